@@ -1,0 +1,1 @@
+//! AWS Marketplace metering for paid containers.

@@ -1,0 +1,148 @@
+//! The metering client's configuration. A production build pins the official regional
+//! endpoint in code, which wins over `AWS_ENDPOINT_URL*` from the environment or profile
+//! (both buyer-controlled: an override there would be a billing hole). Only a local-testing
+//! build leaves endpoint resolution to aws-config, so it can reach mp-emulator.
+
+use crate::build_mode::BuildMode;
+use crate::region::Region;
+use aws_config::SdkConfig;
+use aws_sdk_marketplacemetering::Config;
+
+/// `https://metering.marketplace.<region>.amazonaws.com`; `region` is validated, so it
+/// cannot change the host.
+pub(crate) fn production_endpoint(region: &Region) -> String {
+    format!("https://metering.marketplace.{region}.amazonaws.com")
+}
+
+/// The Metering Service client configuration for this build mode.
+pub(crate) fn metering_config(sdk: &SdkConfig, region: &Region, mode: BuildMode) -> Config {
+    let builder = aws_sdk_marketplacemetering::config::Builder::from(sdk);
+    match mode {
+        BuildMode::Production => builder.endpoint_url(production_endpoint(region)),
+        BuildMode::LocalTesting => builder,
+    }
+    .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_credential_types::Credentials;
+    use aws_credential_types::provider::SharedCredentialsProvider;
+    use aws_sdk_marketplacemetering::config::interceptors::BeforeTransmitInterceptorContextRef;
+    use aws_sdk_marketplacemetering::config::{ConfigBag, Intercept, RuntimeComponents};
+    use aws_sdk_marketplacemetering::error::BoxError;
+    use aws_types::service_config::{LoadServiceConfig, ServiceConfigKey};
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+
+    /// Answers the SDK's endpoint-override lookup the way aws-config does from the
+    /// environment: `AWS_ENDPOINT_URL_<SERVICE_ID>`.
+    #[derive(Debug)]
+    struct EnvEndpoints(HashMap<String, String>);
+
+    impl LoadServiceConfig for EnvEndpoints {
+        fn load_config(&self, key: ServiceConfigKey<'_>) -> Option<String> {
+            let var = format!(
+                "{}_{}",
+                key.env(),
+                key.service_id().to_uppercase().replace(' ', "_")
+            );
+            self.0.get(&var).cloned()
+        }
+    }
+
+    /// Records the URI of the request about to be sent and stops it there: nothing leaves
+    /// the process, whatever the endpoint.
+    #[derive(Debug, Default, Clone)]
+    struct StopBeforeTransmit(Arc<Mutex<Option<String>>>);
+
+    impl Intercept for StopBeforeTransmit {
+        fn name(&self) -> &'static str {
+            "StopBeforeTransmit"
+        }
+
+        fn read_before_transmit(
+            &self,
+            context: &BeforeTransmitInterceptorContextRef<'_>,
+            _: &RuntimeComponents,
+            _: &mut ConfigBag,
+        ) -> Result<(), BoxError> {
+            *self.0.lock().unwrap() = Some(context.request().uri().to_owned());
+            Err("stopped before transmit".into())
+        }
+    }
+
+    const EMULATOR: &str = "http://127.0.0.1:9";
+
+    fn sdk_config(global_endpoint: Option<&str>) -> SdkConfig {
+        let overrides = HashMap::from([(
+            "AWS_ENDPOINT_URL_MARKETPLACE_METERING".to_owned(),
+            EMULATOR.to_owned(),
+        )]);
+        let mut builder = SdkConfig::builder()
+            .region(aws_config::Region::new("eu-west-3"))
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                "AKID", "secret", None, None, "test",
+            )))
+            .service_config(EnvEndpoints(overrides));
+        builder.set_endpoint_url(global_endpoint.map(str::to_owned));
+        builder.build()
+    }
+
+    /// The URI the configured client would send RegisterUsage to.
+    fn endpoint_used(sdk: &SdkConfig, mode: BuildMode) -> String {
+        let region = Region::parse("eu-west-3").unwrap();
+        let stop = StopBeforeTransmit::default();
+        let config = metering_config(sdk, &region, mode)
+            .to_builder()
+            .interceptor(stop.clone())
+            .build();
+        let client = aws_sdk_marketplacemetering::Client::from_conf(config);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let result = rt.block_on(
+            client
+                .register_usage()
+                .product_code("p")
+                .public_key_version(1)
+                .send(),
+        );
+        assert!(result.is_err(), "the interceptor stops every request");
+        stop.0
+            .lock()
+            .unwrap()
+            .clone()
+            .expect("a request reached the transmit stage")
+    }
+
+    #[test]
+    fn production_ignores_the_environment_endpoint_override() {
+        let uri = endpoint_used(&sdk_config(None), BuildMode::Production);
+        assert!(
+            uri.starts_with("https://metering.marketplace.eu-west-3.amazonaws.com"),
+            "{uri}"
+        );
+    }
+
+    #[test]
+    fn production_ignores_a_global_endpoint_override() {
+        let uri = endpoint_used(
+            &sdk_config(Some("http://127.0.0.1:8")),
+            BuildMode::Production,
+        );
+        assert!(
+            uri.starts_with("https://metering.marketplace.eu-west-3.amazonaws.com"),
+            "{uri}"
+        );
+    }
+
+    #[test]
+    fn local_testing_honours_the_environment_endpoint_override() {
+        let uri = endpoint_used(&sdk_config(None), BuildMode::LocalTesting);
+        assert!(uri.starts_with(EMULATOR), "{uri}");
+    }
+}

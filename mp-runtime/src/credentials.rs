@@ -1,0 +1,69 @@
+//! AWS configuration and credentials: aws-config's standard chain (ECS task role, IRSA web
+//! identity, instance profile), never anything baked into the image. Retries are ours
+//! (see `retry`), so the SDK's are off and its timeouts short.
+
+use crate::exit;
+use crate::failure::Failure;
+use crate::region::Region;
+use crate::retry::AttemptError;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_credential_types::provider::ProvideCredentials;
+use aws_credential_types::provider::error::CredentialsError;
+use aws_sdk_marketplacemetering::error::DisplayErrorContext;
+use std::time::Duration;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// One call's limit, so a silent endpoint costs one attempt, not the whole deadline.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Loads the shared AWS configuration for `region`.
+pub(crate) async fn load(region: &Region) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(aws_config::Region::new(region.as_str().to_owned()))
+        .retry_config(RetryConfig::disabled())
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .read_timeout(ATTEMPT_TIMEOUT)
+                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                .build(),
+        )
+        .load()
+        .await
+}
+
+/// Fetches credentials once, so "none configured" is reported as such (exit 84) instead of
+/// as a failed request; a credentials endpoint that errors or times out is worth a retry.
+pub(crate) async fn check(config: &SdkConfig) -> Result<(), AttemptError> {
+    let Some(provider) = config.credentials_provider() else {
+        return Err(AttemptError::Final(no_credentials(
+            "no credentials provider is configured",
+        )));
+    };
+    match provider.provide_credentials().await {
+        Ok(_) => Ok(()),
+        Err(
+            e @ (CredentialsError::CredentialsNotLoaded(_)
+            | CredentialsError::InvalidConfiguration(_)),
+        ) => Err(AttemptError::Final(no_credentials(
+            &DisplayErrorContext(&e).to_string(),
+        ))),
+        Err(e) => Err(AttemptError::Transient(format!(
+            "could not load credentials: {}",
+            DisplayErrorContext(&e)
+        ))),
+    }
+}
+
+fn no_credentials(detail: &str) -> Failure {
+    Failure::new(
+        exit::NO_CREDENTIALS,
+        format!(
+            "no AWS credentials found ({detail}). On ECS give the task an IAM task role; on EKS \
+             give the pod's service account an IAM role (IRSA: EKS Pod Identity is not supported \
+             by the AWS Marketplace Metering Service). The role needs aws-marketplace:RegisterUsage"
+        ),
+    )
+}

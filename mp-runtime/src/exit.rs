@@ -1,0 +1,31 @@
+//! The documented exit codes of a start-up failure, one per class an operator acts on
+//! differently. The seller's code never runs when the process exits with one of these.
+
+/// The AWS account running the task has no subscription to the product
+/// (`CustomerNotEntitledException`).
+pub const NOT_ENTITLED: i32 = 80;
+/// AWS Marketplace refused the platform (`PlatformNotSupportedException`); production
+/// builds only, a local-testing build warns and continues.
+pub const PLATFORM_NOT_SUPPORTED: i32 = 81;
+/// The metering endpoint is not in the task's region (`InvalidRegionException`,
+/// `InvalidEndpointRegionException`).
+pub const WRONG_REGION: i32 = 82;
+/// No usable region: nothing in the environment or the metadata services gave a valid one.
+pub const NO_REGION: i32 = 83;
+/// No AWS credentials: neither an ECS task role nor IRSA (nor an instance profile) answered.
+pub const NO_CREDENTIALS: i32 = 84;
+/// AWS Marketplace does not know the product code (`InvalidProductCodeException`).
+pub const INVALID_PRODUCT_CODE: i32 = 85;
+/// `MARKETPLACE_PRODUCT_CODE` names a code this binary does not trust.
+pub const UNTRUSTED_PRODUCT_CODE: i32 = 86;
+/// The `RegisterUsage` signature did not verify against the configured public key.
+pub const BAD_SIGNATURE: i32 = 87;
+/// The start-up deadline passed while retrying throttling, server or network errors.
+pub const GAVE_UP: i32 = 88;
+/// The Metering API is disabled in the region (`DisabledApiException`).
+pub const API_DISABLED: i32 = 89;
+/// AWS Marketplace does not know the configured public key version
+/// (`InvalidPublicKeyVersionException`).
+pub const INVALID_PUBLIC_KEY_VERSION: i32 = 90;
+/// Any other start-up error: access denied, an unexpected response, a bad local setting.
+pub const OTHER: i32 = 91;

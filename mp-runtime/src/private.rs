@@ -1,0 +1,77 @@
+//! The entry points `#[marketplace_main]` expands to. Generated code names only items of
+//! this module, so the runtime's internals can change without breaking expansions.
+
+pub use crate::startup::{Pricing, PublicKeySpec, RuntimeFlavor, StartupSpec};
+pub use tokio;
+
+use crate::build_mode::BuildMode;
+use crate::env::ProcessEnv;
+use crate::exit;
+use crate::failure::Failure;
+use crate::registration;
+use tokio::runtime::Runtime;
+
+/// Builds the tokio runtime, runs start-up, then the seller's sync body (the runtime stays
+/// entered, so the body can use `tokio::spawn` and `Handle::current`).
+pub fn run_sync<T>(
+    spec: &'static StartupSpec,
+    flavor: RuntimeFlavor,
+    body: impl FnOnce() -> T,
+) -> T {
+    let runtime = build_runtime(flavor);
+    start_up(&runtime, spec);
+    let _guard = runtime.enter();
+    body()
+}
+
+/// Builds the tokio runtime, runs start-up, then `block_on` the seller's async body.
+pub fn run_async<F: core::future::Future>(
+    spec: &'static StartupSpec,
+    flavor: RuntimeFlavor,
+    body: F,
+) -> F::Output {
+    let runtime = build_runtime(flavor);
+    start_up(&runtime, spec);
+    runtime.block_on(body)
+}
+
+fn build_runtime(flavor: RuntimeFlavor) -> Runtime {
+    let mut builder = match flavor {
+        RuntimeFlavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
+        RuntimeFlavor::MultiThread { worker_threads } => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            if let Some(n) = worker_threads {
+                builder.worker_threads(n.max(1)); // tokio panics on 0
+            }
+            builder
+        }
+    };
+    builder.enable_all().build().unwrap_or_else(|e| {
+        Failure::new(
+            exit::OTHER,
+            format!("could not start the tokio runtime: {e}"),
+        )
+        .exit()
+    })
+}
+
+/// Registers or ends the process: on failure the seller's body never runs.
+fn start_up(runtime: &Runtime, spec: &'static StartupSpec) {
+    match runtime.block_on(crate::startup::start(
+        spec,
+        BuildMode::current(),
+        &ProcessEnv,
+    )) {
+        Ok(registration) => {
+            let r = registration::record(registration);
+            tracing::info!(
+                product_code = r.product_code(),
+                tier = %r.tier(),
+                pricing = %r.pricing(),
+                region = r.region(),
+                "registered with AWS Marketplace"
+            );
+        }
+        Err(failure) => failure.exit(),
+    }
+}

@@ -1,0 +1,435 @@
+//! The region, found at run time (never compiled in): `AWS_REGION`, `AWS_DEFAULT_REGION`,
+//! ECS task metadata v4, then EC2 instance metadata (IMDSv2).
+//!
+//! aws-config's own chain has no ECS step and stalls for seconds on a silent IMDS; here the
+//! network sources share one budget under a second, and the error lists every source tried.
+
+use crate::env::Env;
+use crate::exit;
+use crate::failure::{Failure, quoted};
+use std::fmt;
+use std::time::{Duration, Instant};
+
+/// Time the metadata sources get together.
+const METADATA_BUDGET: Duration = Duration::from_millis(900);
+/// ECS task metadata's share of the budget, so a silent ECS endpoint leaves time for IMDS.
+const ECS_SHARE: Duration = Duration::from_millis(400);
+const _: () = assert!(ECS_SHARE.as_millis() < METADATA_BUDGET.as_millis());
+const _: () = assert!(
+    METADATA_BUDGET.as_millis() <= 1000,
+    "the whole chain fails in at most 1 s"
+);
+
+const ECS_METADATA_VAR: &str = "ECS_CONTAINER_METADATA_URI_V4";
+const IMDS_ENDPOINT_VAR: &str = "AWS_EC2_METADATA_SERVICE_ENDPOINT";
+const IMDS_DISABLED_VAR: &str = "AWS_EC2_METADATA_DISABLED";
+const IMDS_DEFAULT_ENDPOINT: &str = "http://169.254.169.254";
+/// IMDSv2 token lifetime asked for; the token is used once, right away.
+const IMDS_TOKEN_TTL_SECS: &str = "60";
+
+/// A region name that passed validation, safe to splice into an endpoint host name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Region(String);
+
+impl Region {
+    /// Accepts names shaped like `us-east-1`, `us-gov-west-1`, `ap-southeast-4`.
+    pub(crate) fn parse(name: &str) -> Option<Region> {
+        is_region_name(name).then(|| Region(name.to_owned()))
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// `^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$`, at most 32 bytes: nothing that could move a host name.
+fn is_region_name(name: &str) -> bool {
+    let lower = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
+    let parts: Vec<&str> = name.split('-').collect();
+    let [first, middle @ .., last] = parts.as_slice() else {
+        return false;
+    };
+    name.len() <= 32
+        && (2..=4).contains(&first.len())
+        && lower(first)
+        && !middle.is_empty()
+        && middle.iter().all(|p| lower(p))
+        && (1..=2).contains(&last.len())
+        && last.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A region and the source that gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Resolved {
+    pub(crate) region: Region,
+    pub(crate) source: &'static str,
+}
+
+/// Walks the chain; on failure, exit 83 with what each source said.
+pub(crate) async fn resolve(env: &dyn Env) -> Result<Resolved, Failure> {
+    let mut tried = Vec::new();
+    for var in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
+        match env.var(var) {
+            // A set but malformed variable is an error, not a reason to look elsewhere.
+            Some(value) => {
+                return Region::parse(&value)
+                    .map(|region| Resolved { region, source: var })
+                    .ok_or_else(|| {
+                        Failure::new(
+                            exit::NO_REGION,
+                            format!(
+                                "{var}={} is not an AWS region name (like us-east-1); fix or unset it",
+                                quoted(&value)
+                            ),
+                        )
+                    });
+            }
+            None => tried.push(format!("{var}: not set")),
+        }
+    }
+
+    let deadline = Instant::now() + METADATA_BUDGET;
+    let http = reqwest::Client::builder()
+        .no_proxy() // metadata is link-local: a proxy would only leak or stall it
+        .build()
+        .map_err(|e| {
+            Failure::new(
+                exit::OTHER,
+                format!("could not build the metadata HTTP client: {e}"),
+            )
+        })?;
+
+    match env.var(ECS_METADATA_VAR) {
+        None => tried.push(format!("ECS task metadata: {ECS_METADATA_VAR} not set")),
+        Some(uri) => {
+            let url = format!("{}/task", uri.trim_end_matches('/'));
+            let share = ECS_SHARE.min(deadline.saturating_duration_since(Instant::now()));
+            match bounded(share, ecs_region(&http, &url)).await {
+                Ok(region) => {
+                    return Ok(Resolved {
+                        region,
+                        source: "ECS task metadata",
+                    });
+                }
+                Err(why) => tried.push(format!("ECS task metadata ({url}): {why}")),
+            }
+        }
+    }
+
+    if env
+        .var(IMDS_DISABLED_VAR)
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    {
+        tried.push(format!(
+            "EC2 instance metadata: disabled by {IMDS_DISABLED_VAR}=true"
+        ));
+    } else {
+        let endpoint = env
+            .var(IMDS_ENDPOINT_VAR)
+            .unwrap_or_else(|| IMDS_DEFAULT_ENDPOINT.to_owned());
+        let endpoint = endpoint.trim_end_matches('/');
+        let share = deadline.saturating_duration_since(Instant::now());
+        match bounded(share, imds_region(&http, endpoint)).await {
+            Ok(region) => {
+                return Ok(Resolved {
+                    region,
+                    source: "EC2 instance metadata",
+                });
+            }
+            Err(why) => tried.push(format!("EC2 instance metadata ({endpoint}): {why}")),
+        }
+    }
+
+    Err(Failure::new(
+        exit::NO_REGION,
+        format!(
+            "no AWS region found: {}. Set AWS_REGION to the region the task runs in \
+             (ECS and EKS set it for you)",
+            tried.join("; ")
+        ),
+    ))
+}
+
+/// Runs one metadata source within `limit`, naming the limit when it runs out.
+async fn bounded(
+    limit: Duration,
+    source: impl Future<Output = Result<Region, String>>,
+) -> Result<Region, String> {
+    match tokio::time::timeout(limit, source).await {
+        Ok(result) => result,
+        Err(_) => Err(format!("no answer within {} ms", limit.as_millis())),
+    }
+}
+
+/// ECS task metadata v4: the region is the 4th `:` field of `TaskARN`.
+async fn ecs_region(http: &reqwest::Client, url: &str) -> Result<Region, String> {
+    let response = http.get(url).send().await.map_err(|e| root_cause(&e))?;
+    let body = success_body(response).await?;
+    let task: serde_json::Value = serde_json::from_str(&body)
+        .map_err(|e| format!("answered something that is not JSON ({e})"))?;
+    let arn = task
+        .get("TaskARN")
+        .and_then(|v| v.as_str())
+        .ok_or("answered without a TaskARN")?;
+    let region = arn.split(':').nth(3).unwrap_or_default();
+    Region::parse(region).ok_or_else(|| format!("TaskARN {} holds no valid region", quoted(arn)))
+}
+
+/// IMDSv2: a session token first, then the placement region.
+async fn imds_region(http: &reqwest::Client, endpoint: &str) -> Result<Region, String> {
+    let token_response = http
+        .put(format!("{endpoint}/latest/api/token"))
+        .header("X-aws-ec2-metadata-token-ttl-seconds", IMDS_TOKEN_TTL_SECS)
+        .send()
+        .await
+        .map_err(|e| root_cause(&e))?;
+    let token = success_body(token_response).await?;
+    let response = http
+        .get(format!("{endpoint}/latest/meta-data/placement/region"))
+        .header("X-aws-ec2-metadata-token", token.trim())
+        .send()
+        .await
+        .map_err(|e| root_cause(&e))?;
+    let region = success_body(response).await?;
+    Region::parse(region.trim())
+        .ok_or_else(|| format!("answered {}, not a region name", quoted(region.trim())))
+}
+
+async fn success_body(response: reqwest::Response) -> Result<String, String> {
+    let status = response.status();
+    if !status.is_success() {
+        return Err(format!("answered HTTP {}", status.as_u16()));
+    }
+    response.text().await.map_err(|e| root_cause(&e))
+}
+
+/// The innermost cause ("Connection refused (os error 111)"), not reqwest's URL-laden wrapper.
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    cause.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::env_of;
+    use crate::testing::StubServer;
+
+    fn run<T>(future: impl Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
+    #[test]
+    fn region_names() {
+        for good in [
+            "us-east-1",
+            "us-gov-west-1",
+            "ap-southeast-4",
+            "cn-north-1",
+            "eusc-de-east-1",
+        ] {
+            assert!(Region::parse(good).is_some(), "{good}");
+        }
+        for bad in [
+            "",
+            "evil.example/x",
+            "us-east-1.evil.example",
+            "us-east-1/",
+            "US-EAST-1",
+            "us-east",
+            "useast1",
+            "us--1",
+            "us-east-",
+            "u-east-1",
+            "us-east-100",
+            "us-east-1\n",
+            "us-east-1 ",
+        ] {
+            assert!(Region::parse(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn aws_region_wins_over_default_region() {
+        let env = env_of(&[
+            ("AWS_REGION", "eu-west-1"),
+            ("AWS_DEFAULT_REGION", "us-east-1"),
+        ]);
+        let resolved = run(resolve(&env)).unwrap();
+        assert_eq!(
+            (resolved.region.as_str(), resolved.source),
+            ("eu-west-1", "AWS_REGION")
+        );
+    }
+
+    #[test]
+    fn default_region_is_second() {
+        let env = env_of(&[
+            ("AWS_DEFAULT_REGION", "ap-south-1"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ]);
+        let resolved = run(resolve(&env)).unwrap();
+        assert_eq!(
+            (resolved.region.as_str(), resolved.source),
+            ("ap-south-1", "AWS_DEFAULT_REGION")
+        );
+    }
+
+    #[test]
+    fn hostile_region_is_rejected_not_used() {
+        let env = env_of(&[
+            ("AWS_REGION", "evil.example/x"),
+            ("AWS_DEFAULT_REGION", "us-east-1"),
+        ]);
+        let failure = run(resolve(&env)).unwrap_err();
+        assert_eq!(failure.code, exit::NO_REGION);
+        assert_eq!(
+            failure.message,
+            "AWS_REGION=\"evil.example/x\" is not an AWS region name (like us-east-1); fix or unset it"
+        );
+    }
+
+    #[test]
+    fn ecs_task_metadata_gives_the_region() {
+        run(async {
+            let ecs = StubServer::start(|req| match req.path.as_str() {
+                "/v4/abc/task" => Some((
+                    200,
+                    r#"{"TaskARN":"arn:aws:ecs:eu-central-1:111122223333:task/c/1"}"#.into(),
+                )),
+                _ => None,
+            })
+            .await;
+            let env = env_of(&[
+                (
+                    "ECS_CONTAINER_METADATA_URI_V4",
+                    &format!("{}/v4/abc", ecs.url()),
+                ),
+                ("AWS_EC2_METADATA_DISABLED", "true"),
+            ]);
+            let resolved = resolve(&env).await.unwrap();
+            assert_eq!(
+                (resolved.region.as_str(), resolved.source),
+                ("eu-central-1", "ECS task metadata")
+            );
+        });
+    }
+
+    fn imds_stub()
+    -> impl Fn(&crate::testing::Request) -> Option<(u16, String)> + Send + Sync + 'static {
+        |req| match (req.method.as_str(), req.path.as_str()) {
+            ("PUT", "/latest/api/token")
+                if req.header("x-aws-ec2-metadata-token-ttl-seconds").is_some() =>
+            {
+                Some((200, "tok-1".into()))
+            }
+            ("GET", "/latest/meta-data/placement/region")
+                if req.header("x-aws-ec2-metadata-token") == Some("tok-1") =>
+            {
+                Some((200, "sa-east-1".into()))
+            }
+            _ => Some((401, String::new())),
+        }
+    }
+
+    #[test]
+    fn imdsv2_gives_the_region_after_a_failing_ecs_endpoint() {
+        run(async {
+            let ecs = StubServer::start(|_| Some((404, String::new()))).await;
+            let imds = StubServer::start(imds_stub()).await;
+            let env = env_of(&[
+                ("ECS_CONTAINER_METADATA_URI_V4", &ecs.url()),
+                ("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds.url()),
+            ]);
+            let resolved = resolve(&env).await.unwrap();
+            assert_eq!(
+                (resolved.region.as_str(), resolved.source),
+                ("sa-east-1", "EC2 instance metadata")
+            );
+        });
+    }
+
+    #[test]
+    fn metadata_with_a_hostile_region_is_not_used() {
+        run(async {
+            let ecs = StubServer::start(|_| {
+                Some((
+                    200,
+                    r#"{"TaskARN":"arn:aws:ecs:evil.example/x:1:task/1"}"#.into(),
+                ))
+            })
+            .await;
+            let env = env_of(&[
+                ("ECS_CONTAINER_METADATA_URI_V4", &ecs.url()),
+                ("AWS_EC2_METADATA_DISABLED", "true"),
+            ]);
+            let failure = resolve(&env).await.unwrap_err();
+            assert!(
+                failure.message.contains("holds no valid region"),
+                "{}",
+                failure.message
+            );
+        });
+    }
+
+    #[test]
+    fn silent_sources_fail_with_every_source_listed() {
+        run(async {
+            // Accepts connections and never answers: the slow failure aws-config stalls on.
+            let silent = StubServer::start(|_| None).await;
+            let env = env_of(&[
+                ("ECS_CONTAINER_METADATA_URI_V4", &silent.url()),
+                ("AWS_EC2_METADATA_SERVICE_ENDPOINT", &silent.url()),
+            ]);
+            let failure = resolve(&env).await.unwrap_err();
+            assert_eq!(failure.code, exit::NO_REGION);
+            let m = &failure.message;
+            assert!(
+                m.starts_with(
+                    "no AWS region found: AWS_REGION: not set; AWS_DEFAULT_REGION: not set; "
+                ),
+                "{m}"
+            );
+            assert!(
+                m.contains(&format!(
+                    "ECS task metadata ({}/task): no answer within 400 ms",
+                    silent.url()
+                )),
+                "{m}"
+            );
+            assert!(
+                m.contains(&format!(
+                    "EC2 instance metadata ({}): no answer within",
+                    silent.url()
+                )),
+                "{m}"
+            );
+        });
+    }
+
+    #[test]
+    fn nothing_configured_lists_each_source() {
+        let env = env_of(&[("AWS_EC2_METADATA_DISABLED", "TRUE")]);
+        let failure = run(resolve(&env)).unwrap_err();
+        assert_eq!(
+            failure.message,
+            "no AWS region found: AWS_REGION: not set; AWS_DEFAULT_REGION: not set; \
+             ECS task metadata: ECS_CONTAINER_METADATA_URI_V4 not set; \
+             EC2 instance metadata: disabled by AWS_EC2_METADATA_DISABLED=true. \
+             Set AWS_REGION to the region the task runs in (ECS and EKS set it for you)"
+        );
+    }
+}

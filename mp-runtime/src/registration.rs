@@ -1,0 +1,67 @@
+//! What start-up registered: which product, tier and region this process runs as.
+
+use crate::startup::Pricing;
+use std::fmt;
+use std::sync::OnceLock;
+
+/// Whether the running product code is a paid one or one of the binary's free codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    /// The compiled-in product code, or a trusted override not marked free.
+    Paid,
+    /// A code from `free_product_codes`: it runs, but never counts as a paid product.
+    Free,
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Tier::Paid => "paid",
+            Tier::Free => "free",
+        })
+    }
+}
+
+/// The outcome of a successful start-up, available to the seller's code through
+/// [`registration()`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub(crate) product_code: &'static str,
+    pub(crate) tier: Tier,
+    pub(crate) pricing: Pricing,
+    pub(crate) region: String,
+}
+
+impl Registration {
+    /// The product code registered with AWS Marketplace (compiled in, or a trusted override).
+    pub fn product_code(&self) -> &'static str {
+        self.product_code
+    }
+
+    /// Paid or free, from the binary's `free_product_codes`.
+    pub fn tier(&self) -> Tier {
+        self.tier
+    }
+
+    /// The pricing model named in `#[marketplace_main]`.
+    pub fn pricing(&self) -> Pricing {
+        self.pricing
+    }
+
+    /// The AWS region the registration was made in.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+}
+
+static REGISTRATION: OnceLock<Registration> = OnceLock::new();
+
+/// The registration made before `main` ran; `None` outside a `#[marketplace_main]` program.
+pub fn registration() -> Option<&'static Registration> {
+    REGISTRATION.get()
+}
+
+/// Records the registration; only the first start-up of a process counts.
+pub(crate) fn record(registration: Registration) -> &'static Registration {
+    REGISTRATION.get_or_init(|| registration)
+}

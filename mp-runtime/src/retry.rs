@@ -1,0 +1,158 @@
+//! Retrying start-up calls until the start-up deadline: full-jitter exponential backoff
+//! (each wait uniform in 0..=min(cap, base * 2^attempt)), so many tasks starting together
+//! do not retry in lockstep.
+
+use crate::failure::Failure;
+use rand::Rng;
+use std::time::Duration;
+// tokio's clock, so tests can run it paused.
+use tokio::time::Instant;
+
+const BASE: Duration = Duration::from_millis(100);
+const CAP: Duration = Duration::from_secs(3);
+
+/// Why one attempt failed.
+#[derive(Debug)]
+pub(crate) enum AttemptError {
+    /// Worth another try (throttling, 5xx, network): the text is kept for the final report.
+    Transient(String),
+    /// Stop at once with this failure.
+    Final(Failure),
+}
+
+/// Why the retry loop stopped without a result.
+#[derive(Debug)]
+pub(crate) enum Stopped {
+    Final(Failure),
+    /// The deadline passed; `last` says what the last attempt ran into.
+    GaveUp {
+        attempts: u32,
+        last: String,
+    },
+}
+
+/// The wait before retry number `attempt` (0-based).
+fn backoff(attempt: u32, rng: &mut impl Rng) -> Duration {
+    let ceiling = BASE
+        .saturating_mul(1u32.checked_shl(attempt.min(16)).unwrap_or(u32::MAX))
+        .min(CAP);
+    Duration::from_millis(rng.random_range(0..=ceiling.as_millis() as u64))
+}
+
+/// Runs `attempt` until it succeeds, fails finally, or `deadline` passes (an attempt still in
+/// flight at the deadline is abandoned).
+pub(crate) async fn until_deadline<T, F, Fut>(
+    deadline: Instant,
+    mut attempt: F,
+) -> Result<T, Stopped>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, AttemptError>>,
+{
+    let mut attempts = 0;
+    let mut last = String::from("no attempt finished before the deadline");
+    loop {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(Stopped::GaveUp { attempts, last });
+        }
+        attempts += 1;
+        match tokio::time::timeout(remaining, attempt()).await {
+            Ok(Ok(value)) => return Ok(value),
+            Ok(Err(AttemptError::Final(failure))) => return Err(Stopped::Final(failure)),
+            Ok(Err(AttemptError::Transient(why))) => last = why,
+            Err(_) => {
+                last = "no answer before the deadline".to_owned();
+                return Err(Stopped::GaveUp { attempts, last });
+            }
+        }
+        let wait = backoff(attempts - 1, &mut rand::rng());
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        tokio::time::sleep(wait.min(remaining)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exit;
+    use std::cell::Cell;
+
+    fn run<T>(future: impl Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
+    #[test]
+    fn backoff_is_jittered_within_an_exponential_cap() {
+        let mut rng = rand::rng();
+        for attempt in 0..40 {
+            let ceiling = (BASE * 2u32.pow(attempt.min(16))).min(CAP);
+            for _ in 0..50 {
+                assert!(backoff(attempt, &mut rng) <= ceiling);
+            }
+        }
+    }
+
+    #[test]
+    fn transient_errors_are_retried_until_success() {
+        let calls = Cell::new(0);
+        let result = run(until_deadline(
+            Instant::now() + Duration::from_secs(60),
+            || {
+                calls.set(calls.get() + 1);
+                let n = calls.get();
+                async move {
+                    if n < 4 {
+                        Err(AttemptError::Transient(format!("throttled {n}")))
+                    } else {
+                        Ok(n)
+                    }
+                }
+            },
+        ));
+        assert_eq!(result.unwrap(), 4);
+    }
+
+    #[test]
+    fn final_error_stops_at_once() {
+        let calls = Cell::new(0);
+        let result: Result<(), _> = run(until_deadline(
+            Instant::now() + Duration::from_secs(60),
+            || {
+                calls.set(calls.get() + 1);
+                async { Err(AttemptError::Final(Failure::new(exit::NOT_ENTITLED, "no"))) }
+            },
+        ));
+        assert!(matches!(result, Err(Stopped::Final(f)) if f.code == exit::NOT_ENTITLED));
+        assert_eq!(calls.get(), 1);
+    }
+
+    #[test]
+    fn gives_up_at_the_deadline_with_the_last_error() {
+        let result: Result<(), _> = run(until_deadline(
+            Instant::now() + Duration::from_secs(5),
+            || async { Err(AttemptError::Transient("HTTP 503".into())) },
+        ));
+        match result {
+            Err(Stopped::GaveUp { attempts, last }) => {
+                assert!(attempts > 1);
+                assert_eq!(last, "HTTP 503");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_hung_attempt_is_abandoned_at_the_deadline() {
+        let result: Result<(), _> = run(until_deadline(
+            Instant::now() + Duration::from_secs(5),
+            std::future::pending,
+        ));
+        assert!(matches!(result, Err(Stopped::GaveUp { attempts: 1, .. })));
+    }
+}

@@ -1,0 +1,201 @@
+//! Verification of the `RegisterUsage` `Signature`: a PS256 JWT from AWS Marketplace whose
+//! claims echo what was sent. PS256 is fixed here, never taken from the token.
+
+use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
+use serde_json::{Map, Value};
+
+/// What the token must echo.
+pub(crate) struct Expected<'a> {
+    pub(crate) nonce: &'a str,
+    pub(crate) product_code: &'a str,
+    pub(crate) key_version: u32,
+}
+
+/// Checks algorithm, signature, nonce, product code and key version; `Err` says which failed.
+pub(crate) fn verify(
+    token: &str,
+    public_key_pem: &str,
+    expected: &Expected<'_>,
+) -> Result<(), String> {
+    let header =
+        decode_header(token).map_err(|e| format!("the Signature is not a PS256 JWT ({e})"))?;
+    if header.alg != Algorithm::PS256 {
+        return Err(format!(
+            "the Signature uses algorithm {:?}; only PS256 is accepted",
+            header.alg
+        ));
+    }
+    let key = DecodingKey::from_rsa_pem(public_key_pem.as_bytes()).map_err(|e| {
+        format!("the configured public key is not an RSA public key in PEM form ({e})")
+    })?;
+    let mut validation = Validation::new(Algorithm::PS256);
+    validation.algorithms = vec![Algorithm::PS256];
+    validation.validate_exp = false; // the token has no `exp`
+    validation.validate_aud = false;
+    validation.required_spec_claims.clear();
+    let claims = decode::<Map<String, Value>>(token, &key, &validation)
+        .map_err(|e| format!("the Signature does not verify with the configured public key ({e})"))?
+        .claims;
+
+    let nonce = claims.get("nonce").and_then(Value::as_str);
+    if nonce != Some(expected.nonce) {
+        return Err(
+            "the Signature's nonce is not the one sent (a replayed or foreign token)".to_owned(),
+        );
+    }
+    // AWS documents spell the claim both ways.
+    let code = claims
+        .get("productCode")
+        .or_else(|| claims.get("ProductCode"))
+        .and_then(Value::as_str);
+    if code != Some(expected.product_code) {
+        return Err(format!(
+            "the Signature is for product {}, not {}",
+            code.unwrap_or("(none)"),
+            expected.product_code
+        ));
+    }
+    let version = claims.get("publicKeyVersion").and_then(|v| match v {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    });
+    if version != Some(u64::from(expected.key_version)) {
+        return Err(format!(
+            "the Signature names public key version {}, not the configured {}",
+            version.map_or("(none)".to_owned(), |v| v.to_string()),
+            expected.key_version
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+    use jsonwebtoken::{EncodingKey, Header, encode};
+    use serde_json::json;
+
+    // mp-emulator's test-only keys: the public one is what a seller would configure.
+    const PUBLIC: &str = include_str!("../../mp-emulator/keys/test-only-public.pem");
+    const PRIVATE: &str = include_str!("../../mp-emulator/keys/test-only-private.pem");
+    const OTHER_PRIVATE: &str = include_str!("../../mp-emulator/keys/test-only-other-private.pem");
+
+    const EXPECTED: Expected<'static> = Expected {
+        nonce: "n0nce",
+        product_code: "prod1",
+        key_version: 1,
+    };
+
+    fn claims() -> Value {
+        json!({"productCode": "prod1", "publicKeyVersion": 1, "nonce": "n0nce", "iat": 1_700_000_000})
+    }
+
+    fn sign(private_pem: &str, claims: &Value) -> String {
+        let key = EncodingKey::from_rsa_pem(private_pem.as_bytes()).unwrap();
+        encode(&Header::new(Algorithm::PS256), claims, &key).unwrap()
+    }
+
+    fn b64(bytes: &[u8]) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    #[test]
+    fn genuine_token_verifies() {
+        assert_eq!(verify(&sign(PRIVATE, &claims()), PUBLIC, &EXPECTED), Ok(()));
+    }
+
+    #[test]
+    fn capitalised_product_code_claim_is_accepted() {
+        let token = sign(
+            PRIVATE,
+            &json!({"ProductCode": "prod1", "publicKeyVersion": 1, "nonce": "n0nce"}),
+        );
+        assert_eq!(verify(&token, PUBLIC, &EXPECTED), Ok(()));
+    }
+
+    #[test]
+    fn token_signed_with_another_key_is_rejected() {
+        let err = verify(&sign(OTHER_PRIVATE, &claims()), PUBLIC, &EXPECTED).unwrap_err();
+        assert!(
+            err.starts_with("the Signature does not verify with the configured public key"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn alg_none_is_rejected() {
+        let header = b64(br#"{"alg":"none","typ":"JWT"}"#);
+        let token = format!("{header}.{}.", b64(claims().to_string().as_bytes()));
+        let err = verify(&token, PUBLIC, &EXPECTED).unwrap_err();
+        assert!(err.starts_with("the Signature is not a PS256 JWT"), "{err}");
+    }
+
+    #[test]
+    fn hs256_keyed_with_the_public_key_is_rejected() {
+        let key = EncodingKey::from_secret(PUBLIC.as_bytes());
+        let token = encode(&Header::new(Algorithm::HS256), &claims(), &key).unwrap();
+        assert_eq!(
+            verify(&token, PUBLIC, &EXPECTED).unwrap_err(),
+            "the Signature uses algorithm HS256; only PS256 is accepted"
+        );
+    }
+
+    #[test]
+    fn rs256_is_rejected() {
+        let key = EncodingKey::from_rsa_pem(PRIVATE.as_bytes()).unwrap();
+        let token = encode(&Header::new(Algorithm::RS256), &claims(), &key).unwrap();
+        assert!(
+            verify(&token, PUBLIC, &EXPECTED)
+                .unwrap_err()
+                .contains("algorithm RS256")
+        );
+    }
+
+    #[test]
+    fn wrong_nonce_is_rejected() {
+        let mut c = claims();
+        c["nonce"] = json!("replayed");
+        let err = verify(&sign(PRIVATE, &c), PUBLIC, &EXPECTED).unwrap_err();
+        assert_eq!(
+            err,
+            "the Signature's nonce is not the one sent (a replayed or foreign token)"
+        );
+    }
+
+    #[test]
+    fn wrong_product_code_is_rejected() {
+        let mut c = claims();
+        c["productCode"] = json!("otherprod");
+        let err = verify(&sign(PRIVATE, &c), PUBLIC, &EXPECTED).unwrap_err();
+        assert_eq!(err, "the Signature is for product otherprod, not prod1");
+    }
+
+    #[test]
+    fn wrong_key_version_is_rejected() {
+        let mut c = claims();
+        c["publicKeyVersion"] = json!(2);
+        let err = verify(&sign(PRIVATE, &c), PUBLIC, &EXPECTED).unwrap_err();
+        assert_eq!(
+            err,
+            "the Signature names public key version 2, not the configured 1"
+        );
+    }
+
+    #[test]
+    fn garbage_is_rejected() {
+        for token in ["", "garbage", "a.b.c", "..", &"x".repeat(10_000)] {
+            assert!(verify(token, PUBLIC, &EXPECTED).is_err(), "{token}");
+        }
+    }
+
+    #[test]
+    fn a_private_key_or_junk_as_public_key_is_reported() {
+        let err = verify(&sign(PRIVATE, &claims()), "not a pem", &EXPECTED).unwrap_err();
+        assert!(
+            err.starts_with("the configured public key is not an RSA public key"),
+            "{err}"
+        );
+    }
+}

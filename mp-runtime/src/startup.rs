@@ -1,0 +1,247 @@
+//! The start-up path the generated `main` runs before the seller's code: product code,
+//! region, credentials, `RegisterUsage` (retried up to the deadline), signature.
+
+use crate::build_mode::BuildMode;
+use crate::env::Env;
+use crate::exit;
+use crate::failure::Failure;
+use crate::product_code::{self, Codes};
+use crate::register::{self, Registered};
+use crate::registration::Registration;
+use crate::retry::{self, Stopped};
+use crate::signature::{self, Expected};
+use crate::{client, credentials, region};
+use std::fmt;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// Everything `#[marketplace_main]` compiled in. Built by the macro; not a stable API.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct StartupSpec {
+    /// The product code from the AWS Marketplace Management Portal.
+    pub product_code: &'static str,
+    /// The listing's pricing model.
+    pub pricing: Pricing,
+    /// Codes `MARKETPLACE_PRODUCT_CODE` may select instead of `product_code`.
+    pub trusted_product_codes: &'static [&'static str],
+    /// Codes that run as the free tier, never as a paid product.
+    pub free_product_codes: &'static [&'static str],
+    /// The key the `RegisterUsage` signature is verified with, if any.
+    pub public_key: Option<PublicKeySpec>,
+    /// How long start-up may keep retrying before it gives up (exit 88).
+    pub startup_deadline_secs: u64,
+    /// Custom-pricing dimensions (empty until custom pricing lands).
+    pub dimensions: &'static [&'static str],
+}
+
+/// The listing's pricing model, as named in `#[marketplace_main(pricing = "...")]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pricing {
+    /// Billed per task/pod hour; registered once at start-up.
+    Hourly,
+    /// A fixed monthly fee; registered once at start-up.
+    Monthly,
+    /// Custom dimensions metered hourly (not supported yet: start-up exits 91).
+    Custom,
+}
+
+impl fmt::Display for Pricing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Pricing::Hourly => "hourly",
+            Pricing::Monthly => "monthly",
+            Pricing::Custom => "custom",
+        })
+    }
+}
+
+/// The seller's public key (PEM, read at compile time) and its version.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct PublicKeySpec {
+    /// The PEM text of the RSA public key.
+    pub pem: &'static str,
+    /// The key version the AWS Marketplace Management Portal shows.
+    pub version: u32,
+}
+
+/// Which tokio runtime the generated `main` builds.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuntimeFlavor {
+    /// One thread.
+    CurrentThread,
+    /// tokio's multi-threaded scheduler; `None` = one worker per core.
+    MultiThread {
+        /// Worker thread count.
+        worker_threads: Option<usize>,
+    },
+}
+
+/// Key version sent when the seller configured no key: the field is required and starts at 1.
+const DEFAULT_KEY_VERSION: u32 = 1;
+
+/// Runs start-up; `Err` is the failure to report before exiting.
+pub(crate) async fn start(
+    spec: &StartupSpec,
+    mode: BuildMode,
+    env: &dyn Env,
+) -> Result<Registration, Failure> {
+    let deadline = Instant::now() + Duration::from_secs(spec.startup_deadline_secs);
+    if spec.pricing == Pricing::Custom {
+        return Err(Failure::new(
+            exit::OTHER,
+            "custom pricing is not yet supported by this version of mp-runtime; \
+             use pricing = \"hourly\" or \"monthly\"",
+        ));
+    }
+    let codes = Codes {
+        compiled: spec.product_code,
+        trusted: spec.trusted_product_codes,
+        free: spec.free_product_codes,
+    };
+    let (product_code, tier) = product_code::choose(&codes, env)?;
+    let resolved = region::resolve(env).await?;
+    let sdk = credentials::load(&resolved.region).await;
+    let client = aws_sdk_marketplacemetering::Client::from_conf(client::metering_config(
+        &sdk,
+        &resolved.region,
+        mode,
+    ));
+    let key_version = spec.public_key.map_or(DEFAULT_KEY_VERSION, |k| k.version);
+    let request = register::Request {
+        product_code,
+        key_version,
+        region: resolved.region.as_str(),
+    };
+
+    let registered = retry::until_deadline(deadline, || async {
+        credentials::check(&sdk).await?;
+        register::call(&client, &request, mode).await
+    })
+    .await
+    .map_err(|stopped| match stopped {
+        Stopped::Final(failure) => failure,
+        Stopped::GaveUp { attempts, last } => Failure::new(
+            exit::GAVE_UP,
+            format!(
+                "gave up: the start-up deadline of {}s passed while retrying RegisterUsage in {} \
+                 ({attempts} attempt(s), last: {last}). Check the task's network path to the \
+                 metering endpoint, or raise startup_deadline",
+                spec.startup_deadline_secs, resolved.region
+            ),
+        ),
+    })?;
+
+    match registered {
+        Registered::PlatformWarning(warning) => tracing::warn!("{warning}"),
+        Registered::Accepted { signature, nonce } => {
+            if let Some(key) = spec.public_key {
+                verify(signature.as_deref(), key, &nonce, product_code)?;
+            }
+        }
+    }
+    Ok(Registration {
+        product_code,
+        tier,
+        pricing: spec.pricing,
+        region: resolved.region.to_string(),
+    })
+}
+
+fn verify(
+    signature: Option<&str>,
+    key: PublicKeySpec,
+    nonce: &str,
+    product_code: &str,
+) -> Result<(), Failure> {
+    let expected = Expected {
+        nonce,
+        product_code,
+        key_version: key.version,
+    };
+    let why = match signature {
+        None => "the RegisterUsage response carried no Signature".to_owned(),
+        Some(token) => match signature::verify(token, key.pem, &expected) {
+            Ok(()) => return Ok(()),
+            Err(why) => why,
+        },
+    };
+    Err(Failure::new(
+        exit::BAD_SIGNATURE,
+        format!(
+            "signature verification failed: {why}. The response did not come from AWS Marketplace \
+             under public key version {}: check public_key and public_key_version",
+            key.version
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::env_of;
+
+    fn spec(pricing: Pricing) -> StartupSpec {
+        StartupSpec {
+            product_code: "prod1",
+            pricing,
+            trusted_product_codes: &[],
+            free_product_codes: &[],
+            public_key: None,
+            startup_deadline_secs: 5,
+            dimensions: &[],
+        }
+    }
+
+    fn start_with(spec: &StartupSpec, env: &[(&str, &str)]) -> Result<Registration, Failure> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(start(spec, BuildMode::Production, &env_of(env)))
+    }
+
+    #[test]
+    fn custom_pricing_is_not_yet_supported() {
+        let failure = start_with(&spec(Pricing::Custom), &[]).unwrap_err();
+        assert_eq!(failure.code, exit::OTHER);
+        assert!(
+            failure
+                .message
+                .starts_with("custom pricing is not yet supported"),
+            "{}",
+            failure.message
+        );
+    }
+
+    #[test]
+    fn untrusted_override_stops_before_any_network() {
+        let failure = start_with(
+            &spec(Pricing::Hourly),
+            &[("MARKETPLACE_PRODUCT_CODE", "other")],
+        )
+        .unwrap_err();
+        assert_eq!(failure.code, exit::UNTRUSTED_PRODUCT_CODE);
+    }
+
+    #[test]
+    fn bad_region_stops_before_any_network() {
+        let failure = start_with(&spec(Pricing::Monthly), &[("AWS_REGION", "x/y")]).unwrap_err();
+        assert_eq!(failure.code, exit::NO_REGION);
+    }
+
+    #[test]
+    fn missing_signature_is_a_verification_failure() {
+        let key = PublicKeySpec {
+            pem: "unused",
+            version: 2,
+        };
+        let failure = verify(None, key, "n", "prod1").unwrap_err();
+        assert_eq!(failure.code, exit::BAD_SIGNATURE);
+        assert!(failure.message.starts_with(
+            "signature verification failed: the RegisterUsage response carried no Signature."
+        ));
+    }
+}

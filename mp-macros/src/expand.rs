@@ -1,0 +1,176 @@
+//! The checked model -> a plain `fn main` that runs start-up, then the seller's body.
+//! Generated code names only `<crate>::__private`, and the body keeps its own spans.
+
+use crate::validate::{Flavor, Main, Pricing, Spec};
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{AttrStyle, ReturnType, Type};
+
+pub fn expand(main: &Main) -> TokenStream {
+    let krate = &main.spec.krate;
+    let private = quote!(#krate::__private);
+    let func = &main.func;
+    let (outer, inner): (Vec<_>, Vec<_>) = func
+        .attrs
+        .iter()
+        .partition(|a| matches!(a.style, AttrStyle::Outer));
+    let vis = &func.vis;
+    let ident = &func.sig.ident;
+    let output = &func.sig.output;
+    let spec = spec(&main.spec, &private);
+    let flavor = flavor(main.spec.flavor, &private);
+    let body = body(func);
+    let runner = if func.sig.asyncness.is_some() {
+        quote!(run_async)
+    } else {
+        quote!(run_sync)
+    };
+    quote! {
+        #(#outer)*
+        #vis fn #ident() #output {
+            #(#inner)*
+            static __MP_STARTUP_SPEC: #private::StartupSpec = #spec;
+            #private::#runner(&__MP_STARTUP_SPEC, #flavor, #body)
+        }
+    }
+}
+
+/// `async move {..}` or `move || {..}`, so `return` in the body returns from it. With a
+/// nameable return type the closure states it, so `?` and `Ok(())` infer as they do in a fn.
+fn body(func: &syn::ItemFn) -> TokenStream {
+    let block = &func.block;
+    let declared = match &func.sig.output {
+        ReturnType::Type(arrow, ty) if !matches!(**ty, Type::ImplTrait(_)) => quote!(#arrow #ty),
+        _ => TokenStream::new(),
+    };
+    match (func.sig.asyncness.is_some(), declared.is_empty()) {
+        (true, true) => quote!(async move #block),
+        (true, false) => quote!((async move || #declared #block)()),
+        (false, _) => quote!(move || #declared #block),
+    }
+}
+
+fn spec(spec: &Spec, private: &TokenStream) -> TokenStream {
+    let product_code = &spec.product_code;
+    let pricing = match spec.pricing {
+        Pricing::Hourly => quote!(Hourly),
+        Pricing::Monthly => quote!(Monthly),
+    };
+    let trusted = &spec.trusted_product_codes;
+    let free = &spec.free_product_codes;
+    let public_key = match &spec.public_key {
+        Some(key) => {
+            let path = key.path.to_string_lossy();
+            let version = key.version;
+            quote!(::core::option::Option::Some(#private::PublicKeySpec {
+                pem: ::core::include_str!(#path),
+                version: #version,
+            }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let deadline = spec.startup_deadline_secs;
+    quote! {
+        #private::StartupSpec {
+            product_code: #product_code,
+            pricing: #private::Pricing::#pricing,
+            trusted_product_codes: &[#(#trusted),*],
+            free_product_codes: &[#(#free),*],
+            public_key: #public_key,
+            startup_deadline_secs: #deadline,
+            dimensions: &[],
+        }
+    }
+}
+
+fn flavor(flavor: Flavor, private: &TokenStream) -> TokenStream {
+    match flavor {
+        Flavor::CurrentThread => quote!(#private::RuntimeFlavor::CurrentThread),
+        Flavor::MultiThread { worker_threads } => {
+            let workers = match worker_threads {
+                Some(n) => quote!(::core::option::Option::Some(#n)),
+                None => quote!(::core::option::Option::None),
+            };
+            quote!(#private::RuntimeFlavor::MultiThread { worker_threads: #workers })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::validate;
+    use quote::quote;
+
+    fn expanded(args: TokenStream, item: TokenStream) -> String {
+        let main = validate(args, &item).map_err(|e| e.to_string()).unwrap();
+        expand(&main).to_string()
+    }
+
+    #[test]
+    fn async_main_runs_async_with_defaults() {
+        let out = expanded(
+            quote!(product_code = "abc", pricing = "hourly"),
+            quote!(
+                #[allow(unused)]
+                async fn main() {
+                    work().await
+                }
+            ),
+        );
+        assert!(out.starts_with("# [allow (unused)] fn main ()"), "{out}");
+        assert!(
+            out.contains(":: mp_runtime :: __private :: run_async (& __MP_STARTUP_SPEC"),
+            "{out}"
+        );
+        assert!(out.contains("async move { work () . await }"), "{out}");
+        assert!(out.contains("startup_deadline_secs : 300u64"), "{out}");
+        assert!(
+            out.contains("worker_threads : :: core :: option :: Option :: None"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn sync_result_main_states_its_type_in_the_closure() {
+        let out = expanded(
+            quote!(
+                product_code = "abc",
+                pricing = "monthly",
+                flavor = "current_thread",
+                crate = "rt"
+            ),
+            quote!(
+                fn main() -> Result<(), E> {
+                    Ok(())
+                }
+            ),
+        );
+        assert!(out.contains("fn main () -> Result < () , E >"), "{out}");
+        assert!(out.contains("rt :: __private :: run_sync"), "{out}");
+        assert!(
+            out.contains("move || -> Result < () , E > { Ok (()) }"),
+            "{out}"
+        );
+        assert!(
+            out.contains("rt :: __private :: RuntimeFlavor :: CurrentThread"),
+            "{out}"
+        );
+        assert!(out.contains("Pricing :: Monthly"), "{out}");
+    }
+
+    #[test]
+    fn impl_trait_return_is_left_to_inference() {
+        let out = expanded(
+            quote!(product_code = "abc", pricing = "hourly"),
+            quote!(
+                async fn main() -> impl std::process::Termination {}
+            ),
+        );
+        assert!(
+            out.contains("run_async (& __MP_STARTUP_SPEC , :: mp_runtime"),
+            "{out}"
+        );
+        assert!(out.contains(", async move { })"), "{out}");
+    }
+}

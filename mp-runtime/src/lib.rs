@@ -20,7 +20,7 @@
 //! and turns `PlatformNotSupportedException` into a warning.
 
 /// Registers the program with AWS Marketplace before `main`'s body runs.
-// pub use mp_macros::marketplace_main; // TEMP until mp-macros lands
+pub use mp_macros::marketplace_main;
 pub mod exit;
 
 mod build_mode;

@@ -2,7 +2,7 @@
 //! error rather than an exit 87 in production. Checks only the few DER bytes that say "RSA
 //! SubjectPublicKeyInfo"; the runtime's verifier parses the key itself.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 const BEGIN: &str = "-----BEGIN PUBLIC KEY-----";
 const END: &str = "-----END PUBLIC KEY-----";
@@ -14,7 +14,8 @@ const RSA_OID: [u8; 11] = [
 /// Resolves `relative` against the crate's directory and checks the file; returns the
 /// absolute path for `include_str!`.
 pub fn resolve(manifest_dir: &Path, relative: &str) -> Result<PathBuf, String> {
-    let path = manifest_dir.join(relative);
+    // Lexically cleaned so the error names the file plainly, not `a/b/../../c`.
+    let path = clean(&manifest_dir.join(relative));
     let text = std::fs::read_to_string(&path).map_err(|e| {
         format!(
             "cannot read public key file {} ({e}); the path is relative to the directory holding Cargo.toml",
@@ -23,6 +24,22 @@ pub fn resolve(manifest_dir: &Path, relative: &str) -> Result<PathBuf, String> {
     })?;
     check_pem(&text).map_err(|why| format!("{} {why}", path.display()))?;
     Ok(path)
+}
+
+/// Drops `.` and folds `..` without touching the file system.
+fn clean(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            Component::ParentDir if out.has_root() => {} // `/..` is `/`
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Why `text` is not a PEM RSA public key, or `Ok`.
@@ -133,6 +150,15 @@ mod tests {
         // An EC P-256 SubjectPublicKeyInfo prefix: right shape, wrong algorithm.
         let ec = "-----BEGIN PUBLIC KEY-----\nMBMwEwYHKoZIzj0CAQYIKoZIzj0DAQc=\n-----END PUBLIC KEY-----";
         assert!(check_pem(ec).unwrap_err().contains("not an RSA"));
+    }
+
+    #[test]
+    fn cleans_paths() {
+        assert_eq!(
+            clean(Path::new("/a/b/./../../c/d.pem")),
+            Path::new("/c/d.pem")
+        );
+        assert_eq!(clean(Path::new("/a/../../b")), Path::new("/b"));
     }
 
     #[test]

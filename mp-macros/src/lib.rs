@@ -17,9 +17,10 @@ use proc_macro::TokenStream;
 
 /// Registers the program with AWS Marketplace before `main`'s body runs.
 ///
-/// If `#[tokio::main]` is written *above* this attribute, tokio expands first and this
-/// attribute never sees it: rustc then reports tokio's output instead. Put only
-/// `#[marketplace_main]` on `main`; it builds the tokio runtime itself.
+/// It builds the tokio runtime itself, so `#[tokio::main]` must not be stacked with it.
+/// Written below, `#[tokio::main]` is seen and reported. Written above, tokio expands first
+/// and its attribute is gone; the error then comes from recognising tokio's output (its last
+/// statement `{ use tokio::runtime::Builder; return ... }`), which a future tokio could change.
 #[proc_macro_attribute]
 pub fn marketplace_main(args: TokenStream, item: TokenStream) -> TokenStream {
     let (args, item) = (args.into(), item.into());

@@ -4,9 +4,10 @@
 use crate::parse::{self, RawArg};
 use crate::{deadline, product_code, public_key, suggest};
 use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use syn::{Attribute, Expr, ExprLit, ItemFn, Lit, LitStr, UnOp};
+use syn::{Attribute, Expr, ExprLit, Item, ItemFn, Lit, LitStr, Stmt, UnOp};
 
 /// Every argument `#[marketplace_main]` accepts, in the order the docs list them.
 const ARGUMENTS: &[&str] = &[
@@ -95,6 +96,20 @@ pub fn is_tokio_main(attr: &Attribute) -> bool {
     )
 }
 
+/// `#[tokio::main]` written above ours expands first, so we never see the attribute, only
+/// its output: a last statement `{ use <tokio>::runtime::Builder; return ...block_on(body); }`.
+/// Left alone it would panic at run time (a runtime started inside ours).
+fn expanded_by_tokio_main(func: &ItemFn) -> bool {
+    let Some(Stmt::Expr(Expr::Block(last), _)) = func.block.stmts.last() else {
+        return false;
+    };
+    let Some(Stmt::Item(Item::Use(first))) = last.block.stmts.first() else {
+        return false;
+    };
+    let path = first.tree.to_token_stream().to_string().replace(' ', "");
+    path.ends_with("runtime::Builder")
+}
+
 fn manifest_dir() -> Option<PathBuf> {
     std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from)
 }
@@ -147,6 +162,13 @@ fn check_item(item: &TokenStream, errors: &mut Errors) -> Option<ItemFn> {
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
         errors.spanned(&sig.generics, "`main` cannot be generic");
+    }
+    if expanded_by_tokio_main(&func) {
+        errors.at(
+            Span::call_site(),
+            "#[tokio::main] above this attribute already turned `main` into a tokio runtime: \
+             remove #[tokio::main]; #[marketplace_main] builds the runtime itself",
+        );
     }
     for attr in func.attrs.iter().filter(|a| is_tokio_main(a)) {
         errors.spanned(
@@ -668,6 +690,35 @@ mod tests {
             ))
             .unwrap_err()
             .contains("runtime itself")
+        );
+        let tokio_output = quote!(
+            fn main() {
+                let body = async {};
+                #[allow(clippy::expect_used)]
+                {
+                    use tokio::runtime::Builder;
+                    return Builder::new_multi_thread()
+                        .enable_all()
+                        .build()
+                        .expect("x")
+                        .block_on(body);
+                }
+            }
+        );
+        assert!(
+            item(tokio_output)
+                .unwrap_err()
+                .contains("already turned `main`")
+        );
+        assert!(
+            item(quote!(
+                fn main() {
+                    {
+                        use std::fmt::Write;
+                    }
+                }
+            ))
+            .is_ok()
         );
     }
 }

@@ -17,6 +17,22 @@ use proc_macro::TokenStream;
 
 /// Registers the program with AWS Marketplace before `main`'s body runs.
 ///
+/// Goes on `fn main` or `async fn main` returning `()`, `Result<(), E>`, `ExitCode` or any
+/// `impl Termination`. The body runs only after `RegisterUsage` succeeded; on failure the
+/// process prints one line and exits with a code from `mp_runtime::exit`.
+///
+/// | argument | value |
+/// | --- | --- |
+/// | `product_code` | required: `"..."`, 1-255 of `[-a-zA-Z0-9/=:_.@]` |
+/// | `pricing` | required: `"hourly"` or `"monthly"` |
+/// | `trusted_product_codes` | `["..", ..]`: codes `MARKETPLACE_PRODUCT_CODE` may select |
+/// | `free_product_codes` | `["..", ..]`: codes that run as the free tier |
+/// | `public_key`, `public_key_version` | both or neither: a PEM RSA public key, relative to Cargo.toml, and its version (>= 1) |
+/// | `startup_deadline` | `"30s"`, `"5m"`, `"1h"`: how long start-up retries (default `"5m"`, at most `"6h"`) |
+/// | `flavor` | `"multi_thread"` (default) or `"current_thread"` |
+/// | `worker_threads` | `N >= 1`, multi-thread only |
+/// | `crate` | path to `mp_runtime` if renamed, e.g. `"::my_rt"` |
+///
 /// It builds the tokio runtime itself, so `#[tokio::main]` must not be stacked with it.
 /// Written below, `#[tokio::main]` is seen and reported. Written above, tokio expands first
 /// and its attribute is gone; the error then comes from recognising tokio's output (its last

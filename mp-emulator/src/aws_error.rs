@@ -1,0 +1,64 @@
+//! Errors in the exact shape AWS JSON 1.1 services answer with, so SDKs map them to their
+//! typed variants: status, `{"__type": ..., "message": ...}` and `x-amzn-errortype`.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct AwsError {
+    pub(crate) status: StatusCode,
+    pub(crate) name: &'static str,
+    pub(crate) message: String,
+}
+
+impl AwsError {
+    /// A client fault (400).
+    pub(crate) fn client(name: &'static str, message: impl Into<String>) -> Self {
+        Self::with_status(StatusCode::BAD_REQUEST, name, message)
+    }
+
+    pub(crate) fn with_status(
+        status: StatusCode,
+        name: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            name,
+            message: message.into(),
+        }
+    }
+
+    /// AWS's generic input-constraint error (`1 validation error detected: ...`).
+    pub(crate) fn validation(field: &str, value: impl std::fmt::Debug, constraint: &str) -> Self {
+        Self::client(
+            "ValidationException",
+            format!(
+                "1 validation error detected: Value {value:?} at '{field}' failed to satisfy constraint: {constraint}"
+            ),
+        )
+    }
+
+    pub(crate) fn internal(message: impl Into<String>) -> Self {
+        Self::with_status(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalServiceErrorException",
+            message,
+        )
+    }
+}
+
+impl IntoResponse for AwsError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({ "__type": self.name, "message": self.message });
+        let mut response = (self.status, body.to_string()).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-amz-json-1.1"),
+        );
+        headers.insert("x-amzn-errortype", HeaderValue::from_static(self.name));
+        headers.insert("x-amzn-requestid", crate::ids::request_id_header());
+        response
+    }
+}

@@ -1,0 +1,90 @@
+//! The control API under `/_emulator/`: health, the ledger, the scenario and the clock, so
+//! tests and sellers can drive the emulator over HTTP (`curl` works).
+
+use crate::clock::epoch_secs;
+use crate::scenario::Scenario;
+use crate::state::State;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State as Shared;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+pub(crate) async fn health(Shared(state): Shared<Arc<State>>) -> Response {
+    Json(json!({
+        "status": "ok",
+        "region": state.config.region,
+        "key_version": state.config.key_version,
+        "products": state.config.products(),
+    }))
+    .into_response()
+}
+
+pub(crate) async fn ledger(Shared(state): Shared<Arc<State>>) -> Response {
+    Json(state.ledger()).into_response()
+}
+
+pub(crate) async fn get_scenario(Shared(state): Shared<Arc<State>>) -> Response {
+    Json(state.scenario().scenario.clone()).into_response()
+}
+
+pub(crate) async fn put_scenario(Shared(state): Shared<Arc<State>>, body: Bytes) -> Response {
+    let scenario: Scenario = match serde_json::from_slice(&body) {
+        Ok(s) => s,
+        Err(e) => {
+            return bad_request(format!(
+                "the scenario is not valid JSON of the documented shape: {e}"
+            ));
+        }
+    };
+    if let Err(e) = scenario.validate() {
+        return bad_request(e);
+    }
+    state.set_scenario(scenario.clone());
+    Json(scenario).into_response()
+}
+
+/// `{"now": <epoch seconds>}` sets the clock; `{"offset_secs": n}` shifts it from real time.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockUpdate {
+    now: Option<f64>,
+    offset_secs: Option<f64>,
+}
+
+pub(crate) async fn get_clock(Shared(state): Shared<Arc<State>>) -> Response {
+    Json(json!({ "now": epoch_secs(state.clock.now()) })).into_response()
+}
+
+pub(crate) async fn put_clock(Shared(state): Shared<Arc<State>>, body: Bytes) -> Response {
+    let update: ClockUpdate = match serde_json::from_slice(&body) {
+        Ok(u) => u,
+        Err(e) => {
+            return bad_request(format!(
+                "expected {{\"now\": <epoch seconds>}} or {{\"offset_secs\": n}}: {e}"
+            ));
+        }
+    };
+    match (update.now, update.offset_secs) {
+        (Some(now), None) if now.is_finite() && now >= 0.0 => {
+            state
+                .clock
+                .set_now(UNIX_EPOCH + Duration::from_secs_f64(now));
+        }
+        (None, Some(offset)) if offset.is_finite() => state.clock.set_offset(offset),
+        _ => {
+            return bad_request(
+                "give exactly one of `now` (epoch seconds >= 0) or `offset_secs`".into(),
+            );
+        }
+    }
+    get_clock(Shared(state)).await
+}
+
+fn bad_request(message: String) -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({ "error": message }))).into_response()
+}

@@ -1,0 +1,215 @@
+//! A running emulator: binds loopback, serves until dropped, and exposes the ledger, scenario
+//! and clock to the test or tool that owns it.
+
+use crate::config::EmulatorConfig;
+use crate::connection::{Connection, CuttableListener};
+use crate::env::{Platform, environment};
+use crate::ledger::Ledger;
+use crate::scenario::Scenario;
+use crate::state::State;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+use tokio::sync::watch;
+
+/// A running server; dropping it stops the server and removes the files it wrote.
+pub struct Emulator {
+    addr: SocketAddr,
+    state: Arc<State>,
+    stop: watch::Sender<bool>,
+    runner: Runner,
+    token_dir: PathBuf,
+}
+
+/// Where the server runs: a task on the caller's runtime, or a thread with its own runtime.
+enum Runner {
+    Task(tokio::task::JoinHandle<()>),
+    Thread(Option<std::thread::JoinHandle<()>>),
+}
+
+impl Emulator {
+    /// Starts on `127.0.0.1:0` (a free port) on the current tokio runtime.
+    pub async fn start(cfg: EmulatorConfig) -> anyhow::Result<Emulator> {
+        Self::start_on(cfg, SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Starts on the given address on the current tokio runtime.
+    pub async fn start_on(cfg: EmulatorConfig, addr: SocketAddr) -> anyhow::Result<Emulator> {
+        let (stop, stopping) = watch::channel(false);
+        let state = Arc::new(State::new(cfg, stopping.clone())?);
+        let listener = bind(addr).await?;
+        let addr = listener.0.local_addr()?;
+        let task = tokio::spawn(serve(listener, state.clone(), stopping));
+        Self::assemble(addr, state, stop, Runner::Task(task))
+    }
+
+    /// Starts on a free loopback port in a thread with its own runtime, for sync tests.
+    pub fn start_blocking(cfg: EmulatorConfig) -> anyhow::Result<Emulator> {
+        let (stop, stopping) = watch::channel(false);
+        let state = Arc::new(State::new(cfg, stopping.clone())?);
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let thread_state = state.clone();
+        let thread = std::thread::Builder::new()
+            .name("mp-emulator".into())
+            .spawn(move || {
+                let rt = match tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = ready_tx
+                            .send(Err(anyhow::anyhow!("cannot build a tokio runtime: {e}")));
+                        return;
+                    }
+                };
+                rt.block_on(async move {
+                    let listener = match bind(SocketAddr::from(([127, 0, 0, 1], 0))).await {
+                        Ok(l) => l,
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                            return;
+                        }
+                    };
+                    let _ = ready_tx.send(listener.0.local_addr().map_err(Into::into));
+                    let mut stop = stopping.clone();
+                    tokio::select! {
+                        _ = serve(listener, thread_state, stopping) => {}
+                        _ = stop.wait_for(|s| *s) => {}
+                    }
+                });
+                // Connections still open (black holes, slow clients) must not delay the drop.
+                rt.shutdown_background();
+            })?;
+        let addr = ready_rx
+            .recv()
+            .map_err(|_| anyhow::anyhow!("the emulator thread exited before binding"))??;
+        Self::assemble(addr, state, stop, Runner::Thread(Some(thread)))
+    }
+
+    fn assemble(
+        addr: SocketAddr,
+        state: Arc<State>,
+        stop: watch::Sender<bool>,
+        runner: Runner,
+    ) -> anyhow::Result<Emulator> {
+        let token_dir = std::env::temp_dir().join(format!(
+            "mp-emulator-{}-{}",
+            std::process::id(),
+            addr.port()
+        ));
+        let emulator = Emulator {
+            addr,
+            state,
+            stop,
+            runner,
+            token_dir,
+        };
+        std::fs::create_dir_all(&emulator.token_dir)?;
+        std::fs::write(
+            emulator.web_identity_token_file(),
+            &emulator.state.web_identity_token,
+        )?;
+        Ok(emulator)
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The environment that points a process at this emulator, with `platform`'s credentials.
+    pub fn env(&self, platform: Platform) -> Vec<(String, String)> {
+        environment(
+            &self.url(),
+            &self.state.config.region,
+            platform,
+            &self.state.ecs_auth_token,
+            &self.web_identity_token_file(),
+        )
+    }
+
+    /// A snapshot of what the emulator accepted and rejected so far.
+    pub fn ledger(&self) -> Ledger {
+        self.state.ledger()
+    }
+
+    /// Switches the scenario (and re-seeds its dice).
+    pub fn set_scenario(&self, s: Scenario) {
+        self.state.set_scenario(s);
+    }
+
+    /// The scenario in force.
+    pub fn scenario(&self) -> Scenario {
+        self.state.scenario().scenario.clone()
+    }
+
+    /// Sets the emulator's "now" (time keeps flowing from there).
+    pub fn set_clock(&self, now: SystemTime) {
+        self.state.clock.set_now(now);
+    }
+
+    /// The emulator's "now".
+    pub fn now(&self) -> SystemTime {
+        self.state.clock.now()
+    }
+
+    pub fn region(&self) -> &str {
+        &self.state.config.region
+    }
+
+    /// The value `/ecs/credentials` expects in its `Authorization` header.
+    pub fn ecs_authorization_token(&self) -> &str {
+        &self.state.ecs_auth_token
+    }
+
+    /// The web identity token file the emulator wrote (for `AWS_WEB_IDENTITY_TOKEN_FILE`).
+    pub fn web_identity_token_file(&self) -> PathBuf {
+        self.token_dir.join("web-identity-token")
+    }
+
+    /// Waits until the server stops (it only stops when dropped); for the `serve` command.
+    pub async fn wait(mut self) {
+        if let Runner::Task(task) = &mut self.runner {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        match &mut self.runner {
+            Runner::Task(task) => task.abort(),
+            Runner::Thread(thread) => {
+                if let Some(t) = thread.take() {
+                    let _ = t.join();
+                }
+            }
+        }
+        remove_dir(&self.token_dir);
+    }
+}
+
+fn remove_dir(dir: &Path) {
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+async fn bind(addr: SocketAddr) -> anyhow::Result<CuttableListener> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    Ok(CuttableListener(listener))
+}
+
+async fn serve(listener: CuttableListener, state: Arc<State>, _stopping: watch::Receiver<bool>) {
+    let app = crate::server::router(state).into_make_service_with_connect_info::<Connection>();
+    // axum::serve only returns on a listener error, which CuttableListener never reports.
+    let _ = axum::serve(listener, app).await;
+}

@@ -1,0 +1,167 @@
+//! What the emulated AWS Marketplace recorded: accepted RegisterUsage calls, accepted
+//! MeterUsage records, and counts of requests and rejections. This is what a seller would be
+//! billed for, so end-to-end tests compare it with what their program metered.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// A snapshot of everything the emulator accepted and rejected.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Ledger {
+    /// Accepted RegisterUsage calls, in arrival order.
+    pub registrations: Vec<Registration>,
+    /// Accepted (non-dry-run) MeterUsage records, one per (product, dimension, hour, caller).
+    pub records: Vec<MeterRecord>,
+    /// Requests received per operation (`RegisterUsage`, `MeterUsage`,
+    /// `AssumeRoleWithWebIdentity`, `Unknown`), faulted ones included.
+    pub requests: BTreeMap<String, u64>,
+    /// Rejected requests per error name (`ThrottlingException`, `DuplicateRequestException`...).
+    pub rejections: BTreeMap<String, u64>,
+}
+
+/// One accepted RegisterUsage call.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Registration {
+    pub product_code: String,
+    pub public_key_version: i32,
+    pub nonce: Option<String>,
+    /// Which credential source signed the call: `ecs-task-role`, `irsa`, `instance-profile`.
+    pub caller: String,
+    /// Emulator-clock time of the call, epoch seconds.
+    pub at: u64,
+}
+
+/// One accepted MeterUsage record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MeterRecord {
+    pub product_code: String,
+    pub dimension: String,
+    /// The record's hour: its timestamp truncated to the hour, epoch seconds.
+    pub hour: u64,
+    /// The timestamp as sent, epoch seconds.
+    pub timestamp: f64,
+    pub quantity: i64,
+    pub allocations: Vec<Allocation>,
+    pub record_id: String,
+    pub client_token: Option<String>,
+    pub caller: String,
+}
+
+/// A share of a record's quantity attributed to a set of tags.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Allocation {
+    pub quantity: i64,
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+impl Ledger {
+    /// Sum of accepted quantities for a product's dimension.
+    pub fn total(&self, product_code: &str, dimension: &str) -> i64 {
+        self.records
+            .iter()
+            .filter(|r| r.product_code == product_code && r.dimension == dimension)
+            .map(|r| r.quantity)
+            .sum()
+    }
+
+    /// Requests received for one operation.
+    pub fn request_count(&self, operation: &str) -> u64 {
+        self.requests.get(operation).copied().unwrap_or(0)
+    }
+
+    /// Rejections with one error name.
+    pub fn rejection_count(&self, error: &str) -> u64 {
+        self.rejections.get(error).copied().unwrap_or(0)
+    }
+
+    /// A human-readable table (what `mp-emulator run` prints on stderr).
+    pub fn to_table(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "RegisterUsage accepted: {}", self.registrations.len());
+        if !self.registrations.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {:<28} {:>7} {:<18} {:>12}",
+                "product", "key ver", "caller", "at"
+            );
+            for r in &self.registrations {
+                let _ = writeln!(
+                    out,
+                    "  {:<28} {:>7} {:<18} {:>12}",
+                    r.product_code, r.public_key_version, r.caller, r.at
+                );
+            }
+        }
+        let _ = writeln!(out, "MeterUsage records: {}", self.records.len());
+        if !self.records.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {:<28} {:<16} {:>12} {:>12} {:>5} {:<18} record id",
+                "product", "dimension", "hour", "quantity", "alloc", "caller"
+            );
+            for r in &self.records {
+                let _ = writeln!(
+                    out,
+                    "  {:<28} {:<16} {:>12} {:>12} {:>5} {:<18} {}",
+                    r.product_code,
+                    r.dimension,
+                    r.hour,
+                    r.quantity,
+                    r.allocations.len(),
+                    r.caller,
+                    r.record_id
+                );
+            }
+        }
+        let counts = |m: &BTreeMap<String, u64>| {
+            if m.is_empty() {
+                "none".to_string()
+            } else {
+                m.iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        };
+        let _ = writeln!(out, "requests: {}", counts(&self.requests));
+        let _ = write!(out, "rejections: {}", counts(&self.rejections));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_lists_records_and_counts() {
+        let mut l = Ledger::default();
+        l.records.push(MeterRecord {
+            product_code: "p".into(),
+            dimension: "requests".into(),
+            hour: 3600,
+            timestamp: 3601.0,
+            quantity: 5,
+            allocations: vec![],
+            record_id: "id-1".into(),
+            client_token: None,
+            caller: "irsa".into(),
+        });
+        l.requests.insert("MeterUsage".into(), 2);
+        l.rejections.insert("ThrottlingException".into(), 1);
+        let t = l.to_table();
+        assert!(t.contains("requests") && t.contains("id-1"), "{t}");
+        assert!(
+            t.contains("MeterUsage=2") && t.contains("ThrottlingException=1"),
+            "{t}"
+        );
+        assert_eq!(l.total("p", "requests"), 5);
+    }
+}

@@ -1,0 +1,112 @@
+//! `RegisterUsage`: the start-up entitlement check of hourly and monthly products, answered
+//! with a PS256 token.
+
+use super::rules::{check_length, check_product_code, required};
+use crate::aws_error::AwsError;
+use crate::ledger::Registration;
+use crate::scenario::Outcome;
+use crate::sigv4::Signer;
+use crate::state::State;
+use crate::token::RegisterUsageClaims;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// When the emulator's key was (notionally) rotated, epoch seconds.
+const PUBLIC_KEY_ROTATION_TIMESTAMP: u64 = 1_700_000_000;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct RegisterUsageInput {
+    product_code: Option<String>,
+    public_key_version: Option<i64>,
+    nonce: Option<String>,
+}
+
+pub(crate) fn register_usage(
+    state: &State,
+    signer: &Signer,
+    input: RegisterUsageInput,
+) -> Result<Value, AwsError> {
+    let config = &state.config;
+    if signer.region != config.region {
+        return Err(AwsError::client(
+            "InvalidRegionException",
+            format!(
+                "RegisterUsage must be called in the region the task runs in ({}), not {}",
+                config.region, signer.region
+            ),
+        ));
+    }
+    let product_code = required(input.product_code, "productCode")?;
+    check_product_code(&product_code)?;
+    let version = required(input.public_key_version, "publicKeyVersion")?;
+    if let Some(nonce) = &input.nonce {
+        check_length("nonce", nonce, 255)?;
+    }
+    let outcome = state.scenario().scenario.outcome;
+    if let Some(e) = scenario_error(outcome) {
+        return Err(e);
+    }
+    if config.find_product(&product_code).is_none() {
+        return Err(AwsError::client(
+            "InvalidProductCodeException",
+            format!("ProductCode `{product_code}` is not a product this seller lists"),
+        ));
+    }
+    if version < 1 || version != i64::from(config.key_version) {
+        return Err(AwsError::client(
+            "InvalidPublicKeyVersionException",
+            format!(
+                "PublicKeyVersion {version} is not a key version of this product (the current one is {})",
+                config.key_version
+            ),
+        ));
+    }
+    let claims = RegisterUsageClaims {
+        product_code: product_code.clone(),
+        public_key_version: config.key_version,
+        nonce: input.nonce.clone(),
+        iat: state.clock.now_epoch_secs().max(0.0) as u64,
+    };
+    let signature = state.signer.sign(&claims).map_err(AwsError::internal)?;
+    state.book().ledger.registrations.push(Registration {
+        product_code,
+        public_key_version: config.key_version,
+        nonce: input.nonce,
+        caller: signer.source.to_string(),
+        at: claims.iat,
+    });
+    Ok(json!({
+        "Signature": signature,
+        "PublicKeyRotationTimestamp": PUBLIC_KEY_ROTATION_TIMESTAMP,
+    }))
+}
+
+/// The error a scenario forces on RegisterUsage, if any.
+fn scenario_error(outcome: Outcome) -> Option<AwsError> {
+    let (name, message) = match outcome {
+        Outcome::Entitled => return None,
+        Outcome::NotEntitled => (
+            "CustomerNotEntitledException",
+            "The customer does not have a subscription to this product",
+        ),
+        Outcome::PlatformNotSupported => (
+            "PlatformNotSupportedException",
+            "This call is supported only on Amazon ECS, Amazon EKS and AWS Fargate",
+        ),
+        Outcome::DisabledApi => ("DisabledApiException", "The API is disabled in this region"),
+        Outcome::WrongRegion => (
+            "InvalidRegionException",
+            "RegisterUsage must be called in the region the task runs in",
+        ),
+        Outcome::UnknownProduct => (
+            "InvalidProductCodeException",
+            "The product code is not a product this seller lists",
+        ),
+        Outcome::InvalidPublicKeyVersion => (
+            "InvalidPublicKeyVersionException",
+            "The public key version is not valid for this product",
+        ),
+    };
+    Some(AwsError::client(name, message))
+}

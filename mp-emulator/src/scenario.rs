@@ -1,0 +1,243 @@
+//! Scenarios (how the Metering Service answers) and faults (how the network misbehaves),
+//! deterministic under a seed so a failing test replays exactly.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+/// What the emulator plays. JSON form (every field optional):
+/// `{"outcome": "not_entitled", "dry_run_answer": "ok", "seed": 7,
+///   "faults": {"throttle_probability": 0.5, "server_error_probability": 0.0,
+///              "latency_ms": 0, "reset_probability": 0.0, "black_hole": false,
+///              "down_for_requests": 0}}`
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scenario {
+    pub outcome: Outcome,
+    pub dry_run_answer: DryRunAnswer,
+    /// Seeds the fault dice; the same seed and requests give the same faults.
+    pub seed: u64,
+    pub faults: Faults,
+}
+
+/// How the service answers calls that pass validation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The buyer is subscribed: calls succeed.
+    #[default]
+    Entitled,
+    /// `CustomerNotEntitledException` on both calls.
+    NotEntitled,
+    /// `PlatformNotSupportedException` on RegisterUsage (what a laptop gets from real AWS).
+    PlatformNotSupported,
+    /// `DisabledApiException` on RegisterUsage.
+    DisabledApi,
+    /// `InvalidRegionException` on RegisterUsage, `InvalidEndpointRegionException` on MeterUsage.
+    WrongRegion,
+    /// `InvalidProductCodeException` for every product code.
+    UnknownProduct,
+    /// `InvalidPublicKeyVersionException` on RegisterUsage.
+    InvalidPublicKeyVersion,
+}
+
+/// How a permitted `DryRun` MeterUsage answers (AWS has been seen doing both).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DryRunAnswer {
+    /// HTTP 200 without a record id.
+    #[default]
+    Ok,
+    /// HTTP 400 with error code `DryRunOperation`.
+    DryRunOperation,
+}
+
+/// Faults injected on Metering Service requests (metadata, credentials, STS and the control
+/// API are never faulted). Probabilities are 0.0..=1.0.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Faults {
+    /// Chance of `ThrottlingException` (400).
+    pub throttle_probability: f64,
+    /// Chance of `InternalServiceErrorException` (500).
+    pub server_error_probability: f64,
+    /// Delay added before every metering answer.
+    pub latency_ms: u64,
+    /// Chance the connection is closed without an answer.
+    pub reset_probability: f64,
+    /// Accept metering requests and never answer them.
+    pub black_hole: bool,
+    /// The next N metering requests have their connection closed without an answer.
+    pub down_for_requests: u32,
+}
+
+impl Scenario {
+    /// A scenario with this outcome and no faults.
+    pub fn new(outcome: Outcome) -> Self {
+        Self {
+            outcome,
+            ..Self::default()
+        }
+    }
+    pub fn entitled() -> Self {
+        Self::new(Outcome::Entitled)
+    }
+    pub fn not_entitled() -> Self {
+        Self::new(Outcome::NotEntitled)
+    }
+    pub fn platform_not_supported() -> Self {
+        Self::new(Outcome::PlatformNotSupported)
+    }
+    pub fn disabled_api() -> Self {
+        Self::new(Outcome::DisabledApi)
+    }
+    pub fn wrong_region() -> Self {
+        Self::new(Outcome::WrongRegion)
+    }
+    pub fn unknown_product() -> Self {
+        Self::new(Outcome::UnknownProduct)
+    }
+    pub fn invalid_public_key_version() -> Self {
+        Self::new(Outcome::InvalidPublicKeyVersion)
+    }
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+    pub fn dry_run_answer(mut self, answer: DryRunAnswer) -> Self {
+        self.dry_run_answer = answer;
+        self
+    }
+    pub fn throttle(mut self, probability: f64) -> Self {
+        self.faults.throttle_probability = probability;
+        self
+    }
+    pub fn server_errors(mut self, probability: f64) -> Self {
+        self.faults.server_error_probability = probability;
+        self
+    }
+    pub fn latency_ms(mut self, ms: u64) -> Self {
+        self.faults.latency_ms = ms;
+        self
+    }
+    pub fn resets(mut self, probability: f64) -> Self {
+        self.faults.reset_probability = probability;
+        self
+    }
+    pub fn black_hole(mut self) -> Self {
+        self.faults.black_hole = true;
+        self
+    }
+    pub fn down_for(mut self, requests: u32) -> Self {
+        self.faults.down_for_requests = requests;
+        self
+    }
+
+    /// Checks the probabilities, so a typo'd scenario file fails loudly instead of never firing.
+    pub fn validate(&self) -> Result<(), String> {
+        let f = &self.faults;
+        for (name, p) in [
+            ("throttle_probability", f.throttle_probability),
+            ("server_error_probability", f.server_error_probability),
+            ("reset_probability", f.reset_probability),
+        ] {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(format!(
+                    "faults.{name} must be between 0.0 and 1.0, got {p}"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What happens to one metering request before the service logic sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fault {
+    Reset,
+    BlackHole,
+    Throttle,
+    ServerError,
+}
+
+/// The scenario in force plus the dice and counters it drives.
+#[derive(Debug)]
+pub(crate) struct ActiveScenario {
+    pub(crate) scenario: Scenario,
+    rng: StdRng,
+    down_remaining: u32,
+}
+
+impl ActiveScenario {
+    pub(crate) fn new(scenario: Scenario) -> Self {
+        Self {
+            rng: StdRng::seed_from_u64(scenario.seed),
+            down_remaining: scenario.faults.down_for_requests,
+            scenario,
+        }
+    }
+
+    /// Rolls the dice for one metering request, in a fixed order so a seed replays exactly.
+    pub(crate) fn draw_fault(&mut self) -> Option<Fault> {
+        let f = self.scenario.faults.clone();
+        if self.down_remaining > 0 {
+            self.down_remaining -= 1;
+            return Some(Fault::Reset);
+        }
+        if f.black_hole {
+            return Some(Fault::BlackHole);
+        }
+        if self.roll(f.reset_probability) {
+            return Some(Fault::Reset);
+        }
+        if self.roll(f.throttle_probability) {
+            return Some(Fault::Throttle);
+        }
+        if self.roll(f.server_error_probability) {
+            return Some(Fault::ServerError);
+        }
+        None
+    }
+
+    /// Always draws, even for 0 or 1, so changing one probability does not shift the others.
+    fn roll(&mut self, p: f64) -> bool {
+        let x: f64 = self.rng.random();
+        x < p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_faults() {
+        let s = Scenario::entitled().seed(42).throttle(0.5);
+        let draw = |s: &Scenario| {
+            let mut a = ActiveScenario::new(s.clone());
+            (0..32).map(|_| a.draw_fault()).collect::<Vec<_>>()
+        };
+        assert_eq!(draw(&s), draw(&s));
+        assert!(draw(&s).contains(&Some(Fault::Throttle)));
+        assert!(draw(&s).contains(&None));
+    }
+
+    #[test]
+    fn down_for_counts_down() {
+        let mut a = ActiveScenario::new(Scenario::entitled().down_for(2));
+        assert_eq!(a.draw_fault(), Some(Fault::Reset));
+        assert_eq!(a.draw_fault(), Some(Fault::Reset));
+        assert_eq!(a.draw_fault(), None);
+    }
+
+    #[test]
+    fn json_form_parses_and_rejects_unknown_fields() {
+        let s: Scenario = serde_json::from_str(
+            r#"{"outcome":"not_entitled","faults":{"throttle_probability":0.25}}"#,
+        )
+        .unwrap();
+        assert_eq!(s.outcome, Outcome::NotEntitled);
+        assert_eq!(s.faults.throttle_probability, 0.25);
+        assert!(serde_json::from_str::<Scenario>(r#"{"outcom":"x"}"#).is_err());
+    }
+}

@@ -1,0 +1,93 @@
+//! The state every handler shares: configuration, clock, scenario, ledger and the secrets the
+//! credential endpoints check.
+
+use crate::clock::Clock;
+use crate::config::EmulatorConfig;
+use crate::ledger::Ledger;
+use crate::metering::book::Book;
+use crate::scenario::{ActiveScenario, Scenario};
+use crate::token::TokenSigner;
+use std::sync::{Mutex, MutexGuard};
+use tokio::sync::watch;
+
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) config: EmulatorConfig,
+    pub(crate) signer: TokenSigner,
+    pub(crate) clock: Clock,
+    scenario: Mutex<ActiveScenario>,
+    book: Mutex<Book>,
+    /// What `AWS_CONTAINER_AUTHORIZATION_TOKEN` must hold for `/ecs/credentials`.
+    pub(crate) ecs_auth_token: String,
+    /// The web identity token IRSA exchanges with STS (also written to a file).
+    pub(crate) web_identity_token: String,
+    /// The IMDSv2 session token `PUT /latest/api/token` hands out.
+    pub(crate) imds_token: String,
+    /// The id in the emulated ECS task's ARN.
+    pub(crate) task_id: String,
+    /// Flips to true when the emulator stops, releasing black-holed requests.
+    pub(crate) stopping: watch::Receiver<bool>,
+}
+
+/// Locks ignoring poison: a panicking test thread must not wedge the server.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl State {
+    pub(crate) fn new(
+        config: EmulatorConfig,
+        stopping: watch::Receiver<bool>,
+    ) -> anyhow::Result<Self> {
+        config
+            .scenario
+            .validate()
+            .map_err(|e| anyhow::anyhow!("invalid scenario: {e}"))?;
+        Ok(Self {
+            signer: TokenSigner::from_pem(&config.signing_key_pem)?,
+            clock: Clock::default(),
+            scenario: Mutex::new(ActiveScenario::new(config.scenario.clone())),
+            book: Mutex::new(Book::default()),
+            ecs_auth_token: format!("mp-emulator-ecs-{}", crate::ids::uuid_like()),
+            web_identity_token: format!("mp-emulator-web-identity-{}", crate::ids::uuid_like()),
+            imds_token: format!("mp-emulator-imds-{}", crate::ids::uuid_like()),
+            task_id: crate::ids::uuid_like().replace('-', ""),
+            stopping,
+            config,
+        })
+    }
+
+    pub(crate) fn scenario(&self) -> MutexGuard<'_, ActiveScenario> {
+        lock(&self.scenario)
+    }
+
+    pub(crate) fn set_scenario(&self, scenario: Scenario) {
+        *lock(&self.scenario) = ActiveScenario::new(scenario);
+    }
+
+    pub(crate) fn book(&self) -> MutexGuard<'_, Book> {
+        lock(&self.book)
+    }
+
+    pub(crate) fn ledger(&self) -> Ledger {
+        self.book().ledger.clone()
+    }
+
+    pub(crate) fn count_request(&self, operation: &str) {
+        *self
+            .book()
+            .ledger
+            .requests
+            .entry(operation.to_string())
+            .or_default() += 1;
+    }
+
+    pub(crate) fn count_rejection(&self, error: &str) {
+        *self
+            .book()
+            .ledger
+            .rejections
+            .entry(error.to_string())
+            .or_default() += 1;
+    }
+}

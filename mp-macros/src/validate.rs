@@ -154,6 +154,18 @@ fn check_item(item: &TokenStream, errors: &mut Errors) -> Option<ItemFn> {
             ),
         );
     }
+    // The expansion writes a plain `fn main`; these would be dropped silently otherwise.
+    let qualifiers = [
+        sig.constness.map(|t| t.span),
+        sig.unsafety.map(|t| t.span),
+        sig.abi.as_ref().map(|a| a.extern_token.span),
+    ];
+    for span in qualifiers.into_iter().flatten() {
+        errors.at(
+            span,
+            "#[marketplace_main] goes on a plain `fn main` or `async fn main`: remove this qualifier",
+        );
+    }
     if !sig.inputs.is_empty() {
         errors.spanned(
             &sig.inputs,
@@ -683,6 +695,14 @@ mod tests {
             .unwrap_err()
             .contains("generic")
         );
+        let unsafe_main = item(quote!(
+            unsafe fn main() {}
+        ));
+        assert!(unsafe_main.unwrap_err().contains("qualifier"));
+        let const_extern_main = item(quote!(
+            const extern "C" fn main() {}
+        ));
+        assert!(const_extern_main.unwrap_err().contains("qualifier"));
         assert!(
             item(quote!(
                 #[tokio::main]

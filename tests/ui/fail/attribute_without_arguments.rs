@@ -1,0 +1,4 @@
+#[mp_runtime::marketplace_main]
+fn main() {
+    println!("never runs");
+}

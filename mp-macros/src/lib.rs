@@ -1,12 +1,14 @@
 //! Procedural macros for `mp-runtime`. Depend on `mp-runtime`, which re-exports them.
 //!
-//! Split by phase: `parse` reads the tokens, `validate` builds the checked model (collecting
-//! every error), `expand` generates `main`, `fallback` keeps the user's code compiling when
-//! there are errors so only ours show.
+//! Split by phase: `parse` reads the tokens, `validate` builds the checked model (with
+//! `main_fn` for the item, collecting every error), `expand` generates `main`, `fallback`
+//! keeps the user's code compiling when there are errors so only ours show.
 
 mod deadline;
+mod errors;
 mod expand;
 mod fallback;
+mod main_fn;
 mod parse;
 mod product_code;
 mod public_key;

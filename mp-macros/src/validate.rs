@@ -1,13 +1,14 @@
 //! Raw arguments and the annotated item -> the checked model. Every problem is collected
 //! into one combined `syn::Error`, so the user sees all of them in one build.
 
+use crate::errors::Errors;
+use crate::main_fn::check_item;
 use crate::parse::{self, RawArg};
 use crate::{deadline, product_code, public_key, suggest};
 use proc_macro2::{Span, TokenStream};
-use quote::ToTokens;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use syn::{Attribute, Expr, ExprLit, Item, ItemFn, Lit, LitStr, Stmt, UnOp};
+use syn::{Expr, ExprLit, ItemFn, Lit, LitStr, UnOp};
 
 /// Every argument `#[marketplace_main]` accepts, in the order the docs list them.
 const ARGUMENTS: &[&str] = &[
@@ -82,114 +83,8 @@ pub fn validate(args: TokenStream, item: &TokenStream) -> Result<Main, syn::Erro
     }
 }
 
-/// `#[tokio::main]` (or a `main` imported from tokio) stacked under ours.
-pub fn is_tokio_main(attr: &Attribute) -> bool {
-    let segments: Vec<String> = attr
-        .path()
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    matches!(
-        segments.iter().map(String::as_str).collect::<Vec<_>>()[..],
-        ["main"] | ["tokio", "main"]
-    )
-}
-
-/// `#[tokio::main]` written above ours expands first, so we never see the attribute, only
-/// its output: a last statement `{ use <tokio>::runtime::Builder; return ...block_on(body); }`.
-/// Left alone it would panic at run time (a runtime started inside ours).
-fn expanded_by_tokio_main(func: &ItemFn) -> bool {
-    let Some(Stmt::Expr(Expr::Block(last), _)) = func.block.stmts.last() else {
-        return false;
-    };
-    let Some(Stmt::Item(Item::Use(first))) = last.block.stmts.first() else {
-        return false;
-    };
-    let path = first.tree.to_token_stream().to_string().replace(' ', "");
-    path.ends_with("runtime::Builder")
-}
-
 fn manifest_dir() -> Option<PathBuf> {
     std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from)
-}
-
-/// Collects errors; combining keeps each one's own span.
-#[derive(Default)]
-struct Errors(Option<syn::Error>);
-
-impl Errors {
-    fn push(&mut self, error: syn::Error) {
-        match &mut self.0 {
-            Some(all) => all.combine(error),
-            None => self.0 = Some(error),
-        }
-    }
-
-    fn at(&mut self, span: Span, message: impl std::fmt::Display) {
-        self.push(syn::Error::new(span, message));
-    }
-
-    fn spanned(&mut self, tokens: impl quote::ToTokens, message: impl std::fmt::Display) {
-        self.push(syn::Error::new_spanned(tokens, message));
-    }
-
-    fn finish(self) -> Result<(), syn::Error> {
-        self.0.map_or(Ok(()), Err)
-    }
-}
-
-fn check_item(item: &TokenStream, errors: &mut Errors) -> Option<ItemFn> {
-    let Ok(func) = syn::parse2::<ItemFn>(item.clone()) else {
-        errors.spanned(item, "#[marketplace_main] goes on `fn main`");
-        return None;
-    };
-    let sig = &func.sig;
-    if sig.ident != "main" {
-        errors.at(
-            sig.ident.span(),
-            format!(
-                "#[marketplace_main] goes on `fn main`, not on `fn {}`",
-                sig.ident
-            ),
-        );
-    }
-    // The expansion writes a plain `fn main`; these would be dropped silently otherwise.
-    let qualifiers = [
-        sig.constness.map(|t| t.span),
-        sig.unsafety.map(|t| t.span),
-        sig.abi.as_ref().map(|a| a.extern_token.span),
-    ];
-    for span in qualifiers.into_iter().flatten() {
-        errors.at(
-            span,
-            "#[marketplace_main] goes on a plain `fn main` or `async fn main`: remove this qualifier",
-        );
-    }
-    if !sig.inputs.is_empty() {
-        errors.spanned(
-            &sig.inputs,
-            "`main` cannot take parameters: read arguments with `std::env::args()`",
-        );
-    }
-    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.spanned(&sig.generics, "`main` cannot be generic");
-    }
-    if expanded_by_tokio_main(&func) {
-        errors.at(
-            Span::call_site(),
-            "#[tokio::main] above this attribute already turned `main` into a tokio runtime: \
-             remove #[tokio::main]; #[marketplace_main] builds the runtime itself",
-        );
-    }
-    for attr in func.attrs.iter().filter(|a| is_tokio_main(a)) {
-        errors.spanned(
-            attr,
-            "remove this attribute: #[marketplace_main] builds the tokio runtime itself \
-             (configure it with `flavor` and `worker_threads`)",
-        );
-    }
-    Some(func)
 }
 
 fn check_args(raw: Vec<RawArg>, manifest_dir: Option<&Path>, errors: &mut Errors) -> Option<Spec> {
@@ -499,17 +394,6 @@ mod tests {
         }
     }
 
-    fn item(tokens: TokenStream) -> Result<(), String> {
-        let mut errors = Errors::default();
-        check_item(&tokens, &mut errors);
-        errors.finish().map_err(|e| {
-            e.into_iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-    }
-
     #[test]
     fn minimal_gets_defaults() {
         let spec = args(quote!(product_code = "abc", pricing = "hourly")).unwrap();
@@ -649,96 +533,5 @@ mod tests {
         .err()
         .unwrap();
         assert!(err.contains("contains ' '"), "{err}");
-    }
-
-    #[test]
-    fn item_rules() {
-        assert!(
-            item(quote!(
-                fn main() {}
-            ))
-            .is_ok()
-        );
-        assert!(
-            item(quote!(
-                async fn main() -> Result<(), E> {
-                    Ok(())
-                }
-            ))
-            .is_ok()
-        );
-        assert!(
-            item(quote!(
-                fn start() {}
-            ))
-            .unwrap_err()
-            .contains("not on `fn start`")
-        );
-        assert!(
-            item(quote!(
-                struct S;
-            ))
-            .unwrap_err()
-            .contains("goes on `fn main`")
-        );
-        assert!(
-            item(quote!(
-                fn main(x: i32) {}
-            ))
-            .unwrap_err()
-            .contains("parameters")
-        );
-        assert!(
-            item(quote!(
-                fn main<T>() {}
-            ))
-            .unwrap_err()
-            .contains("generic")
-        );
-        let unsafe_main = item(quote!(
-            unsafe fn main() {}
-        ));
-        assert!(unsafe_main.unwrap_err().contains("qualifier"));
-        let const_extern_main = item(quote!(
-            const extern "C" fn main() {}
-        ));
-        assert!(const_extern_main.unwrap_err().contains("qualifier"));
-        assert!(
-            item(quote!(
-                #[tokio::main]
-                async fn main() {}
-            ))
-            .unwrap_err()
-            .contains("runtime itself")
-        );
-        let tokio_output = quote!(
-            fn main() {
-                let body = async {};
-                #[allow(clippy::expect_used)]
-                {
-                    use tokio::runtime::Builder;
-                    return Builder::new_multi_thread()
-                        .enable_all()
-                        .build()
-                        .expect("x")
-                        .block_on(body);
-                }
-            }
-        );
-        assert!(
-            item(tokio_output)
-                .unwrap_err()
-                .contains("already turned `main`")
-        );
-        assert!(
-            item(quote!(
-                fn main() {
-                    {
-                        use std::fmt::Write;
-                    }
-                }
-            ))
-            .is_ok()
-        );
     }
 }

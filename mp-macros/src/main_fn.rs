@@ -1,0 +1,190 @@
+//! The item the attribute is on: it must be a plain `fn main` without parameters, generics
+//! or a stacked `#[tokio::main]`.
+
+use crate::errors::Errors;
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
+use syn::{Attribute, Expr, Item, ItemFn, Stmt};
+
+/// The annotated function, if it is a function; every problem with it goes to `errors`.
+pub fn check_item(item: &TokenStream, errors: &mut Errors) -> Option<ItemFn> {
+    let Ok(func) = syn::parse2::<ItemFn>(item.clone()) else {
+        errors.spanned(item, "#[marketplace_main] goes on `fn main`");
+        return None;
+    };
+    let sig = &func.sig;
+    if sig.ident != "main" {
+        errors.at(
+            sig.ident.span(),
+            format!(
+                "#[marketplace_main] goes on `fn main`, not on `fn {}`",
+                sig.ident
+            ),
+        );
+    }
+    // The expansion writes a plain `fn main`; these would be dropped silently otherwise.
+    let qualifiers = [
+        sig.constness.map(|t| t.span),
+        sig.unsafety.map(|t| t.span),
+        sig.abi.as_ref().map(|a| a.extern_token.span),
+    ];
+    for span in qualifiers.into_iter().flatten() {
+        errors.at(
+            span,
+            "#[marketplace_main] goes on a plain `fn main` or `async fn main`: remove this qualifier",
+        );
+    }
+    if !sig.inputs.is_empty() {
+        errors.spanned(
+            &sig.inputs,
+            "`main` cannot take parameters: read arguments with `std::env::args()`",
+        );
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        errors.spanned(&sig.generics, "`main` cannot be generic");
+    }
+    if expanded_by_tokio_main(&func) {
+        errors.at(
+            Span::call_site(),
+            "#[tokio::main] above this attribute already turned `main` into a tokio runtime: \
+             remove #[tokio::main]; #[marketplace_main] builds the runtime itself",
+        );
+    }
+    for attr in func.attrs.iter().filter(|a| is_tokio_main(a)) {
+        errors.spanned(
+            attr,
+            "remove this attribute: #[marketplace_main] builds the tokio runtime itself \
+             (configure it with `flavor` and `worker_threads`)",
+        );
+    }
+    Some(func)
+}
+
+/// `#[tokio::main]` (or a `main` imported from tokio) stacked under ours.
+pub fn is_tokio_main(attr: &Attribute) -> bool {
+    let path = attr.path();
+    let names: Vec<_> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    names == ["main"] || names == ["tokio", "main"]
+}
+
+/// `#[tokio::main]` written above ours expands first, so we never see the attribute, only
+/// its output: a last statement `{ use <tokio>::runtime::Builder; return ...block_on(body); }`.
+/// Left alone it would panic at run time (a runtime started inside ours).
+fn expanded_by_tokio_main(func: &ItemFn) -> bool {
+    let Some(Stmt::Expr(Expr::Block(last), _)) = func.block.stmts.last() else {
+        return false;
+    };
+    let Some(Stmt::Item(Item::Use(first))) = last.block.stmts.first() else {
+        return false;
+    };
+    let path = first.tree.to_token_stream().to_string().replace(' ', "");
+    path.ends_with("runtime::Builder")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn item(tokens: TokenStream) -> Result<(), String> {
+        let mut errors = Errors::default();
+        check_item(&tokens, &mut errors);
+        errors.finish().map_err(|e| {
+            e.into_iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+    }
+
+    #[test]
+    fn item_rules() {
+        assert!(
+            item(quote!(
+                fn main() {}
+            ))
+            .is_ok()
+        );
+        assert!(
+            item(quote!(
+                async fn main() -> Result<(), E> {
+                    Ok(())
+                }
+            ))
+            .is_ok()
+        );
+        assert!(
+            item(quote!(
+                fn start() {}
+            ))
+            .unwrap_err()
+            .contains("not on `fn start`")
+        );
+        assert!(
+            item(quote!(
+                struct S;
+            ))
+            .unwrap_err()
+            .contains("goes on `fn main`")
+        );
+        assert!(
+            item(quote!(
+                fn main(x: i32) {}
+            ))
+            .unwrap_err()
+            .contains("parameters")
+        );
+        assert!(
+            item(quote!(
+                fn main<T>() {}
+            ))
+            .unwrap_err()
+            .contains("generic")
+        );
+        let unsafe_main = item(quote!(
+            unsafe fn main() {}
+        ));
+        assert!(unsafe_main.unwrap_err().contains("qualifier"));
+        let const_extern_main = item(quote!(
+            const extern "C" fn main() {}
+        ));
+        assert!(const_extern_main.unwrap_err().contains("qualifier"));
+        assert!(
+            item(quote!(
+                #[tokio::main]
+                async fn main() {}
+            ))
+            .unwrap_err()
+            .contains("runtime itself")
+        );
+        let tokio_output = quote!(
+            fn main() {
+                let body = async {};
+                #[allow(clippy::expect_used)]
+                {
+                    use tokio::runtime::Builder;
+                    return Builder::new_multi_thread()
+                        .enable_all()
+                        .build()
+                        .expect("x")
+                        .block_on(body);
+                }
+            }
+        );
+        assert!(
+            item(tokio_output)
+                .unwrap_err()
+                .contains("already turned `main`")
+        );
+        assert!(
+            item(quote!(
+                fn main() {
+                    {
+                        use std::fmt::Write;
+                    }
+                }
+            ))
+            .is_ok()
+        );
+    }
+}

@@ -4,6 +4,7 @@
 
 use crate::exit;
 use crate::failure::Failure;
+use crate::failure::causes;
 use crate::region::Region;
 use crate::retry::AttemptError;
 use aws_config::retry::RetryConfig;
@@ -11,7 +12,6 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
-use aws_sdk_marketplacemetering::error::DisplayErrorContext;
 use std::time::Duration;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -47,12 +47,10 @@ pub(crate) async fn check(config: &SdkConfig) -> Result<(), AttemptError> {
         Err(
             e @ (CredentialsError::CredentialsNotLoaded(_)
             | CredentialsError::InvalidConfiguration(_)),
-        ) => Err(AttemptError::Final(no_credentials(
-            &DisplayErrorContext(&e).to_string(),
-        ))),
+        ) => Err(AttemptError::Final(no_credentials(&causes(&e)))),
         Err(e) => Err(AttemptError::Transient(format!(
             "could not load credentials: {}",
-            DisplayErrorContext(&e)
+            causes(&e)
         ))),
     }
 }

@@ -37,12 +37,33 @@ impl fmt::Display for Failure {
     }
 }
 
-/// Folds line breaks and control characters (from service messages or buyer-set variables)
-/// so the failure stays one line.
+/// Folds line breaks, control characters and runs of spaces (from service messages, SDK
+/// errors or buyer-set variables) so the failure stays one readable line.
 pub(crate) fn one_line(text: &str) -> String {
-    text.chars()
+    let spaced: String = text
+        .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+        .collect();
+    spaced
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An error and its causes, `outer: inner: ...`, without the SDK's `Debug` dump and without
+/// repeating a cause the outer message already quotes.
+pub(crate) fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let next = cause.to_string();
+        if !text.contains(&next) {
+            text = format!("{text}: {next}");
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// A value taken from the buyer's environment, quoted and cut short for a message.
@@ -64,7 +85,7 @@ mod tests {
     #[test]
     fn line_names_code_and_stays_on_one_line() {
         let f = Failure::new(80, "not entitled\nsecond line\r");
-        assert_eq!(f.line(), "mp-runtime: not entitled second line . [exit 80]");
+        assert_eq!(f.line(), "mp-runtime: not entitled second line. [exit 80]");
     }
 
     #[test]

@@ -2,11 +2,11 @@
 
 use crate::build_mode::BuildMode;
 use crate::exit;
-use crate::failure::Failure;
+use crate::failure::{Failure, causes};
 use crate::retry::AttemptError;
 use aws_sdk_marketplacemetering::Client;
 use aws_sdk_marketplacemetering::config::http::HttpResponse;
-use aws_sdk_marketplacemetering::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_marketplacemetering::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_marketplacemetering::operation::register_usage::RegisterUsageError;
 
 /// What is registered.
@@ -78,7 +78,7 @@ pub(crate) fn classify(
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => {
             return Err(AttemptError::Transient(format!(
                 "network error: {}",
-                DisplayErrorContext(error)
+                causes(error)
             )));
         }
         SdkError::ResponseError(e) if e.raw().status().is_server_error() => {
@@ -90,7 +90,7 @@ pub(crate) fn classify(
         _ => {
             return fatal(
                 exit::OTHER,
-                format!("RegisterUsage failed: {}", DisplayErrorContext(error)),
+                format!("RegisterUsage failed: {}", causes(error)),
             );
         }
     };

@@ -135,7 +135,11 @@ pub(crate) async fn start(
     })?;
 
     match registered {
-        Registered::PlatformWarning(warning) => tracing::warn!("{warning}"),
+        Registered::PlatformWarning(warning) => {
+            // No subscriber can be installed before start-up runs, so stderr as well.
+            tracing::warn!("{warning}");
+            eprintln!("mp-runtime: warning: {warning}.");
+        }
         Registered::Accepted { signature, nonce } => {
             if let Some(key) = spec.public_key {
                 verify(signature.as_deref(), key, &nonce, product_code)?;

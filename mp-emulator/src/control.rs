@@ -2,11 +2,12 @@
 //! tests and sellers can drive the emulator over HTTP (`curl` works).
 
 use crate::clock::epoch_secs;
+use crate::env::Platform;
 use crate::scenario::Scenario;
 use crate::state::State;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State as Shared;
+use axum::extract::{Query, State as Shared};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -22,6 +23,21 @@ pub(crate) async fn health(Shared(state): Shared<Arc<State>>) -> Response {
         "products": state.config.products(),
     }))
     .into_response()
+}
+
+#[derive(Deserialize)]
+pub(crate) struct EnvQuery {
+    platform: Option<String>,
+}
+
+/// The environment as JSON pairs, for `mp-emulator env --url` (it needs this emulator's
+/// authorization token and token file, which only the running server knows).
+pub(crate) async fn env(Shared(state): Shared<Arc<State>>, Query(q): Query<EnvQuery>) -> Response {
+    let platform = match q.platform.as_deref().unwrap_or("ecs").parse::<Platform>() {
+        Ok(p) => p,
+        Err(e) => return bad_request(e),
+    };
+    Json(state.env(platform)).into_response()
 }
 
 pub(crate) async fn ledger(Shared(state): Shared<Arc<State>>) -> Response {

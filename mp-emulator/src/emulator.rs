@@ -3,12 +3,12 @@
 
 use crate::config::EmulatorConfig;
 use crate::connection::{Connection, CuttableListener};
-use crate::env::{Platform, environment};
+use crate::env::Platform;
 use crate::ledger::Ledger;
 use crate::scenario::Scenario;
 use crate::state::State;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
 use tokio::sync::watch;
@@ -19,7 +19,6 @@ pub struct Emulator {
     state: Arc<State>,
     stop: watch::Sender<bool>,
     runner: Runner,
-    token_dir: PathBuf,
 }
 
 /// Where the server runs: a task on the caller's runtime, or a thread with its own runtime.
@@ -95,23 +94,20 @@ impl Emulator {
         stop: watch::Sender<bool>,
         runner: Runner,
     ) -> anyhow::Result<Emulator> {
-        let token_dir = std::env::temp_dir().join(format!(
-            "mp-emulator-{}-{}",
-            std::process::id(),
-            addr.port()
-        ));
+        let _ = state.url.set(format!("http://{addr}"));
+        let file = state.web_identity_token_file.clone();
+        // Built first so that a failure below still stops the server and cleans up.
         let emulator = Emulator {
             addr,
             state,
             stop,
             runner,
-            token_dir,
         };
-        std::fs::create_dir_all(&emulator.token_dir)?;
-        std::fs::write(
-            emulator.web_identity_token_file(),
-            &emulator.state.web_identity_token,
-        )?;
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&file, &emulator.state.web_identity_token)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", file.display()))?;
         Ok(emulator)
     }
 
@@ -126,13 +122,7 @@ impl Emulator {
 
     /// The environment that points a process at this emulator, with `platform`'s credentials.
     pub fn env(&self, platform: Platform) -> Vec<(String, String)> {
-        environment(
-            &self.url(),
-            &self.state.config.region,
-            platform,
-            &self.state.ecs_auth_token,
-            &self.web_identity_token_file(),
-        )
+        self.state.env(platform)
     }
 
     /// A snapshot of what the emulator accepted and rejected so far.
@@ -171,7 +161,7 @@ impl Emulator {
 
     /// The web identity token file the emulator wrote (for `AWS_WEB_IDENTITY_TOKEN_FILE`).
     pub fn web_identity_token_file(&self) -> PathBuf {
-        self.token_dir.join("web-identity-token")
+        self.state.web_identity_token_file.clone()
     }
 
     /// Waits until the server stops (it only stops when dropped); for the `serve` command.
@@ -193,12 +183,10 @@ impl Drop for Emulator {
                 }
             }
         }
-        remove_dir(&self.token_dir);
+        if let Some(dir) = self.state.web_identity_token_file.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
-}
-
-fn remove_dir(dir: &Path) {
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 async fn bind(addr: SocketAddr) -> anyhow::Result<CuttableListener> {

@@ -19,6 +19,7 @@ mod imds;
 mod keys;
 mod ledger;
 mod metering;
+mod public_key;
 mod scenario;
 mod server;
 mod sigv4;
@@ -42,6 +43,7 @@ pub use keys::{
 };
 pub use ledger::{Allocation, Ledger, MeterRecord, Registration, Tag};
 pub use metering::TARGET_PREFIX;
+pub use public_key::public_key_pem;
 pub use scenario::{DryRunAnswer, Faults, Outcome, Scenario};
 pub use server::MAX_BODY_BYTES;
 pub use sigv4::SIGNING_NAME;

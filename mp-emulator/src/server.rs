@@ -27,6 +27,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route("/latest/meta-data/{*path}", get(imds::metadata))
         .route("/_emulator/health", get(control::health))
         .route("/_emulator/ledger", get(control::ledger))
+        .route("/_emulator/env", get(control::env))
         .route(
             "/_emulator/scenario",
             get(control::get_scenario).put(control::put_scenario),

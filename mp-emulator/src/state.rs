@@ -3,11 +3,13 @@
 
 use crate::clock::Clock;
 use crate::config::EmulatorConfig;
+use crate::env::Platform;
 use crate::ledger::Ledger;
 use crate::metering::book::Book;
 use crate::scenario::{ActiveScenario, Scenario};
 use crate::token::TokenSigner;
-use std::sync::{Mutex, MutexGuard};
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard, OnceLock};
 use tokio::sync::watch;
 
 #[derive(Debug)]
@@ -21,6 +23,10 @@ pub(crate) struct State {
     pub(crate) ecs_auth_token: String,
     /// The web identity token IRSA exchanges with STS (also written to a file).
     pub(crate) web_identity_token: String,
+    /// Where the web identity token is written (a directory of its own, removed on drop).
+    pub(crate) web_identity_token_file: PathBuf,
+    /// `http://127.0.0.1:PORT`, known once bound.
+    pub(crate) url: OnceLock<String>,
     /// The IMDSv2 session token `PUT /latest/api/token` hands out.
     pub(crate) imds_token: String,
     /// The id in the emulated ECS task's ARN.
@@ -50,11 +56,30 @@ impl State {
             book: Mutex::new(Book::default()),
             ecs_auth_token: format!("mp-emulator-ecs-{}", crate::ids::uuid_like()),
             web_identity_token: format!("mp-emulator-web-identity-{}", crate::ids::uuid_like()),
+            web_identity_token_file: std::env::temp_dir()
+                .join(format!(
+                    "mp-emulator-{}-{}",
+                    std::process::id(),
+                    crate::ids::uuid_like()
+                ))
+                .join("web-identity-token"),
+            url: OnceLock::new(),
             imds_token: format!("mp-emulator-imds-{}", crate::ids::uuid_like()),
             task_id: crate::ids::uuid_like().replace('-', ""),
             stopping,
             config,
         })
+    }
+
+    /// The environment pointing a process at this emulator.
+    pub(crate) fn env(&self, platform: Platform) -> Vec<(String, String)> {
+        crate::env::environment(
+            self.url.get().map(String::as_str).unwrap_or_default(),
+            &self.config.region,
+            platform,
+            &self.ecs_auth_token,
+            &self.web_identity_token_file,
+        )
     }
 
     pub(crate) fn scenario(&self) -> MutexGuard<'_, ActiveScenario> {

@@ -1,0 +1,87 @@
+//! `mp-emulator env --url URL`: asks a running emulator for its environment (it alone knows
+//! its authorization token and token file) and prints it as shell `export` lines.
+
+use clap::Args;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+#[derive(Args)]
+pub(crate) struct EnvArgs {
+    /// The running emulator, as printed by `serve`: http://127.0.0.1:PORT
+    #[arg(long)]
+    url: String,
+    /// Which credentials the environment selects: ecs (task role), eks (IRSA), ec2 (instance profile).
+    #[arg(long, default_value = "ecs", value_parser = super::parse_platform)]
+    platform: mp_emulator::Platform,
+}
+
+pub(crate) fn env(args: &EnvArgs) -> Result<(), String> {
+    let platform = match args.platform {
+        mp_emulator::Platform::Ecs => "ecs",
+        mp_emulator::Platform::Eks => "eks",
+        mp_emulator::Platform::Ec2 => "ec2",
+    };
+    let body = get(&args.url, &format!("/_emulator/env?platform={platform}"))?;
+    let pairs: Vec<(String, String)> = serde_json::from_str(&body)
+        .map_err(|e| format!("{} did not answer like mp-emulator: {e}", args.url))?;
+    for (name, value) in pairs {
+        println!("export {name}={}", shell_quote(&value));
+    }
+    Ok(())
+}
+
+/// A plain HTTP/1.1 GET on loopback, enough for the control API without an HTTP client crate.
+fn get(url: &str, path: &str) -> Result<String, String> {
+    let authority = url
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("--url must look like http://127.0.0.1:PORT, got `{url}`"))?
+        .trim_end_matches('/');
+    let unreachable = |e: std::io::Error| {
+        format!("cannot reach the emulator at {url}: {e} (is `mp-emulator serve` running?)")
+    };
+    let mut stream = TcpStream::connect(authority).map_err(unreachable)?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(unreachable)?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(unreachable)?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).map_err(unreachable)?;
+    let (head, body) = response
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| format!("{url} sent a malformed HTTP response"))?;
+    if !head.starts_with("HTTP/1.1 200") {
+        return Err(format!(
+            "{url}{path} answered `{}`",
+            head.lines().next().unwrap_or("")
+        ));
+    }
+    Ok(body.to_string())
+}
+
+/// Single-quotes a value for POSIX shells when it holds anything but safe characters.
+fn shell_quote(value: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./:=@,+%".contains(c);
+    if !value.is_empty() && value.chars().all(safe) {
+        value.to_string()
+    } else {
+        format!("'{}'", value.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn quoting() {
+        assert_eq!(
+            super::shell_quote("http://127.0.0.1:80"),
+            "http://127.0.0.1:80"
+        );
+        assert_eq!(super::shell_quote("a b"), "'a b'");
+        assert_eq!(super::shell_quote("it's"), r"'it'\''s'");
+    }
+}

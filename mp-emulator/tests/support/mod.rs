@@ -1,0 +1,97 @@
+//! Shared by the integration tests: real SDK clients pointed at an emulator on loopback, with
+//! short timeouts and no retries, so nothing waits long and nothing leaves 127.0.0.1.
+#![allow(dead_code)]
+
+use aws_sdk_marketplacemetering as mm;
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+use mp_emulator::{CredentialSource, Emulator, EmulatorConfig};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Short enough that a hang fails fast, long enough for a loaded CI machine.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+pub async fn emulator() -> Emulator {
+    Emulator::start(EmulatorConfig::default())
+        .await
+        .expect("emulator starts")
+}
+
+/// A metering client signing with `source`'s credentials for `region`.
+pub fn client_as(emulator: &Emulator, source: CredentialSource, region: &str) -> mm::Client {
+    let c = source.credentials();
+    let creds = aws_credential_types::Credentials::new(
+        c.access_key_id,
+        c.secret_access_key,
+        Some(c.session_token.to_string()),
+        None,
+        "mp-emulator-test",
+    );
+    client_with(emulator, creds, region)
+}
+
+pub fn client_with(
+    emulator: &Emulator,
+    creds: aws_credential_types::Credentials,
+    region: &str,
+) -> mm::Client {
+    let conf = mm::Config::builder()
+        .behavior_version(mm::config::BehaviorVersion::latest())
+        .region(mm::config::Region::new(region.to_string()))
+        .endpoint_url(emulator.url())
+        .credentials_provider(creds)
+        .retry_config(RetryConfig::disabled())
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(TIMEOUT)
+                .operation_timeout(TIMEOUT)
+                .build(),
+        )
+        .build();
+    mm::Client::from_conf(conf)
+}
+
+/// A client as an ECS task role in the emulator's region.
+pub fn client(emulator: &Emulator) -> mm::Client {
+    client_as(emulator, CredentialSource::EcsTaskRole, emulator.region())
+}
+
+pub fn epoch(secs: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(secs)
+}
+
+/// An SDK timestamp `secs_ago` before the emulator's clock.
+pub fn ago(emulator: &Emulator, secs_ago: u64) -> aws_smithy_types::DateTime {
+    let now = emulator.now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    aws_smithy_types::DateTime::from_secs((now - secs_ago) as i64)
+}
+
+/// The error code of an SDK error (`ThrottlingException`...), for variants the model lacks.
+pub fn code<E, R>(err: &mm::error::SdkError<E, R>) -> Option<String>
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata,
+{
+    err.as_service_error()
+        .and_then(|e| e.code())
+        .map(str::to_string)
+}
+
+/// Verifies a RegisterUsage token the way a seller would: PS256 only, no `exp` required.
+pub fn verify_token(
+    token: &str,
+    public_pem: &str,
+) -> jsonwebtoken::errors::Result<mp_emulator::RegisterUsageClaims> {
+    use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+    let mut validation = Validation::new(Algorithm::PS256);
+    validation.required_spec_claims.clear();
+    validation.validate_exp = false;
+    let key = DecodingKey::from_rsa_pem(public_pem.as_bytes())?;
+    jsonwebtoken::decode(token, &key, &validation).map(|d| d.claims)
+}
+
+/// An emulator in a given scenario.
+pub async fn emulator_in(scenario: mp_emulator::Scenario) -> Emulator {
+    Emulator::start(EmulatorConfig::default().scenario(scenario))
+        .await
+        .expect("emulator starts")
+}

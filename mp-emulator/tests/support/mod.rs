@@ -95,3 +95,81 @@ pub async fn emulator_in(scenario: mp_emulator::Scenario) -> Emulator {
         .await
         .expect("emulator starts")
 }
+
+/// A reqwest client for hand-made requests, loopback only, short timeout.
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(TIMEOUT)
+        .no_proxy()
+        .build()
+        .unwrap()
+}
+
+/// POSTs `body` to the emulator's `/`, SigV4-signed as the ECS task role (so the request gets
+/// past authentication and the body itself is judged).
+pub async fn signed_post(
+    emu: &Emulator,
+    target: Option<&str>,
+    content_type: &str,
+    body: Vec<u8>,
+) -> reqwest::Response {
+    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+    use aws_sigv4::sign::v4;
+    let c = CredentialSource::EcsTaskRole.credentials();
+    let identity = aws_credential_types::Credentials::new(
+        c.access_key_id,
+        c.secret_access_key,
+        Some(c.session_token.to_string()),
+        None,
+        "test",
+    )
+    .into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(emu.region())
+        .name(mp_emulator::SIGNING_NAME)
+        .time(SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .unwrap()
+        .into();
+    let host = emu.addr().to_string();
+    let mut headers = vec![("host", host.as_str()), ("content-type", content_type)];
+    if let Some(t) = target {
+        headers.push(("x-amz-target", t));
+    }
+    let url = format!("{}/", emu.url());
+    let signable = SignableRequest::new(
+        "POST",
+        url.as_str(),
+        headers.clone().into_iter(),
+        SignableBody::Bytes(&body),
+    )
+    .unwrap();
+    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    let mut request = http().post(&url).body(body.clone());
+    for (k, v) in headers.iter().filter(|(k, _)| *k != "host") {
+        request = request.header(*k, *v);
+    }
+    for (k, v) in instructions.headers() {
+        request = request.header(k, v);
+    }
+    request.send().await.expect("the emulator answers")
+}
+
+/// The `__type` of an AWS JSON error response, and its status.
+pub async fn aws_error(response: reqwest::Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    let header = response
+        .headers()
+        .get("x-amzn-errortype")
+        .map(|v| v.to_str().unwrap().to_string());
+    let body: serde_json::Value = response.json().await.expect("a JSON error body");
+    let name = body["__type"].as_str().expect("__type").to_string();
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    assert_eq!(header.as_deref(), Some(name.as_str()));
+    (status, name)
+}

@@ -61,6 +61,11 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, String> {
         emulator.url(),
         args.command.join(" ")
     );
+    // Watch signals before the child exists, so none arrives between spawn and the watch.
+    let mut term =
+        signal(SignalKind::terminate()).map_err(|e| format!("cannot watch SIGTERM: {e}"))?;
+    let mut int =
+        signal(SignalKind::interrupt()).map_err(|e| format!("cannot watch SIGINT: {e}"))?;
     let mut command = tokio::process::Command::new(&args.command[0]);
     command.args(&args.command[1..]);
     for name in CLEARED {
@@ -72,10 +77,6 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, String> {
         .map_err(|e| format!("cannot run `{}`: {e}", args.command[0]))?;
     let pid = child.id().map(|p| p as libc::pid_t);
 
-    let mut term =
-        signal(SignalKind::terminate()).map_err(|e| format!("cannot watch SIGTERM: {e}"))?;
-    let mut int =
-        signal(SignalKind::interrupt()).map_err(|e| format!("cannot watch SIGINT: {e}"))?;
     let status = loop {
         tokio::select! {
             status = child.wait() => break status.map_err(|e| format!("waiting for the command: {e}"))?,

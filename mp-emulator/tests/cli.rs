@@ -1,0 +1,198 @@
+//! The `mp-emulator` binary: `serve`'s first line, `env`, `public-key`, and `run` forwarding
+//! the environment, exit code and SIGTERM, and writing the ledger.
+
+mod support;
+
+use mp_emulator::*;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_mp-emulator");
+/// Set in the child: makes `child_entry` do a RegisterUsage through aws-config's default chain.
+const CHILD: &str = "MP_EMULATOR_CLI_CHILD";
+
+/// The binary with a clean environment: tests must not depend on the machine's.
+fn bin() -> Command {
+    let mut c = Command::new(BIN);
+    c.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    c
+}
+
+#[test]
+fn run_passes_the_environment_and_the_exit_code_and_writes_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger_file = dir.path().join("ledger.json");
+    let out = bin()
+        .args(["run", "--ledger-out"])
+        .arg(&ledger_file)
+        .args([
+            "--",
+            "sh",
+            "-c",
+            "echo region=$AWS_REGION; echo ecs=$ECS_CONTAINER_METADATA_URI_V4; exit 3",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{stdout}");
+    assert!(stdout.contains("region=us-east-1"), "{stdout}");
+    assert!(stdout.contains("ecs=http://127.0.0.1:"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("RegisterUsage accepted: 0"), "{stderr}");
+    let ledger: Ledger =
+        serde_json::from_str(&std::fs::read_to_string(&ledger_file).unwrap()).unwrap();
+    assert!(ledger.registrations.is_empty());
+}
+
+#[test]
+fn run_records_what_the_child_sends() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger_file = dir.path().join("ledger.json");
+    let out = bin()
+        .args(["run", "--platform", "eks", "--ledger-out"])
+        .arg(&ledger_file)
+        .arg("--")
+        .arg(std::env::current_exe().unwrap())
+        .args(["--exact", "child_entry", "--nocapture"])
+        .env(CHILD, "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ledger: Ledger =
+        serde_json::from_str(&std::fs::read_to_string(&ledger_file).unwrap()).unwrap();
+    assert_eq!(ledger.registrations.len(), 1);
+    assert_eq!(ledger.registrations[0].caller, "irsa");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("RegisterUsage accepted: 1"));
+}
+
+#[test]
+fn run_forwards_sigterm_to_the_child() {
+    let mut child = bin()
+        .args([
+            "run",
+            "--",
+            "sh",
+            "-c",
+            "trap 'exit 42' TERM; echo ready; while :; do sleep 0.05; done",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "ready");
+    // SAFETY: kill(2) on a child we spawned and have not reaped.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    assert_eq!(child.wait().unwrap().code(), Some(42));
+}
+
+#[test]
+fn serve_prints_the_url_first_and_env_points_at_it() {
+    let mut server = bin()
+        .args(["serve", "--addr", "127.0.0.1:0", "--region", "eu-west-1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect(&line)
+        .to_string();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"),
+        "{url}"
+    );
+
+    let out = bin()
+        .args(["env", "--url", &url, "--platform", "ecs"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("export AWS_REGION=eu-west-1\n"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "export AWS_CONTAINER_CREDENTIALS_FULL_URI={url}/ecs/credentials\n"
+        )),
+        "{text}"
+    );
+    assert!(text.lines().all(|l| l.starts_with("export ")), "{text}");
+
+    // SAFETY: kill(2) on a child we spawned and have not reaped.
+    unsafe { libc::kill(server.id() as libc::pid_t, libc::SIGTERM) };
+    assert!(server.wait().unwrap().success());
+}
+
+#[test]
+fn public_key_prints_the_published_pem() {
+    let out = bin().arg("public-key").output().unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        TEST_ONLY_PUBLIC_KEY_PEM
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("key version: 1"));
+}
+
+#[test]
+fn bad_input_is_one_clear_line_and_a_failure_code() {
+    let out = bin()
+        .args(["serve", "--product", "nodelimiter"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("CODE=PRICING"));
+
+    let out = bin()
+        .args(["serve", "--scenario", "/nonexistent/scenario.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cannot read /nonexistent/scenario.json"),
+        "{err}"
+    );
+
+    let out = bin()
+        .args(["env", "--url", "http://127.0.0.1:1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot reach the emulator"));
+}
+
+/// Not a test of its own: the body of the child `run_records_what_the_child_sends` runs.
+#[tokio::test]
+async fn child_entry() {
+    if std::env::var_os(CHILD).is_none() {
+        return;
+    }
+    let timeouts = aws_smithy_types::timeout::TimeoutConfig::builder()
+        .operation_timeout(support::TIMEOUT)
+        .connect_timeout(support::TIMEOUT)
+        .build();
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .timeout_config(timeouts)
+        .load()
+        .await;
+    aws_sdk_marketplacemetering::Client::new(&config)
+        .register_usage()
+        .product_code(DEMO_HOURLY_PRODUCT)
+        .public_key_version(1)
+        .send()
+        .await
+        .unwrap();
+}

@@ -113,6 +113,19 @@ pub async fn signed_post(
     content_type: &str,
     body: Vec<u8>,
 ) -> reqwest::Response {
+    signed_builder(emu, target, content_type, body)
+        .send()
+        .await
+        .expect("the emulator answers")
+}
+
+/// The request `signed_post` sends, before sending (a test may tamper with it).
+pub fn signed_builder(
+    emu: &Emulator,
+    target: Option<&str>,
+    content_type: &str,
+    body: Vec<u8>,
+) -> reqwest::RequestBuilder {
     use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
     use aws_sigv4::sign::v4;
     let c = CredentialSource::EcsTaskRole.credentials();
@@ -154,7 +167,7 @@ pub async fn signed_post(
     for (k, v) in instructions.headers() {
         request = request.header(k, v);
     }
-    request.send().await.expect("the emulator answers")
+    request
 }
 
 /// The `__type` of an AWS JSON error response, and its status.

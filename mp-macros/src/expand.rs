@@ -1,6 +1,7 @@
 //! The checked model -> a plain `fn main` that runs start-up, then the seller's body.
 //! Generated code names only `<crate>::__private`, and the body keeps its own spans.
 
+use crate::dimension_module;
 use crate::validate::{Flavor, Main, Pricing, Spec};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -25,7 +26,14 @@ pub fn expand(main: &Main) -> TokenStream {
     } else {
         quote!(run_sync)
     };
+    // Next to `main`, i.e. at the crate root, where `meter!` looks for it.
+    let dimensions = if main.spec.dimensions.is_empty() {
+        TokenStream::new()
+    } else {
+        dimension_module::module(&main.spec.dimensions, &private)
+    };
     quote! {
+        #dimensions
         #(#outer)*
         #vis fn #ident() #output {
             #(#inner)*
@@ -55,7 +63,9 @@ fn spec(spec: &Spec, private: &TokenStream) -> TokenStream {
     let pricing = match spec.pricing {
         Pricing::Hourly => quote!(Hourly),
         Pricing::Monthly => quote!(Monthly),
+        Pricing::Custom => quote!(Custom),
     };
+    let dimensions = dimension_module::names(&spec.dimensions);
     let trusted = &spec.trusted_product_codes;
     let free = &spec.free_product_codes;
     let public_key = match &spec.public_key {
@@ -78,7 +88,7 @@ fn spec(spec: &Spec, private: &TokenStream) -> TokenStream {
             free_product_codes: &[#(#free),*],
             public_key: #public_key,
             startup_deadline_secs: #deadline,
-            dimensions: &[],
+            dimensions: #dimensions,
         }
     }
 }
@@ -157,6 +167,33 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("Pricing :: Monthly"), "{out}");
+    }
+
+    #[test]
+    fn custom_pricing_declares_its_dimensions_next_to_main() {
+        let out = expanded(
+            quote!(
+                product_code = "abc",
+                pricing = "custom",
+                dimensions(requests, data_gb)
+            ),
+            quote!(
+                fn main() {}
+            ),
+        );
+        assert!(
+            out.starts_with("# [doc = r\" The metering dimensions"),
+            "{out}"
+        );
+        assert!(out.contains("pub mod __mp_dimensions"), "{out}");
+        assert!(
+            out.contains("pricing : :: mp_runtime :: __private :: Pricing :: Custom"),
+            "{out}"
+        );
+        assert!(
+            out.contains("dimensions : & [\"requests\" , \"data_gb\"]"),
+            "{out}"
+        );
     }
 
     #[test]

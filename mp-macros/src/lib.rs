@@ -5,10 +5,14 @@
 //! keeps the user's code compiling when there are errors so only ours show.
 
 mod deadline;
+mod dimension;
+mod dimension_module;
 mod errors;
 mod expand;
 mod fallback;
+mod forward;
 mod main_fn;
+mod meter;
 mod parse;
 mod product_code;
 mod public_key;
@@ -26,7 +30,8 @@ use proc_macro::TokenStream;
 /// | argument | value |
 /// | --- | --- |
 /// | `product_code` | required: `"..."`, 1-255 of `[-a-zA-Z0-9/=:_.@]` |
-/// | `pricing` | required: `"hourly"` or `"monthly"` |
+/// | `pricing` | required: `"hourly"`, `"monthly"` or `"custom"` |
+/// | `dimensions` | custom pricing only, and then required: `dimensions(requests, data_gb)`, the API names of the listing's dimensions, for `meter!` |
 /// | `trusted_product_codes` | `["..", ..]`: codes `MARKETPLACE_PRODUCT_CODE` may select |
 /// | `free_product_codes` | `["..", ..]`: codes that run as the free tier |
 /// | `public_key`, `public_key_version` | both or neither: a PEM RSA public key, relative to Cargo.toml, and its version (>= 1) |
@@ -47,4 +52,18 @@ pub fn marketplace_main(args: TokenStream, item: TokenStream) -> TokenStream {
         Err(errors) => fallback::fallback(item, errors),
     }
     .into()
+}
+
+/// `meter!`'s checker; use `mp_runtime::meter!`, which forwards here with its own path.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __meter(input: TokenStream) -> TokenStream {
+    meter::expand(input.into()).into()
+}
+
+/// `dimensions!`'s expansion; use `mp_runtime::dimensions!`, which forwards here.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __dimensions(input: TokenStream) -> TokenStream {
+    dimension_module::declare(input.into()).into()
 }

@@ -1,19 +1,29 @@
-//! Attribute tokens -> raw `name = value` pairs, with the spans later errors point at.
+//! Attribute tokens -> raw `name = value` and `name(list)` arguments, with the spans later
+//! errors point at.
 
+use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
-use syn::{Expr, Ident, Token};
+use syn::{Expr, Ident, Token, parenthesized, token};
 
-/// One `name = value` argument as written.
+/// One argument as written.
 pub struct RawArg {
     /// The argument name (`crate` is a keyword, so any identifier is accepted here).
     pub name: Ident,
-    pub value: Expr,
+    pub value: Value,
 }
 
-/// Parses `a = 1, b = "x", ...`; the names are checked later, in `validate`.
-pub fn parse_args(tokens: proc_macro2::TokenStream) -> syn::Result<Vec<RawArg>> {
+/// What follows the name.
+pub enum Value {
+    /// `name = value`
+    Expr(Expr),
+    /// `name(...)`: the tokens inside the parentheses, and the parentheses' span.
+    List(TokenStream, Span),
+}
+
+/// Parses `a = 1, b = "x", c(x, y), ...`; the names are checked later, in `validate`.
+pub fn parse_args(tokens: TokenStream) -> syn::Result<Vec<RawArg>> {
     let parser = |input: ParseStream| {
         Punctuated::<RawArg, Token![,]>::parse_terminated_with(input, parse_arg)
     };
@@ -27,6 +37,14 @@ fn parse_arg(input: ParseStream) -> syn::Result<RawArg> {
             "expected an argument such as `product_code = \"...\"`",
         )
     })?;
+    if input.peek(token::Paren) {
+        let content;
+        let paren = parenthesized!(content in input);
+        return Ok(RawArg {
+            name,
+            value: Value::List(content.parse()?, paren.span.join()),
+        });
+    }
     if !input.peek(Token![=]) {
         return Err(syn::Error::new(
             name.span(),
@@ -34,7 +52,7 @@ fn parse_arg(input: ParseStream) -> syn::Result<RawArg> {
         ));
     }
     input.parse::<Token![=]>()?;
-    let value = input.parse()?;
+    let value = Value::Expr(input.parse()?);
     Ok(RawArg { name, value })
 }
 
@@ -58,6 +76,15 @@ mod tests {
             err.to_string()
                 .contains("expected `product_code = <value>`")
         );
+    }
+
+    #[test]
+    fn a_list_keeps_its_tokens() {
+        let args = parse_args(quote!(dimensions(a, b), pricing = "custom")).unwrap();
+        match &args[0].value {
+            Value::List(tokens, _) => assert_eq!(tokens.to_string(), "a , b"),
+            Value::Expr(_) => panic!("expected a list"),
+        }
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! Raw arguments and the annotated item -> the checked model. Every problem is collected
 //! into one combined `syn::Error`, so the user sees all of them in one build.
 
+use crate::dimension::{self, Dimension};
 use crate::errors::Errors;
 use crate::main_fn::check_item;
-use crate::parse::{self, RawArg};
+use crate::parse::{self, RawArg, Value};
 use crate::{deadline, product_code, public_key, suggest};
 use proc_macro2::{Span, TokenStream};
 use std::collections::HashMap;
@@ -14,6 +15,7 @@ use syn::{Expr, ExprLit, ItemFn, Lit, LitStr, UnOp};
 const ARGUMENTS: &[&str] = &[
     "product_code",
     "pricing",
+    "dimensions",
     "trusted_product_codes",
     "free_product_codes",
     "public_key",
@@ -34,6 +36,8 @@ pub struct Main {
 pub struct Spec {
     pub product_code: String,
     pub pricing: Pricing,
+    /// Custom pricing's dimensions (empty for hourly and monthly).
+    pub dimensions: Vec<Dimension>,
     pub trusted_product_codes: Vec<String>,
     pub free_product_codes: Vec<String>,
     pub public_key: Option<PublicKey>,
@@ -46,6 +50,7 @@ pub struct Spec {
 pub enum Pricing {
     Hourly,
     Monthly,
+    Custom,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,10 +111,17 @@ fn check_args(raw: Vec<RawArg>, manifest_dir: Option<&Path>, errors: &mut Errors
         None => {
             errors.at(
                 Span::call_site(),
-                "missing `pricing = \"hourly\"` or `pricing = \"monthly\"`: the listing's pricing model",
+                "missing `pricing = \"hourly\"`, `\"monthly\"` or `\"custom\"`: the listing's pricing model",
             );
             None
         }
+    };
+    let dimensions = get("dimensions").map_or(Some(Vec::new()), |arg| dimensions(arg, errors));
+    let dimensions = match (pricing, dimensions) {
+        (Some(pricing), Some(dimensions)) => {
+            check_pricing_dimensions(pricing, &dimensions, &args, errors).then_some(dimensions)
+        }
+        (_, dimensions) => dimensions,
     };
     let trusted_product_codes =
         get("trusted_product_codes").map_or(Some(Vec::new()), |arg| codes(arg, errors));
@@ -139,6 +151,7 @@ fn check_args(raw: Vec<RawArg>, manifest_dir: Option<&Path>, errors: &mut Errors
     Some(Spec {
         product_code: product_code?,
         pricing: pricing?,
+        dimensions: dimensions?,
         trusted_product_codes: trusted_product_codes?,
         free_product_codes: free_product_codes?,
         public_key: public_key?,
@@ -174,8 +187,23 @@ fn by_name(raw: Vec<RawArg>, errors: &mut Errors) -> HashMap<String, RawArg> {
     args
 }
 
-fn string(arg: &RawArg, errors: &mut Errors) -> Option<LitStr> {
+/// The value of a `name = value` argument; `name(...)` is an error for these.
+fn expr<'a>(arg: &'a RawArg, errors: &mut Errors) -> Option<&'a Expr> {
     match &arg.value {
+        Value::Expr(expr) => Some(expr),
+        Value::List(_, span) => {
+            let name = &arg.name;
+            errors.at(
+                *span,
+                format!("`{name}` takes a value: write `{name} = ...`, not `{name}(...)`"),
+            );
+            None
+        }
+    }
+}
+
+fn string(arg: &RawArg, errors: &mut Errors) -> Option<LitStr> {
+    match expr(arg, errors)? {
         Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..
         }) => Some(lit.clone()),
@@ -202,7 +230,7 @@ where
 {
     let name = &arg.name;
     let must = format!("`{name}` must be a positive integer, e.g. `{name} = 1`");
-    match &arg.value {
+    match expr(arg, errors)? {
         Expr::Lit(ExprLit {
             lit: Lit::Int(lit), ..
         }) => match lit.base10_parse::<T>() {
@@ -239,9 +267,10 @@ fn code(lit: &LitStr, errors: &mut Errors) -> Option<String> {
 }
 
 fn codes(arg: &RawArg, errors: &mut Errors) -> Option<Vec<String>> {
-    let Expr::Array(array) = &arg.value else {
+    let value = expr(arg, errors)?;
+    let Expr::Array(array) = value else {
         errors.spanned(
-            &arg.value,
+            value,
             format!(
                 "`{}` expects a list of string literals, e.g. `{} = [\"...\"]`",
                 arg.name, arg.name
@@ -272,20 +301,68 @@ fn pricing(lit: &LitStr, errors: &mut Errors) -> Option<Pricing> {
     match lit.value().as_str() {
         "hourly" => Some(Pricing::Hourly),
         "monthly" => Some(Pricing::Monthly),
-        "custom" => {
-            errors.spanned(
-                lit,
-                "pricing = \"custom\" needs metering dimensions, which are not available yet: use \"hourly\" or \"monthly\"",
-            );
-            None
-        }
+        "custom" => Some(Pricing::Custom),
         other => {
             errors.spanned(
                 lit,
-                format!("unknown pricing {other:?}: expected \"hourly\" or \"monthly\""),
+                format!(
+                    "unknown pricing {other:?}: expected \"hourly\", \"monthly\" or \"custom\""
+                ),
             );
             None
         }
+    }
+}
+
+/// `dimensions(requests, data_gb)`: the listing's custom dimensions, by API name.
+fn dimensions(arg: &RawArg, errors: &mut Errors) -> Option<Vec<Dimension>> {
+    match &arg.value {
+        Value::List(tokens, _) => dimension::parse_list(tokens.clone(), errors),
+        Value::Expr(value) => {
+            errors.spanned(
+                value,
+                "write the dimensions as a list: `dimensions(requests, data_gb)`",
+            );
+            None
+        }
+    }
+}
+
+/// Custom pricing is metered by dimension; hourly and monthly are not. `false` = reported.
+fn check_pricing_dimensions(
+    pricing: Pricing,
+    dimensions: &[Dimension],
+    args: &HashMap<String, RawArg>,
+    errors: &mut Errors,
+) -> bool {
+    let pricing_span = || match args.get("pricing").map(|a| &a.value) {
+        Some(Value::Expr(value)) => syn::spanned::Spanned::span(value),
+        _ => Span::call_site(),
+    };
+    match (pricing, dimensions.is_empty()) {
+        (Pricing::Custom, true) => {
+            errors.at(
+                pricing_span(),
+                "pricing = \"custom\" needs at least one dimension: add `dimensions(requests, ...)` \
+                 with the API names of the listing's custom dimensions",
+            );
+            false
+        }
+        (Pricing::Hourly | Pricing::Monthly, false) => {
+            let span = args
+                .get("dimensions")
+                .map_or(Span::call_site(), |a| a.name.span());
+            errors.at(
+                span,
+                format!(
+                    "`dimensions` need pricing = \"custom\": {} listing is billed through RegisterUsage, \
+                     not metered; remove `dimensions(...)` or set pricing = \"custom\"",
+                    if pricing == Pricing::Hourly { "an hourly" } else { "a monthly" }
+                ),
+            );
+            false
+        }
+        _ => true,
     }
 }
 
@@ -452,7 +529,7 @@ mod tests {
         .err()
         .unwrap();
         assert!(err.contains("expects a string literal"), "{err}");
-        assert!(err.contains("not available yet"), "{err}");
+        assert!(err.contains("needs at least one dimension"), "{err}");
         assert!(err.contains("did you mean `flavor`?"), "{err}");
         assert!(err.contains("not 0"), "{err}");
     }
@@ -521,6 +598,60 @@ mod tests {
         .err()
         .unwrap();
         assert!(err.contains("needs the multi-thread runtime"), "{err}");
+    }
+
+    #[test]
+    fn custom_pricing_takes_dimensions() {
+        let spec = args(quote!(
+            product_code = "a",
+            pricing = "custom",
+            dimensions(requests, data_gb)
+        ))
+        .unwrap();
+        assert_eq!(spec.pricing, Pricing::Custom);
+        let names: Vec<_> = spec.dimensions.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["requests", "data_gb"]);
+    }
+
+    #[test]
+    fn dimensions_only_with_custom_pricing() {
+        for empty in [quote!(), quote!(, dimensions())] {
+            let err = args(quote!(product_code = "a", pricing = "custom" #empty))
+                .err()
+                .unwrap();
+            assert!(err.contains("needs at least one dimension"), "{err}");
+        }
+        let err = args(quote!(
+            product_code = "a",
+            pricing = "hourly",
+            dimensions(requests)
+        ))
+        .err()
+        .unwrap();
+        assert!(
+            err.contains("an hourly listing is billed through RegisterUsage"),
+            "{err}"
+        );
+        let err = args(quote!(
+            product_code = "a",
+            pricing = "custom",
+            dimensions = ["requests"]
+        ))
+        .err()
+        .unwrap();
+        assert!(err.contains("write the dimensions as a list"), "{err}");
+        let err = args(quote!(
+            product_code("a"),
+            pricing = "custom",
+            dimensions(a, a)
+        ))
+        .err()
+        .unwrap();
+        assert!(
+            err.contains("takes a value: write `product_code = ...`"),
+            "{err}"
+        );
+        assert!(err.contains("duplicate dimension `a`"), "{err}");
     }
 
     #[test]

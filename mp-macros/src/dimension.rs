@@ -1,0 +1,184 @@
+//! Dimension names: the service's rules (1-255 chars) made strict, because each name also
+//! becomes a Rust item that `meter!` names (so a misspelt dimension is a compile error).
+
+use crate::errors::Errors;
+use proc_macro2::{Span, TokenStream, TokenTree};
+use syn::ext::IdentExt;
+use syn::parse::{ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::{Ident, LitStr, Token};
+
+pub const MAX_LEN: usize = 255;
+
+/// Rust keywords: none of them can name a `static`.
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+];
+
+/// A declared dimension and where it was written.
+#[derive(Clone)]
+pub struct Dimension {
+    pub name: String,
+    pub span: Span,
+}
+
+/// Why `name` cannot be a dimension, or `None` if it can.
+pub fn problem(name: &str) -> Option<String> {
+    let why = "dimension names must be 1-255 ASCII letters, digits and `_`, not starting with \
+               a digit and not a Rust keyword, because each becomes a Rust item that `meter!` \
+               names; use the dimension's API name from the listing";
+    if name.is_empty() {
+        return Some(format!("a dimension name cannot be empty: {why}"));
+    }
+    if name.len() > MAX_LEN {
+        return Some(format!(
+            "dimension name is {} characters long; the limit is {MAX_LEN}",
+            name.len()
+        ));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
+    {
+        return Some(format!(
+            "dimension name {name:?} contains {bad:?}, which is not allowed: {why}"
+        ));
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        return Some(format!(
+            "dimension name {name:?} starts with a digit, which is not allowed: {why}"
+        ));
+    }
+    if name == "_" || KEYWORDS.contains(&name) {
+        return Some(format!(
+            "dimension name {name:?} is a Rust keyword, which is not allowed: {why}"
+        ));
+    }
+    None
+}
+
+/// Parses `requests, data_gb` (identifiers or string literals) and checks every name and
+/// duplicates; all problems go to `errors`. `None` if any name was rejected.
+pub fn parse_list(tokens: TokenStream, errors: &mut Errors) -> Option<Vec<Dimension>> {
+    let parser = |input: ParseStream| {
+        Punctuated::<TokenStream, Token![,]>::parse_terminated_with(input, one_entry)
+    };
+    let entries = match parser.parse2(tokens) {
+        Ok(entries) => entries,
+        Err(e) => {
+            errors.push(e);
+            return None;
+        }
+    };
+    let mut out: Vec<Dimension> = Vec::new();
+    let mut ok = true;
+    for entry in entries {
+        let Some(dim) = name_of(&entry, errors) else {
+            ok = false;
+            continue;
+        };
+        if let Some(first) = out.iter().find(|d| d.name == dim.name) {
+            errors.at(dim.span, format!("duplicate dimension `{}`", dim.name));
+            errors.at(first.span, format!("`{}` first declared here", dim.name));
+            ok = false;
+            continue;
+        }
+        out.push(dim);
+    }
+    ok.then_some(out)
+}
+
+/// One entry: every token up to the next top-level comma.
+fn one_entry(input: ParseStream) -> syn::Result<TokenStream> {
+    let mut tokens = TokenStream::new();
+    while !input.is_empty() && !input.peek(Token![,]) {
+        tokens.extend([input.parse::<TokenTree>()?]);
+    }
+    Ok(tokens)
+}
+
+fn name_of(entry: &TokenStream, errors: &mut Errors) -> Option<Dimension> {
+    let written = entry.to_string().replace(' ', "");
+    // `parse_any`, so a keyword reaches the keyword message instead of a parse error.
+    let (name, span) = if let Ok(ident) = Ident::parse_any.parse2(entry.clone()) {
+        (ident.to_string(), ident.span())
+    } else if let Ok(lit) = syn::parse2::<LitStr>(entry.clone()) {
+        (lit.value(), lit.span())
+    } else {
+        let message =
+            problem(&written).unwrap_or_else(|| format!("`{written}` is not a dimension name"));
+        errors.spanned(entry, message);
+        return None;
+    };
+    let name = name.strip_prefix("r#").map(str::to_owned).unwrap_or(name);
+    match problem(&name) {
+        Some(problem) => {
+            errors.at(span, problem);
+            None
+        }
+        None => Some(Dimension { name, span }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn names(tokens: TokenStream) -> Result<Vec<String>, String> {
+        let mut errors = Errors::default();
+        let out = parse_list(tokens, &mut errors);
+        match errors.finish() {
+            Ok(()) => Ok(out.unwrap().into_iter().map(|d| d.name).collect()),
+            Err(e) => Err(e
+                .into_iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")),
+        }
+    }
+
+    #[test]
+    fn identifiers_and_strings() {
+        assert_eq!(
+            names(quote!(requests, "data_gb", r#Gb2,)).unwrap(),
+            ["requests", "data_gb", "Gb2"]
+        );
+        assert_eq!(problem(&"a".repeat(255)), None);
+    }
+
+    #[test]
+    fn rules_are_explained() {
+        assert!(problem("").unwrap().contains("cannot be empty"));
+        assert!(
+            problem(&"a".repeat(256))
+                .unwrap()
+                .contains("256 characters")
+        );
+        assert!(problem("data-gb").unwrap().contains("'-'"));
+        assert!(problem("données").unwrap().contains("'é'"));
+        assert!(problem("1gb").unwrap().contains("starts with a digit"));
+        assert!(problem("type").unwrap().contains("keyword"));
+        assert!(problem("_").unwrap().contains("keyword"));
+        assert!(problem("x y").unwrap().contains("becomes a Rust item"));
+    }
+
+    #[test]
+    fn bad_tokens_duplicates_and_keywords() {
+        let err = names(quote!(data - gb)).unwrap_err();
+        assert!(err.contains("\"data-gb\" contains '-'"), "{err}");
+        let err = names(quote!(a, b, a)).unwrap_err();
+        assert!(
+            err.contains("duplicate dimension `a`") && err.contains("first declared here"),
+            "{err}"
+        );
+        let err = names(quote!(type)).unwrap_err();
+        assert!(err.contains("keyword"), "{err}");
+        let err = names(quote!("")).unwrap_err();
+        assert!(err.contains("empty"), "{err}");
+    }
+}

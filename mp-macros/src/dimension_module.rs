@@ -1,0 +1,107 @@
+//! Declared dimensions -> the hidden crate-root module `meter!` names: one `static` per
+//! dimension, so a misspelt name is rustc's own "cannot find value" with a suggestion.
+
+use crate::dimension::{self, Dimension};
+use crate::errors::Errors;
+use crate::forward::split_krate;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{quote, quote_spanned};
+
+/// The module's name; `meter!` expands to `crate::__mp_dimensions::<name>`.
+pub const MODULE: &str = "__mp_dimensions";
+
+/// `pub mod __mp_dimensions { pub static requests: Dimension = ...; ... }`.
+pub fn module(dimensions: &[Dimension], private: &TokenStream) -> TokenStream {
+    let module = Ident::new(MODULE, Span::call_site());
+    let statics = dimensions.iter().map(|d| {
+        // The seller's own span, so rustc's suggestions and go-to-definition land on it.
+        let ident = Ident::new(&d.name, d.span);
+        let name = &d.name;
+        quote_spanned! {d.span=>
+            pub static #ident: #private::Dimension = #private::Dimension::new(#name);
+        }
+    });
+    quote! {
+        /// The metering dimensions `meter!` accepts in this crate.
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals, unreachable_pub)]
+        pub mod #module {
+            #(#statics)*
+        }
+    }
+}
+
+/// `dimensions!(requests, data_gb)` in a library crate: the same module, nothing else.
+pub fn declare(input: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let declared = match split_krate(input) {
+        Ok((krate, list)) => dimension::parse_list(list, &mut errors)
+            .map(|dims| (krate, dims))
+            .filter(|(_, dims)| {
+                if dims.is_empty() {
+                    errors.at(
+                        Span::call_site(),
+                        "dimensions! needs at least one name, e.g. `dimensions!(requests, data_gb)`",
+                    );
+                }
+                !dims.is_empty()
+            }),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    match (errors.finish(), declared) {
+        (Ok(()), Some((krate, dims))) => module(&dims, &quote!(#krate::__private)),
+        (Err(e), _) => e.to_compile_error(),
+        (Ok(()), None) => TokenStream::new(), // unreachable: `None` comes with an error
+    }
+}
+
+/// The names, as the `&'static [&'static str]` the runtime checks at start-up.
+pub fn names(dimensions: &[Dimension]) -> TokenStream {
+    let names = dimensions.iter().map(|d| &d.name);
+    quote!(&[#(#names),*])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_static_per_dimension() {
+        let dims = [
+            Dimension {
+                name: "requests".into(),
+                span: Span::call_site(),
+            },
+            Dimension {
+                name: "data_gb".into(),
+                span: Span::call_site(),
+            },
+        ];
+        let out = module(&dims, &quote!(::rt::__private)).to_string();
+        assert!(out.contains("pub mod __mp_dimensions"), "{out}");
+        assert!(
+            out.contains(
+                "pub static requests : :: rt :: __private :: Dimension = :: rt :: __private :: Dimension :: new (\"requests\")"
+            ),
+            "{out}"
+        );
+        assert!(out.contains("pub static data_gb"), "{out}");
+        assert_eq!(names(&dims).to_string(), "& [\"requests\" , \"data_gb\"]");
+    }
+
+    #[test]
+    fn declare_for_a_library() {
+        let out = declare(quote!(::rt; requests, data_gb)).to_string();
+        assert!(
+            out.contains("pub static requests : :: rt :: __private :: Dimension"),
+            "{out}"
+        );
+        let out = declare(quote!(::rt;)).to_string();
+        assert!(out.contains("needs at least one name"), "{out}");
+        let out = declare(quote!(::rt; a, a)).to_string();
+        assert!(out.contains("duplicate dimension"), "{out}");
+    }
+}

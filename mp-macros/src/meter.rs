@@ -1,0 +1,193 @@
+//! The checker behind `meter!`: reads `dimension [, quantity] [, tags = ...]`, rejects
+//! quantities that can never be right (negative or fractional literals) at their own token,
+//! and expands to one call into the runtime on the crate's dimension static.
+//!
+//! mp-runtime's `meter!` forwards here as `__meter!($crate; ...)`, so a renamed dependency
+//! still works (the sqlx/tracing model).
+
+use crate::dimension_module::MODULE;
+use crate::forward::split_krate;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::parse::{ParseStream, Parser};
+use syn::{Expr, ExprLit, Lit, Token, UnOp};
+
+/// One `meter!` call as written.
+struct Call {
+    dimension: Ident,
+    quantity: Option<Expr>,
+    tags: Option<Expr>,
+}
+
+pub fn expand(input: TokenStream) -> TokenStream {
+    match split_krate(input).and_then(|(krate, rest)| Ok((krate, parse_call(rest)?))) {
+        Ok((krate, call)) => match check_quantity(call.quantity.as_ref()) {
+            Ok(quantity) => call_tokens(&krate, &call, quantity),
+            Err(e) => e.to_compile_error(),
+        },
+        Err(e) => e.to_compile_error(),
+    }
+}
+
+fn parse_call(tokens: TokenStream) -> syn::Result<Call> {
+    if tokens.is_empty() {
+        return Err(syn::Error::new(
+            Span::call_site(),
+            "meter! needs a dimension: `meter!(requests)` adds 1, `meter!(requests, n)` adds n",
+        ));
+    }
+    Parser::parse2(|input: ParseStream| parse_inner(input), tokens)
+}
+
+fn parse_inner(input: ParseStream) -> syn::Result<Call> {
+    let dimension: Ident = input.parse().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            "meter! expects a declared dimension name first, e.g. `meter!(requests)`",
+        )
+    })?;
+    let mut call = Call {
+        dimension,
+        quantity: None,
+        tags: None,
+    };
+    while input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
+        if input.peek(syn::Ident) && input.peek2(Token![=]) && !input.peek2(Token![==]) {
+            let name: Ident = input.parse()?;
+            if name != "tags" || call.tags.is_some() {
+                return Err(syn::Error::new(
+                    name.span(),
+                    format!("meter! takes `tags = ...` after the quantity, not `{name} = ...`"),
+                ));
+            }
+            input.parse::<Token![=]>()?;
+            call.tags = Some(input.parse()?);
+        } else if call.quantity.is_none() && call.tags.is_none() {
+            call.quantity = Some(input.parse()?);
+        } else {
+            let rest: TokenStream = input.parse()?;
+            return Err(syn::Error::new_spanned(
+                rest,
+                "meter! takes `dimension`, then an optional quantity, then optional `tags = ...`",
+            ));
+        }
+    }
+    if !input.is_empty() {
+        let rest: TokenStream = input.parse()?;
+        return Err(syn::Error::new_spanned(rest, "expected `,` in meter!"));
+    }
+    Ok(call)
+}
+
+/// Literal quantities are checked here; the rest is typed by the runtime's `Quantity` trait.
+/// An unsuffixed integer literal becomes `u64`, so a large count is not an i32 overflow.
+fn check_quantity(quantity: Option<&Expr>) -> syn::Result<TokenStream> {
+    let Some(expr) = quantity else {
+        return Ok(quote!(1u64));
+    };
+    match expr {
+        Expr::Unary(neg) if matches!(neg.op, UnOp::Neg(_)) && is_number(&neg.expr) => {
+            Err(syn::Error::new_spanned(
+                neg,
+                "meter! quantities cannot be negative: usage is only ever added",
+            ))
+        }
+        Expr::Lit(ExprLit {
+            lit: Lit::Float(lit),
+            ..
+        }) => Err(syn::Error::new_spanned(
+            lit,
+            format!(
+                "meter! quantities are whole units, not {lit}: round explicitly, or meter a smaller unit"
+            ),
+        )),
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(lit), ..
+        }) if lit.suffix().is_empty() => {
+            let value = lit
+                .base10_parse::<u64>()
+                .map_err(|_| syn::Error::new_spanned(lit, "this quantity does not fit in a u64"))?;
+            Ok(quote_spanned!(lit.span()=> #value))
+        }
+        Expr::Lit(ExprLit { lit, .. }) if !matches!(lit, Lit::Int(_)) => Err(
+            syn::Error::new_spanned(lit, "meter! quantities are integers"),
+        ),
+        other => Ok(quote!(#other)),
+    }
+}
+
+fn is_number(expr: &Expr) -> bool {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(_) | Lit::Float(_),
+            ..
+        }) => true,
+        Expr::Paren(p) => is_number(&p.expr),
+        Expr::Group(g) => is_number(&g.expr),
+        _ => false,
+    }
+}
+
+fn call_tokens(krate: &TokenStream, call: &Call, quantity: TokenStream) -> TokenStream {
+    let dim = &call.dimension;
+    // `crate` with the seller's span resolves in the seller's crate, and a misspelt name is
+    // rustc's E0425 at the name, with "a static with a similar name exists".
+    let module = Ident::new(MODULE, dim.span());
+    let krate_kw = Ident::new("crate", dim.span());
+    let target = quote_spanned!(dim.span()=> &#krate_kw::#module::#dim);
+    match &call.tags {
+        None => quote!(#krate::__private::record(#target, #quantity)),
+        Some(tags) => quote!(#krate::__private::record_tagged(#target, #quantity, &#tags)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn out(tokens: TokenStream) -> String {
+        expand(tokens).to_string()
+    }
+
+    #[test]
+    fn forms() {
+        assert_eq!(
+            out(quote!(::rt; requests)),
+            ":: rt :: __private :: record (& crate :: __mp_dimensions :: requests , 1u64)"
+        );
+        assert_eq!(
+            out(quote!(::rt; data_gb, bytes / GB,)),
+            ":: rt :: __private :: record (& crate :: __mp_dimensions :: data_gb , bytes / GB)"
+        );
+        assert_eq!(
+            out(quote!(::rt; requests, 5_000_000_000)),
+            ":: rt :: __private :: record (& crate :: __mp_dimensions :: requests , 5000000000u64)"
+        );
+        assert_eq!(
+            out(quote!(::rt; requests, n, tags = [("tenant", t)])),
+            ":: rt :: __private :: record_tagged (& crate :: __mp_dimensions :: requests , n , & [(\"tenant\" , t)])"
+        );
+        assert!(out(quote!(::rt; requests, tags = t)).contains("record_tagged"));
+    }
+
+    #[test]
+    fn literal_quantities_that_cannot_be_right() {
+        assert!(out(quote!(::rt; r, -5)).contains("cannot be negative"));
+        assert!(out(quote!(::rt; r, -(5))).contains("cannot be negative"));
+        assert!(out(quote!(::rt; r, 1.5)).contains("whole units, not 1.5"));
+        assert!(out(quote!(::rt; r, "5")).contains("quantities are integers"));
+        assert!(
+            out(quote!(::rt; r, -x)).contains("record (& crate"),
+            "runtime check"
+        );
+    }
+
+    #[test]
+    fn malformed_calls() {
+        assert!(out(quote!(::rt;)).contains("needs a dimension"));
+        assert!(out(quote!(::rt; "requests")).contains("declared dimension name first"));
+        assert!(out(quote!(::rt; r, 1, 2)).contains("then an optional quantity"));
+        assert!(out(quote!(::rt; r, 1, tenant = x)).contains("not `tenant = ...`"));
+        assert!(out(quote!(r)).contains("use mp_runtime's macro"));
+    }
+}

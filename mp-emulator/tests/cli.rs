@@ -180,19 +180,5 @@ async fn child_entry() {
     if std::env::var_os(CHILD).is_none() {
         return;
     }
-    let timeouts = aws_smithy_types::timeout::TimeoutConfig::builder()
-        .operation_timeout(support::TIMEOUT)
-        .connect_timeout(support::TIMEOUT)
-        .build();
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .timeout_config(timeouts)
-        .load()
-        .await;
-    aws_sdk_marketplacemetering::Client::new(&config)
-        .register_usage()
-        .product_code(DEMO_HOURLY_PRODUCT)
-        .public_key_version(1)
-        .send()
-        .await
-        .unwrap();
+    support::register_with_default_chain().await;
 }

@@ -150,22 +150,7 @@ async fn child_entry() {
             println!("key={}", c.access_key_id());
         }
         "default-chain" => {
-            let timeouts = aws_smithy_types::timeout::TimeoutConfig::builder()
-                .operation_timeout(TIMEOUT)
-                .connect_timeout(TIMEOUT)
-                .build();
-            let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .timeout_config(timeouts)
-                .load()
-                .await;
-            let client = aws_sdk_marketplacemetering::Client::new(&config);
-            client
-                .register_usage()
-                .product_code(DEMO_HOURLY_PRODUCT)
-                .public_key_version(1)
-                .send()
-                .await
-                .unwrap();
+            register_with_default_chain().await;
             println!("registered");
         }
         other => panic!("unknown child mode {other}"),

@@ -1,10 +1,12 @@
 //! `MeterUsage`: one record per product, dimension, hour and task, with the 6-hour window,
 //! the hour lock, client-token idempotency, allocations and `DryRun`.
 
+use super::Operation;
+use super::outcome::{check_outcome, unknown_product};
 use super::rules::*;
 use crate::aws_error::AwsError;
 use crate::ledger::{Allocation, MeterRecord, Tag};
-use crate::scenario::{DryRunAnswer, Outcome};
+use crate::scenario::DryRunAnswer;
 use crate::sigv4::Signer;
 use crate::state::State;
 use serde::Deserialize;
@@ -69,50 +71,13 @@ pub(crate) fn meter_usage(
     input: MeterUsageInput,
 ) -> Result<Value, AwsError> {
     let config = &state.config;
-    if signer.region != config.region {
-        return Err(AwsError::client(
-            "InvalidEndpointRegionException",
-            format!(
-                "MeterUsage must be called in the region the task runs in ({}), not {}",
-                config.region, signer.region
-            ),
-        ));
-    }
     let dry_run = input.dry_run;
     let req = validate(input)?;
     check_window(state, req.timestamp)?;
-    let scenario = state.scenario().scenario.clone();
-    match scenario.outcome {
-        Outcome::WrongRegion => {
-            return Err(AwsError::client(
-                "InvalidEndpointRegionException",
-                "MeterUsage must be called in the region the task runs in",
-            ));
-        }
-        Outcome::UnknownProduct => {
-            return Err(AwsError::client(
-                "InvalidProductCodeException",
-                "The product code is not a product this seller lists",
-            ));
-        }
-        Outcome::NotEntitled => {
-            return Err(AwsError::client(
-                "CustomerNotEntitledException",
-                "The customer does not have a subscription to this product",
-            ));
-        }
-        // MeterUsage models no platform, disabled-API or key-version errors.
-        _ => {}
-    }
-    let product = config.find_product(&req.product_code).ok_or_else(|| {
-        AwsError::client(
-            "InvalidProductCodeException",
-            format!(
-                "ProductCode `{}` is not a product this seller lists",
-                req.product_code
-            ),
-        )
-    })?;
+    check_outcome(state, Operation::MeterUsage)?;
+    let product = config
+        .find_product(&req.product_code)
+        .ok_or_else(|| unknown_product(&req.product_code))?;
     if !product.dimensions.contains(&req.dimension) {
         return Err(AwsError::client(
             "InvalidUsageDimensionException",
@@ -129,7 +94,7 @@ pub(crate) fn meter_usage(
         ));
     }
     if dry_run {
-        return match scenario.dry_run_answer {
+        return match state.scenario().scenario.dry_run_answer {
             DryRunAnswer::Ok => Ok(json!({})),
             DryRunAnswer::DryRunOperation => Err(AwsError::client(
                 "DryRunOperation",

@@ -3,6 +3,7 @@
 
 pub(crate) mod book;
 mod meter;
+mod outcome;
 mod register;
 pub(crate) mod rules;
 
@@ -22,6 +23,15 @@ pub const TARGET_PREFIX: &str = "AWSMPMeteringService.";
 enum Operation {
     RegisterUsage,
     MeterUsage,
+}
+
+impl Operation {
+    fn name(self) -> &'static str {
+        match self {
+            Self::RegisterUsage => "RegisterUsage",
+            Self::MeterUsage => "MeterUsage",
+        }
+    }
 }
 
 fn operation(target: &str) -> Result<Operation, AwsError> {
@@ -56,10 +66,7 @@ pub(crate) async fn serve(
             return reject(state, e);
         }
     };
-    state.count_request(match op {
-        Operation::RegisterUsage => "RegisterUsage",
-        Operation::MeterUsage => "MeterUsage",
-    });
+    state.count_request(op.name());
 
     let (fault, latency_ms) = {
         let mut s = state.scenario();
@@ -139,6 +146,7 @@ fn answer(
         .map(|p| p.as_str())
         .unwrap_or("/");
     let signer = crate::sigv4::verify(parts.method.as_str(), path, &parts.headers, body)?;
+    outcome::check_region(state, &signer, op)?;
     match op {
         Operation::RegisterUsage => register::register_usage(state, &signer, parse(body)?),
         Operation::MeterUsage => meter::meter_usage(state, &signer, parse(body)?),

@@ -1,10 +1,11 @@
 //! `RegisterUsage`: the start-up entitlement check of hourly and monthly products, answered
 //! with a PS256 token.
 
+use super::Operation;
+use super::outcome::{check_outcome, unknown_product};
 use super::rules::{check_length, check_product_code, required};
 use crate::aws_error::AwsError;
 use crate::ledger::Registration;
-use crate::scenario::Outcome;
 use crate::sigv4::Signer;
 use crate::state::State;
 use crate::token::RegisterUsageClaims;
@@ -28,30 +29,15 @@ pub(crate) fn register_usage(
     input: RegisterUsageInput,
 ) -> Result<Value, AwsError> {
     let config = &state.config;
-    if signer.region != config.region {
-        return Err(AwsError::client(
-            "InvalidRegionException",
-            format!(
-                "RegisterUsage must be called in the region the task runs in ({}), not {}",
-                config.region, signer.region
-            ),
-        ));
-    }
     let product_code = required(input.product_code, "productCode")?;
     check_product_code(&product_code)?;
     let version = required(input.public_key_version, "publicKeyVersion")?;
     if let Some(nonce) = &input.nonce {
         check_length("nonce", nonce, 255)?;
     }
-    let outcome = state.scenario().scenario.outcome;
-    if let Some(e) = scenario_error(outcome) {
-        return Err(e);
-    }
+    check_outcome(state, Operation::RegisterUsage)?;
     if config.find_product(&product_code).is_none() {
-        return Err(AwsError::client(
-            "InvalidProductCodeException",
-            format!("ProductCode `{product_code}` is not a product this seller lists"),
-        ));
+        return Err(unknown_product(&product_code));
     }
     if version < 1 || version != i64::from(config.key_version) {
         return Err(AwsError::client(
@@ -80,33 +66,4 @@ pub(crate) fn register_usage(
         "Signature": signature,
         "PublicKeyRotationTimestamp": PUBLIC_KEY_ROTATION_TIMESTAMP,
     }))
-}
-
-/// The error a scenario forces on RegisterUsage, if any.
-fn scenario_error(outcome: Outcome) -> Option<AwsError> {
-    let (name, message) = match outcome {
-        Outcome::Entitled => return None,
-        Outcome::NotEntitled => (
-            "CustomerNotEntitledException",
-            "The customer does not have a subscription to this product",
-        ),
-        Outcome::PlatformNotSupported => (
-            "PlatformNotSupportedException",
-            "This call is supported only on Amazon ECS, Amazon EKS and AWS Fargate",
-        ),
-        Outcome::DisabledApi => ("DisabledApiException", "The API is disabled in this region"),
-        Outcome::WrongRegion => (
-            "InvalidRegionException",
-            "RegisterUsage must be called in the region the task runs in",
-        ),
-        Outcome::UnknownProduct => (
-            "InvalidProductCodeException",
-            "The product code is not a product this seller lists",
-        ),
-        Outcome::InvalidPublicKeyVersion => (
-            "InvalidPublicKeyVersionException",
-            "The public key version is not valid for this product",
-        ),
-    };
-    Some(AwsError::client(name, message))
 }

@@ -19,15 +19,19 @@ pub async fn emulator() -> Emulator {
 
 /// A metering client signing with `source`'s credentials for `region`.
 pub fn client_as(emulator: &Emulator, source: CredentialSource, region: &str) -> mm::Client {
+    client_with(emulator, sdk_credentials(source), region)
+}
+
+/// The credentials a source vends, as the SDK types them.
+pub fn sdk_credentials(source: CredentialSource) -> aws_credential_types::Credentials {
     let c = source.credentials();
-    let creds = aws_credential_types::Credentials::new(
+    aws_credential_types::Credentials::new(
         c.access_key_id,
         c.secret_access_key,
         Some(c.session_token.to_string()),
         None,
         "mp-emulator-test",
-    );
-    client_with(emulator, creds, region)
+    )
 }
 
 pub fn client_with(
@@ -128,15 +132,7 @@ pub fn signed_builder(
 ) -> reqwest::RequestBuilder {
     use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
     use aws_sigv4::sign::v4;
-    let c = CredentialSource::EcsTaskRole.credentials();
-    let identity = aws_credential_types::Credentials::new(
-        c.access_key_id,
-        c.secret_access_key,
-        Some(c.session_token.to_string()),
-        None,
-        "test",
-    )
-    .into();
+    let identity = sdk_credentials(CredentialSource::EcsTaskRole).into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(emu.region())
@@ -185,4 +181,24 @@ pub async fn aws_error(response: reqwest::Response) -> (u16, String) {
     );
     assert_eq!(header.as_deref(), Some(name.as_str()));
     (status, name)
+}
+
+/// What a paid container does at start-up, configured only by its environment: aws-config's
+/// default chain, then RegisterUsage of the demo hourly product. For child processes.
+pub async fn register_with_default_chain() {
+    let timeouts = TimeoutConfig::builder()
+        .operation_timeout(TIMEOUT)
+        .connect_timeout(TIMEOUT)
+        .build();
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .timeout_config(timeouts)
+        .load()
+        .await;
+    mm::Client::new(&config)
+        .register_usage()
+        .product_code(mp_emulator::DEMO_HOURLY_PRODUCT)
+        .public_key_version(1)
+        .send()
+        .await
+        .expect("RegisterUsage through the default chain");
 }

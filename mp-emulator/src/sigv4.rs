@@ -12,7 +12,7 @@ use aws_sigv4::http_request::{
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 use axum::http::{HeaderMap, StatusCode};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 /// The signing name of the AWS Marketplace Metering Service.
 pub const SIGNING_NAME: &str = "aws-marketplace";
@@ -84,6 +84,26 @@ fn parse_amz_date(value: &str) -> Option<SystemTime> {
     Some(t.assume_utc().into())
 }
 
+/// How far a request's signing time may be from the real clock, as on AWS.
+const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
+
+/// AWS refuses signatures made more than 15 minutes from its own (real) clock; the emulator's
+/// settable clock is for the MeterUsage window only, so signatures are judged on real time.
+fn check_skew(date: &str, signed_at: SystemTime, now: SystemTime) -> Result<(), AwsError> {
+    let skew = now
+        .duration_since(signed_at)
+        .unwrap_or_else(|e| e.duration());
+    if skew > MAX_SKEW {
+        return Err(forbidden(
+            "InvalidSignatureException",
+            format!(
+                "Signature expired: {date} is more than 15 minutes from the server's time; check the client's clock"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Verifies a request's SigV4 signature; on success says which vended credentials signed it.
 pub(crate) fn verify(
     method: &str,
@@ -138,6 +158,7 @@ pub(crate) fn verify(
             "Date in Credential scope does not match X-Amz-Date",
         ));
     }
+    check_skew(date, time, SystemTime::now())?;
 
     let mut settings = SigningSettings::default();
     settings.excluded_headers = None;
@@ -212,6 +233,19 @@ mod tests {
                 .is_err()
         );
         assert!(parse_authorization("Basic abc").is_err());
+    }
+
+    #[test]
+    fn signatures_more_than_15_minutes_off_are_expired() {
+        let now = SystemTime::now();
+        assert!(check_skew("d", now - Duration::from_secs(14 * 60), now).is_ok());
+        assert!(check_skew("d", now + Duration::from_secs(14 * 60), now).is_ok());
+        let e = check_skew("d", now - Duration::from_secs(16 * 60), now).unwrap_err();
+        assert_eq!(
+            (e.status, e.name),
+            (StatusCode::FORBIDDEN, "InvalidSignatureException")
+        );
+        assert!(check_skew("d", now + Duration::from_secs(16 * 60), now).is_err());
     }
 
     #[test]

@@ -19,6 +19,8 @@
 //! (never ship it) honours `AWS_ENDPOINT_URL*` so the program can run against mp-emulator,
 //! and turns `PlatformNotSupportedException` into a warning.
 
+#![warn(missing_docs)]
+
 /// Registers the program with AWS Marketplace before `main`'s body runs.
 pub use mp_macros::marketplace_main;
 pub mod exit;

@@ -7,20 +7,19 @@
 //! honours the emulator's endpoint override); the production endpoint pin is unit-tested in
 //! mp-runtime (`client.rs`), without sending anything.
 
+mod e2e_support;
+
+use e2e_support::harness::{Env, finish, run, spawn, wait_for_ledger};
+use e2e_support::replay::Replayer;
 use mp_emulator::{
-    Emulator, EmulatorConfig, Ledger, Platform, Pricing, Scenario, TEST_ONLY_OTHER_PRIVATE_KEY_PEM,
+    Emulator, EmulatorConfig, Platform, Pricing, Scenario, TEST_ONLY_OTHER_PRIVATE_KEY_PEM,
 };
 use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 const HOURLY: &str = "e2ehourly0000000000000001";
 const MONTHLY: &str = "e2emonthly000000000000001";
 const TRUSTED: &str = "e2etrusted00000000000001";
 const FREE: &str = "e2efree000000000000000001";
-const USER_CODE_RAN: &str = "USER CODE RAN";
-/// Only a guard against a hung fixture; no case comes near it.
-const HANG_GUARD: Duration = Duration::from_secs(120);
 
 /// The emulator knows every code the fixtures use.
 fn config() -> EmulatorConfig {
@@ -33,123 +32,6 @@ fn config() -> EmulatorConfig {
 
 fn emulator(config: EmulatorConfig) -> Emulator {
     Emulator::start_blocking(config).expect("mp-emulator starts on loopback")
-}
-
-/// A process environment as a list, edited per case.
-#[derive(Clone)]
-struct Env(Vec<(String, String)>);
-
-impl Env {
-    fn of(emulator: &Emulator, platform: Platform) -> Env {
-        Env(emulator.env(platform))
-    }
-
-    fn set(mut self, key: &str, value: &str) -> Env {
-        self = self.unset(key);
-        self.0.push((key.to_owned(), value.to_owned()));
-        self
-    }
-
-    fn unset(mut self, key: &str) -> Env {
-        self.0.retain(|(k, _)| k != key);
-        self
-    }
-}
-
-/// What a fixture run left behind.
-#[derive(Debug)]
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn user_code_ran(&self) -> bool {
-        self.stdout.lines().next() == Some(USER_CODE_RAN)
-    }
-
-    /// The `registered: ...` line the fixture prints after the marker.
-    fn registered(&self) -> &str {
-        self.stdout.lines().nth(1).unwrap_or("")
-    }
-
-    /// The one line mp-runtime printed, asserting there is exactly one.
-    fn runtime_line(&self) -> &str {
-        let lines: Vec<&str> = self
-            .stderr
-            .lines()
-            .filter(|l| l.starts_with("mp-runtime:"))
-            .collect();
-        assert_eq!(
-            lines.len(),
-            1,
-            "expected one mp-runtime line on stderr, got:\n{}",
-            self.stderr
-        );
-        lines[0]
-    }
-
-    /// A start-up failure: the code, one line ending in `[exit N]`, and no user code.
-    fn assert_failed(&self, code: i32) -> &str {
-        assert_eq!(self.code, Some(code), "{self:?}");
-        assert!(!self.user_code_ran(), "user code ran: {self:?}");
-        assert!(self.stdout.is_empty(), "{self:?}");
-        let line = self.runtime_line();
-        assert!(line.ends_with(&format!(". [exit {code}]")), "{line}");
-        line
-    }
-
-    fn assert_succeeded(&self) {
-        assert_eq!(self.code, Some(0), "{self:?}");
-        assert!(self.user_code_ran(), "{self:?}");
-    }
-}
-
-fn spawn(fixture: &str, env: &Env) -> Child {
-    Command::new(fixture)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .envs(env.0.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("fixture starts")
-}
-
-fn finish(mut child: Child) -> Run {
-    let started = Instant::now();
-    while child.try_wait().expect("wait on fixture").is_none() {
-        if started.elapsed() > HANG_GUARD {
-            let _ = child.kill();
-            panic!("fixture still running after {HANG_GUARD:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let output = child.wait_with_output().expect("fixture output");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-fn run(fixture: &str, env: &Env) -> Run {
-    finish(spawn(fixture, env))
-}
-
-/// Waits (bounded by the hang guard) until the ledger shows `seen`, then returns.
-fn wait_for_ledger(emulator: &Emulator, seen: impl Fn(&Ledger) -> bool) {
-    let started = Instant::now();
-    while !seen(&emulator.ledger()) {
-        assert!(
-            started.elapsed() < HANG_GUARD,
-            "the ledger never showed it: {:?}",
-            emulator.ledger()
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
 }
 
 const FX_HOURLY: &str = env!("CARGO_BIN_EXE_fx_hourly");
@@ -487,4 +369,28 @@ fn region_and_credentials_from_instance_metadata_only() {
     run.assert_succeeded();
     assert!(run.registered().ends_with("region=us-east-1"), "{run:?}");
     assert_eq!(emu.ledger().registrations.len(), 1);
+}
+
+#[test]
+fn replayed_token_exits_87_on_the_nonce() {
+    let emu = emulator(config());
+    let replayer = Replayer::start(emu.addr());
+    let env =
+        Env::of(&emu, Platform::Ecs).set("AWS_ENDPOINT_URL_MARKETPLACE_METERING", &replayer.url());
+    // A genuine exchange, recorded on the way through.
+    run(FX_SIGNED, &env).assert_succeeded();
+    assert!(replayer.has_recorded());
+    // The next start gets the same validly signed token, answering the previous nonce.
+    let run = run(FX_SIGNED, &env);
+    assert_eq!(
+        run.assert_failed(87),
+        "mp-runtime: signature verification failed: the Signature's nonce is not the one sent \
+         (a replayed or foreign token). The response did not come from AWS Marketplace under \
+         public key version 1: check public_key and public_key_version. [exit 87]"
+    );
+    assert_eq!(
+        emu.ledger().request_count("RegisterUsage"),
+        1,
+        "the replay never reached the service"
+    );
 }

@@ -19,7 +19,7 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
 pub(crate) fn router(state: Arc<State>) -> Router {
     Router::new()
-        .route("/", post(post_root))
+        .route("/", post(post_root).fallback(not_found))
         .route(ecs::METADATA_PATH, get(ecs::container_metadata))
         .route(ecs::TASK_PATH, get(ecs::task_metadata))
         .route(ecs::CREDENTIALS_PATH, get(ecs::credentials))

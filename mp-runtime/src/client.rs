@@ -140,6 +140,48 @@ mod tests {
         );
     }
 
+    /// A profile's `endpoint_url`, loaded by aws-config itself from a config file.
+    // aws-config re-exports these only under their deprecated names; the replacements live
+    // in aws-runtime, which this crate does not otherwise need.
+    #[allow(deprecated)]
+    fn sdk_config_from_profile(endpoint: &str) -> SdkConfig {
+        use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};
+        let path = std::env::temp_dir().join(format!("mp-runtime-profile-{}", std::process::id()));
+        std::fs::write(&path, format!("[default]\nendpoint_url = {endpoint}\n")).unwrap();
+        let files = ProfileFiles::builder()
+            .with_file(ProfileFileKind::Config, &path)
+            .build();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let sdk = rt.block_on(
+            aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .region(aws_config::Region::new("eu-west-3"))
+                .credentials_provider(Credentials::new("AKID", "secret", None, None, "test"))
+                .profile_name("default")
+                .profile_files(files)
+                .load(),
+        );
+        let _ = std::fs::remove_file(&path);
+        sdk
+    }
+
+    #[test]
+    fn production_ignores_a_profile_endpoint_override() {
+        let uri = endpoint_used(&sdk_config_from_profile(EMULATOR), BuildMode::Production);
+        assert!(
+            uri.starts_with("https://metering.marketplace.eu-west-3.amazonaws.com"),
+            "{uri}"
+        );
+    }
+
+    #[test]
+    fn local_testing_honours_a_profile_endpoint_override() {
+        let uri = endpoint_used(&sdk_config_from_profile(EMULATOR), BuildMode::LocalTesting);
+        assert!(uri.starts_with(EMULATOR), "{uri}");
+    }
+
     #[test]
     fn local_testing_honours_the_environment_endpoint_override() {
         let uri = endpoint_used(&sdk_config(None), BuildMode::LocalTesting);

@@ -78,9 +78,10 @@ mod tests {
     use serde_json::json;
 
     // mp-emulator's test-only keys: the public one is what a seller would configure.
-    const PUBLIC: &str = include_str!("../../mp-emulator/keys/test-only-public.pem");
-    const PRIVATE: &str = include_str!("../../mp-emulator/keys/test-only-private.pem");
-    const OTHER_PRIVATE: &str = include_str!("../../mp-emulator/keys/test-only-other-private.pem");
+    use mp_emulator::{
+        TEST_ONLY_OTHER_PRIVATE_KEY_PEM as OTHER_PRIVATE, TEST_ONLY_PRIVATE_KEY_PEM as PRIVATE,
+        TEST_ONLY_PUBLIC_KEY_PEM as PUBLIC,
+    };
 
     const EXPECTED: Expected<'static> = Expected {
         nonce: "n0nce",

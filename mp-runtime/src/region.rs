@@ -417,6 +417,13 @@ mod tests {
                 )),
                 "{m}"
             );
+            // The limits the sources were given add up to the one-second bound.
+            let limits: u128 = m
+                .split("no answer within ")
+                .skip(1)
+                .map(|rest| rest.split(' ').next().unwrap().parse::<u128>().unwrap())
+                .sum();
+            assert!(limits <= 1000, "{m}");
         });
     }
 

@@ -79,6 +79,9 @@ pub enum RuntimeFlavor {
     },
 }
 
+/// The longest start-up deadline the attribute accepts (6 h, the RegisterUsage window).
+const MAX_DEADLINE_SECS: u64 = 6 * 60 * 60;
+
 /// Key version sent when the seller configured no key: the field is required and starts at 1.
 const DEFAULT_KEY_VERSION: u32 = 1;
 
@@ -88,7 +91,10 @@ pub(crate) async fn start(
     mode: BuildMode,
     env: &dyn Env,
 ) -> Result<Registration, Failure> {
-    let deadline = Instant::now() + Duration::from_secs(spec.startup_deadline_secs);
+    // The macro caps the deadline at 6 h; a hand-made spec must not overflow the clock either.
+    let deadline = Instant::now()
+        .checked_add(Duration::from_secs(spec.startup_deadline_secs))
+        .unwrap_or_else(|| Instant::now() + Duration::from_secs(MAX_DEADLINE_SECS));
     if spec.pricing == Pricing::Custom {
         return Err(Failure::new(
             exit::OTHER,
@@ -218,6 +224,15 @@ mod tests {
             "{}",
             failure.message
         );
+    }
+
+    #[test]
+    fn an_absurd_deadline_does_not_overflow_the_clock() {
+        let spec = StartupSpec {
+            startup_deadline_secs: u64::MAX,
+            ..spec(Pricing::Custom)
+        };
+        assert_eq!(start_with(&spec, &[]).unwrap_err().code, exit::OTHER);
     }
 
     #[test]

@@ -1,0 +1,37 @@
+//! `meter!` and `dimensions!`: `macro_rules!` fronts that hand `$crate` and their tokens to
+//! the checkers in mp-macros (the sqlx/tracing model), so a renamed dependency still works.
+
+/// Records usage of a custom-pricing dimension: one relaxed atomic add, no lock, no
+/// allocation, no syscall. The flusher sends each hour's total as one `MeterUsage`.
+///
+/// ```ignore
+/// meter!(requests);                       // +1
+/// meter!(data_gb, bytes / GB);            // any integer type, checked (never wraps)
+/// meter!(requests, 1, tags = [("tenant", tenant_id)]); // a usage allocation (locks)
+/// ```
+///
+/// The dimension must be declared in this crate: in `#[marketplace_main(pricing = "custom",
+/// dimensions(requests, data_gb), ..)]`, or with `mp_runtime::dimensions!(..)` at the root of
+/// a library crate. A misspelt name does not compile (rustc suggests the declared one); so
+/// does a negative or fractional literal quantity. A negative value at run time is refused,
+/// logged and counted in [`metering_stats`](crate::metering_stats), never wrapped.
+///
+/// Without a declaration in the crate, rustc reports "could not find `__mp_dimensions` in
+/// the crate root": declare the dimensions as above.
+#[macro_export]
+macro_rules! meter {
+    ($($input:tt)*) => {
+        $crate::__private::__meter!($crate; $($input)*)
+    };
+}
+
+/// Declares custom-pricing dimensions in a library crate, at its root, so `meter!` can be
+/// used there: `mp_runtime::dimensions!(requests, data_gb);`. The binary still declares
+/// them in `#[marketplace_main(.., dimensions(..))]`; usage of the same name from both is
+/// added up into one record per hour.
+#[macro_export]
+macro_rules! dimensions {
+    ($($input:tt)*) => {
+        $crate::__private::__dimensions!($crate; $($input)*);
+    };
+}

@@ -1,0 +1,364 @@
+//! Counters -> hourly records, one per (dimension, hour), the unit MeterUsage takes.
+//!
+//! Usage drained at time `t` belongs to the hour of `t` (the flusher drains at every
+//! checkpoint and right after each hour boundary, so at most the seconds before a drain can
+//! land in the next hour; a unit is never attributed to an hour before it happened). A record
+//! is Open while its hour runs, Frozen once a send was attempted (its quantity is then fixed,
+//! so a retry can never bill a different amount), then Sent, Failed, or Taken.
+//!
+//! The service keeps ONE record per hour per dimension, with a quantity of at most
+//! 2,147,483,647. A larger hour is not split into several records (the service would refuse
+//! the second as a duplicate) nor cut (that would drop billable usage): the record is sent
+//! with the maximum and the excess is carried into the next hour's record, with a warning.
+//! Usage that arrives for an hour whose record is already frozen also goes to the next hour.
+
+use super::counter::{Dimension, Tags};
+use super::hour::Hour;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// `UsageQuantity` is at most 2,147,483,647 (METERING-FACTS.md, "MeterUsage").
+pub(crate) const MAX_QUANTITY: u64 = i32::MAX as u64;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum State {
+    /// Still accumulating.
+    Open,
+    /// Quantity fixed; being sent.
+    Frozen,
+    /// Accepted by the service.
+    Sent,
+    /// Given up on (refused, or its window closed).
+    Failed,
+    /// The service already held another quantity for this hour; the usage moved on.
+    Taken,
+}
+
+/// A share of a record attributed to a tag set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Allocation {
+    pub(crate) tags: Tags,
+    pub(crate) quantity: u64,
+}
+
+/// One dimension's usage for one hour.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Record {
+    pub(crate) dimension: String,
+    pub(crate) hour: Hour,
+    pub(crate) quantity: u64,
+    /// Tagged shares; the rest of `quantity` was metered without tags.
+    pub(crate) allocations: Vec<Allocation>,
+    pub(crate) state: State,
+}
+
+impl Record {
+    pub(crate) fn key(&self) -> Key {
+        (self.hour, self.dimension.clone())
+    }
+
+    /// What `quantity` holds beyond the tagged shares.
+    pub(crate) fn untagged(&self) -> u64 {
+        let tagged: u64 = self.allocations.iter().map(|a| a.quantity).sum();
+        self.quantity.saturating_sub(tagged)
+    }
+
+    fn absorb(&mut self, quantity: u64, allocations: Vec<Allocation>) {
+        self.quantity = self.quantity.saturating_add(quantity);
+        for a in allocations {
+            match self.allocations.iter_mut().find(|mine| mine.tags == a.tags) {
+                Some(mine) => mine.quantity = mine.quantity.saturating_add(a.quantity),
+                None => self.allocations.push(a),
+            }
+        }
+    }
+}
+
+/// Oldest hour first, then dimension: the order a backlog is sent in.
+pub(crate) type Key = (Hour, String);
+
+#[derive(Default)]
+pub(crate) struct Aggregator {
+    records: BTreeMap<Key, Record>,
+}
+
+impl Aggregator {
+    /// Picks up records recovered from a journal.
+    pub(crate) fn restore(records: impl IntoIterator<Item = Record>) -> Self {
+        Aggregator {
+            records: records.into_iter().map(|r| (r.key(), r)).collect(),
+        }
+    }
+
+    /// Drains every counter into the records of `now`'s hour; returns the records changed.
+    pub(crate) fn drain(&mut self, hour: Hour, dimensions: &[&'static Dimension]) -> Vec<Record> {
+        let mut changed = Vec::new();
+        for dimension in dimensions {
+            let (quantity, tagged) = dimension.take();
+            if quantity == 0 {
+                continue;
+            }
+            let allocations = tagged
+                .into_iter()
+                .map(|(tags, quantity)| Allocation { tags, quantity })
+                .collect();
+            changed.push(self.add(dimension.name(), hour, quantity, allocations));
+        }
+        changed
+    }
+
+    /// Adds usage to `hour`'s record, or to the first later hour still open.
+    pub(crate) fn add(
+        &mut self,
+        dimension: &str,
+        mut hour: Hour,
+        quantity: u64,
+        allocations: Vec<Allocation>,
+    ) -> Record {
+        loop {
+            let key = (hour, dimension.to_owned());
+            let record = self.records.entry(key).or_insert_with(|| Record {
+                dimension: dimension.to_owned(),
+                hour,
+                quantity: 0,
+                allocations: Vec::new(),
+                state: State::Open,
+            });
+            if record.state == State::Open {
+                record.absorb(quantity, allocations);
+                return record.clone();
+            }
+            hour = hour.next();
+        }
+    }
+
+    /// Records to send now, oldest first: every unsent record of an hour that has ended (or,
+    /// at shutdown, every unsent record up to the current hour).
+    pub(crate) fn due(&self, current: Hour, include_current: bool) -> Vec<Key> {
+        self.records
+            .values()
+            .filter(|r| matches!(r.state, State::Open | State::Frozen))
+            .filter(|r| r.hour < current || (include_current && r.hour == current))
+            .filter(|r| r.quantity > 0)
+            .map(Record::key)
+            .collect()
+    }
+
+    pub(crate) fn get(&self, key: &Key) -> Option<&Record> {
+        self.records.get(key)
+    }
+
+    /// Fixes the record's quantity before its first send, carrying anything above the
+    /// per-record maximum to the next hour. Returns the records changed (frozen one first).
+    pub(crate) fn freeze(&mut self, key: &Key) -> Vec<Record> {
+        let Some(record) = self.records.get_mut(key) else {
+            return Vec::new();
+        };
+        if record.state != State::Open {
+            return vec![record.clone()];
+        }
+        record.state = State::Frozen;
+        let excess = record.quantity.saturating_sub(MAX_QUANTITY);
+        if excess == 0 {
+            return vec![record.clone()];
+        }
+        let moved = take_excess(record, excess);
+        let frozen = record.clone();
+        let dimension = frozen.dimension.clone();
+        let carried = self.add(&dimension, frozen.hour.next(), excess, moved);
+        vec![frozen, carried]
+    }
+
+    /// Sets a record's state; returns it.
+    pub(crate) fn set_state(&mut self, key: &Key, state: State) -> Option<Record> {
+        let record = self.records.get_mut(key)?;
+        record.state = state;
+        Some(record.clone())
+    }
+
+    /// The service already holds another quantity for this hour: mark it Taken and move the
+    /// usage to the next open hour. Returns the records changed.
+    pub(crate) fn move_on(&mut self, key: &Key) -> Vec<Record> {
+        let Some(record) = self.records.get_mut(key) else {
+            return Vec::new();
+        };
+        record.state = State::Taken;
+        let (quantity, allocations) = (record.quantity, std::mem::take(&mut record.allocations));
+        record.quantity = 0;
+        let taken = record.clone();
+        let carried = self.add(&taken.dimension, taken.hour.next(), quantity, allocations);
+        vec![taken, carried]
+    }
+
+    /// Unsent records with usage.
+    pub(crate) fn pending(&self) -> u64 {
+        self.records
+            .values()
+            .filter(|r| matches!(r.state, State::Open | State::Frozen) && r.quantity > 0)
+            .count() as u64
+    }
+
+    /// Every record (for the journal's compaction and for tests).
+    pub(crate) fn records(&self) -> impl Iterator<Item = &Record> {
+        self.records.values()
+    }
+
+    /// Forgets finished records of hours before `oldest` (memory stays bounded).
+    pub(crate) fn forget_before(&mut self, oldest: Hour) {
+        self.records.retain(|(hour, _), r| {
+            *hour >= oldest || matches!(r.state, State::Open | State::Frozen)
+        });
+    }
+}
+
+/// Takes `excess` out of a record: from the untagged part first, then from the tag sets in
+/// order. Returns the tagged shares taken.
+fn take_excess(record: &mut Record, excess: u64) -> Vec<Allocation> {
+    let from_untagged = excess.min(record.untagged());
+    let mut left = excess - from_untagged;
+    let mut moved = Vec::new();
+    for a in &mut record.allocations {
+        if left == 0 {
+            break;
+        }
+        let n = left.min(a.quantity);
+        a.quantity -= n;
+        left -= n;
+        moved.push(Allocation {
+            tags: a.tags.clone(),
+            quantity: n,
+        });
+    }
+    record.allocations.retain(|a| a.quantity > 0);
+    record.quantity -= excess;
+    moved
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::usage::counter::record as meter;
+
+    fn h(n: u64) -> Hour {
+        Hour::from_start_secs(n * 3600)
+    }
+
+    fn totals(agg: &Aggregator, dimension: &str) -> BTreeMap<Hour, u64> {
+        agg.records()
+            .filter(|r| r.dimension == dimension && r.quantity > 0)
+            .map(|r| (r.hour, r.quantity))
+            .collect()
+    }
+
+    /// Exhaustive over drain schedules: adds happen in time order over three hours, and a
+    /// drain may or may not happen after each add (plus one at the end). Whatever the
+    /// schedule, nothing is lost or counted twice, and no unit lands in an hour before the
+    /// one it was metered in; with a drain closing each hour, per-hour totals are exact.
+    #[test]
+    fn any_drain_schedule_keeps_every_unit_in_its_hour_or_later() {
+        static D: Dimension = Dimension::new("schedule");
+        let adds: [(u64, u64); 7] = [(0, 1), (0, 2), (1, 4), (1, 8), (1, 16), (2, 32), (2, 64)];
+        for schedule in 0u32..(1 << adds.len()) {
+            let mut agg = Aggregator::default();
+            let mut expected_earliest: BTreeMap<Hour, u64> = BTreeMap::new();
+            let mut undrained: Vec<(u64, u64)> = Vec::new();
+            for (i, &(hour, q)) in adds.iter().enumerate() {
+                meter(&D, q);
+                undrained.push((hour, q));
+                if schedule & (1 << i) != 0 {
+                    agg.drain(h(hour), &[&D]);
+                    for (added_in, q) in undrained.drain(..) {
+                        assert!(added_in <= hour);
+                        *expected_earliest.entry(h(hour)).or_default() += q;
+                    }
+                }
+            }
+            agg.drain(h(2), &[&D]);
+            for (_, q) in undrained.drain(..) {
+                *expected_earliest.entry(h(2)).or_default() += q;
+            }
+            let got = totals(&agg, "schedule");
+            assert_eq!(got.values().sum::<u64>(), 127, "schedule {schedule:b}");
+            assert_eq!(got, expected_earliest, "schedule {schedule:b}");
+            let closes_each_hour = [1, 4, 6].iter().all(|i| schedule & (1 << i) != 0);
+            if closes_each_hour {
+                assert_eq!(
+                    got,
+                    BTreeMap::from([(h(0), 3), (h(1), 28), (h(2), 96)]),
+                    "schedule {schedule:b}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn one_record_per_dimension_and_hour_merging_drains() {
+        let mut agg = Aggregator::default();
+        agg.add("a", h(1), 2, vec![]);
+        agg.add("a", h(1), 3, vec![]);
+        agg.add("b", h(1), 1, vec![]);
+        agg.add("a", h(0), 7, vec![]);
+        assert_eq!(agg.records().count(), 3);
+        assert_eq!(
+            agg.due(h(1), false),
+            [(h(0), "a".to_string())],
+            "the current hour waits"
+        );
+        assert_eq!(
+            agg.due(h(1), true),
+            [(h(0), "a".into()), (h(1), "a".into()), (h(1), "b".into())],
+            "oldest first"
+        );
+        assert_eq!(agg.pending(), 3);
+    }
+
+    #[test]
+    fn usage_for_a_frozen_hour_goes_to_the_next_hour() {
+        let mut agg = Aggregator::default();
+        agg.add("a", h(1), 5, vec![]);
+        agg.freeze(&(h(1), "a".into()));
+        let r = agg.add("a", h(1), 2, vec![]);
+        assert_eq!((r.hour, r.quantity), (h(2), 2));
+        assert_eq!(agg.get(&(h(1), "a".into())).unwrap().quantity, 5);
+    }
+
+    #[test]
+    fn above_the_maximum_the_excess_is_carried_untagged_first() {
+        let mut agg = Aggregator::default();
+        let tags: Tags = vec![("tenant".into(), "t".into())];
+        let over = MAX_QUANTITY + 10;
+        agg.add(
+            "a",
+            h(1),
+            over,
+            vec![Allocation {
+                tags: tags.clone(),
+                quantity: over - 4,
+            }],
+        );
+        let changed = agg.freeze(&(h(1), "a".into()));
+        let (frozen, carried) = (&changed[0], &changed[1]);
+        assert_eq!(
+            (frozen.quantity, frozen.state),
+            (MAX_QUANTITY, State::Frozen)
+        );
+        assert_eq!(frozen.untagged(), 0);
+        assert_eq!(frozen.allocations[0].quantity, MAX_QUANTITY);
+        assert_eq!((carried.hour, carried.quantity), (h(2), 10));
+        assert_eq!(carried.allocations, [Allocation { tags, quantity: 6 }]);
+    }
+
+    #[test]
+    fn a_taken_hour_moves_its_usage_on() {
+        let mut agg = Aggregator::default();
+        agg.add("a", h(1), 5, vec![]);
+        let changed = agg.move_on(&(h(1), "a".into()));
+        assert_eq!(changed[0].state, State::Taken);
+        assert_eq!((changed[1].hour, changed[1].quantity), (h(2), 5));
+        assert_eq!(agg.pending(), 1);
+        agg.set_state(&(h(2), "a".into()), State::Sent);
+        agg.forget_before(h(3));
+        assert_eq!(agg.records().count(), 0);
+    }
+}

@@ -1,0 +1,124 @@
+//! UTC hours, the unit AWS meters in: a record's timestamp is its hour's start, and a record
+//! can be sent until that timestamp is 6 hours old. The clock is a trait so tests can run
+//! many hours in no time.
+
+use serde::{Deserialize, Serialize};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+pub(crate) const HOUR_SECS: u64 = 3600;
+/// MeterUsage accepts timestamps up to 6 hours old (METERING-FACTS.md, "MeterUsage").
+pub(crate) const WINDOW: Duration = Duration::from_secs(6 * HOUR_SECS);
+/// Stop retrying a little before the window closes, so a slow last call is not refused.
+const WINDOW_MARGIN: Duration = Duration::from_secs(60);
+
+/// A UTC hour, as the epoch second it starts at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub(crate) struct Hour(u64);
+
+impl Hour {
+    /// The hour `t` falls in (times before 1970 count as the first hour).
+    pub(crate) fn of(t: SystemTime) -> Hour {
+        let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        Hour(secs / HOUR_SECS * HOUR_SECS)
+    }
+
+    #[cfg(test)]
+    pub(crate) fn from_start_secs(secs: u64) -> Hour {
+        Hour(secs / HOUR_SECS * HOUR_SECS)
+    }
+
+    /// Epoch seconds of the hour's start: the record's timestamp.
+    pub(crate) fn start_secs(self) -> u64 {
+        self.0
+    }
+
+    pub(crate) fn start(self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(self.0)
+    }
+
+    pub(crate) fn next(self) -> Hour {
+        Hour(self.0 + HOUR_SECS)
+    }
+
+    /// After this, a record of this hour is no longer worth sending.
+    pub(crate) fn last_send(self) -> SystemTime {
+        self.start() + WINDOW - WINDOW_MARGIN
+    }
+}
+
+/// Where "now" comes from.
+pub(crate) trait Clock: Send + Sync + 'static {
+    fn now(&self) -> SystemTime;
+}
+
+/// The machine's clock.
+pub(crate) struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+/// A clock tests move by hand.
+#[cfg(test)]
+pub(crate) struct ManualClock(std::sync::Mutex<SystemTime>);
+
+#[cfg(test)]
+impl ManualClock {
+    pub(crate) fn at(t: SystemTime) -> std::sync::Arc<ManualClock> {
+        std::sync::Arc::new(ManualClock(std::sync::Mutex::new(t)))
+    }
+
+    pub(crate) fn set(&self, t: SystemTime) {
+        *self.0.lock().unwrap() = t;
+    }
+
+    pub(crate) fn advance(&self, by: Duration) {
+        let mut now = self.0.lock().unwrap();
+        *now += by;
+    }
+}
+
+#[cfg(test)]
+impl Clock for ManualClock {
+    fn now(&self) -> SystemTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(secs: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    #[test]
+    fn truncates_to_the_utc_hour() {
+        assert_eq!(Hour::of(at(7200)).start_secs(), 7200);
+        assert_eq!(Hour::of(at(10799)).start_secs(), 7200);
+        assert_eq!(Hour::of(at(10800)).start_secs(), 10800);
+        assert_eq!(
+            Hour::of(UNIX_EPOCH - Duration::from_secs(5)).start_secs(),
+            0
+        );
+        assert_eq!(Hour::of(at(3601)).next().start_secs(), 7200);
+    }
+
+    #[test]
+    fn window_closes_a_minute_before_six_hours() {
+        let h = Hour::of(at(3600));
+        assert_eq!(h.last_send(), at(3600 + 6 * 3600 - 60));
+    }
+
+    #[test]
+    fn manual_clock_moves() {
+        let clock = ManualClock::at(at(10));
+        clock.advance(Duration::from_secs(5));
+        assert_eq!(clock.now(), at(15));
+        clock.set(at(1));
+        assert_eq!(clock.now(), at(1));
+    }
+}

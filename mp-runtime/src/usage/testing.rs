@@ -1,0 +1,32 @@
+//! Test support: a real SDK client on an in-process mp-emulator.
+
+use aws_sdk_marketplacemetering as mm;
+use mp_emulator::{CredentialSource, Emulator};
+use std::time::Duration;
+
+/// A real SDK client on the emulator, as an ECS task role, with short timeouts and no
+/// SDK retries (the flusher's own retries are under test).
+pub(crate) fn client(emu: &Emulator) -> mm::Client {
+    let c = CredentialSource::EcsTaskRole.credentials();
+    let creds = aws_credential_types::Credentials::new(
+        c.access_key_id,
+        c.secret_access_key,
+        Some(c.session_token.to_string()),
+        None,
+        "test",
+    );
+    let conf = mm::Config::builder()
+        .behavior_version(mm::config::BehaviorVersion::latest())
+        .region(mm::config::Region::new(emu.region().to_string()))
+        .endpoint_url(emu.url())
+        .credentials_provider(creds)
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_timeout(Duration::from_secs(5))
+                .build(),
+        )
+        .build();
+    mm::Client::from_conf(conf)
+}

@@ -353,21 +353,26 @@ fn irsa_on_eks_registers() {
 
 #[test]
 fn region_from_ecs_task_metadata() {
-    let emu = emulator(config());
+    // Not the default region, so only the task metadata can have supplied it.
+    let emu = emulator(config().region("eu-north-1"));
     let run = run(FX_HOURLY, &Env::of(&emu, Platform::Ecs).unset("AWS_REGION"));
     run.assert_succeeded();
-    assert!(run.registered().ends_with("region=us-east-1"), "{run:?}");
+    assert!(run.registered().ends_with("region=eu-north-1"), "{run:?}");
+    assert_eq!(emu.ledger().registrations.len(), 1);
 }
 
 #[test]
 fn region_and_credentials_from_instance_metadata_only() {
-    let emu = emulator(config());
+    let emu = emulator(config().region("ap-southeast-2"));
     let env = Env::of(&emu, Platform::Ec2)
         .unset("AWS_REGION")
         .unset("ECS_CONTAINER_METADATA_URI_V4");
     let run = run(FX_HOURLY, &env);
     run.assert_succeeded();
-    assert!(run.registered().ends_with("region=us-east-1"), "{run:?}");
+    assert!(
+        run.registered().ends_with("region=ap-southeast-2"),
+        "{run:?}"
+    );
     assert_eq!(emu.ledger().registrations.len(), 1);
 }
 

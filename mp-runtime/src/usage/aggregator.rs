@@ -199,7 +199,8 @@ impl Aggregator {
             .count() as u64
     }
 
-    /// Every record (for the journal's compaction and for tests).
+    /// Every record.
+    #[cfg(test)]
     pub(crate) fn records(&self) -> impl Iterator<Item = &Record> {
         self.records.values()
     }

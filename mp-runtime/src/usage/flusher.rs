@@ -118,7 +118,8 @@ impl Flusher {
     }
 
     /// One pass: drain the counters, then send what is due (at shutdown, the current hour
-    /// too, ignoring backoff). Returns the number of records still unsent.
+    /// too, ignoring backoff). Returns how many due records are still unsent (usage carried
+    /// into a later hour is not due yet).
     pub(crate) async fn step(&mut self, shutdown: bool) -> u64 {
         let now = self.clock.now();
         let hour = Hour::of(now);
@@ -146,9 +147,8 @@ impl Flusher {
         let oldest = Hour::of(now - WINDOW - Duration::from_secs(HOUR_SECS));
         self.records.forget_before(oldest);
         self.retries.retain(|key, _| key.0 >= oldest);
-        let pending = self.records.pending();
-        STATS.pending.store(pending, Relaxed);
-        pending
+        STATS.pending.store(self.records.pending(), Relaxed);
+        self.records.due(hour, shutdown).len() as u64
     }
 
     /// When the next pass is worth running: the next checkpoint, a last drain just before
@@ -203,11 +203,12 @@ impl Flusher {
         })
         .await;
         let pending = self.records.pending();
-        if flushed.is_err() && pending > 0 {
+        if pending > 0 {
             tracing::warn!(
                 pending,
                 journal = ?self.journal.as_ref().map(|j| j.path().to_owned()),
-                "metering: {pending} record(s) not delivered before shutdown; {}",
+                "metering: {pending} record(s) not delivered before shutdown{}; {}",
+                if flushed.is_err() { " (time ran out)" } else { "" },
                 if self.journal.is_some() {
                     "the journal keeps them for the next start"
                 } else {
@@ -539,9 +540,10 @@ mod tests {
         meter(&GB, 2u8);
         assert_eq!(
             rig.step_at(START + 60).await,
-            2,
+            0,
             "the hour is still running"
         );
+        assert_eq!(rig.flusher.records.pending(), 2);
         assert!(rig.ledger().records.is_empty());
         meter(&REQ, 4u8);
         assert_eq!(rig.close_hour(0).await, 0);

@@ -104,12 +104,15 @@ fn recover(bytes: &[u8], now: std::time::SystemTime) -> Recovered {
             None => skipped += 1,
         }
     }
-    let mut out = Recovered {
-        skipped,
-        ..Recovered::default()
-    };
+    let mut out = Recovered::default();
     for record in latest.into_values() {
         let open = matches!(record.state, State::Open | State::Frozen);
+        if !open && record.hour > Hour::of(now) {
+            // A finished record of a future hour is no real record (a hand-edited file would
+            // otherwise push new usage ever later); usage carried forward stays.
+            skipped += 1;
+            continue;
+        }
         if now > record.hour.last_send() {
             if open && record.quantity > 0 {
                 out.expired.push(record);
@@ -118,6 +121,7 @@ fn recover(bytes: &[u8], now: std::time::SystemTime) -> Recovered {
             out.records.push(record);
         }
     }
+    out.skipped = skipped;
     out
 }
 
@@ -218,12 +222,22 @@ mod tests {
             record("a", 100, 5, State::Open),
             record("b", 100, 5, State::Sent),
             record("a", 104, 1, State::Open),
+            record("a", 107, 1, State::Sent),
+            record("b", 107, 1, State::Open),
         ])
         .unwrap();
         drop(j);
         let (_, rec) = Journal::open(&path, at_hour(106)).unwrap();
         assert_eq!(rec.expired, [record("a", 100, 5, State::Open)]);
-        assert_eq!(rec.records, [record("a", 104, 1, State::Open)]);
+        assert_eq!(
+            rec.records,
+            [
+                record("a", 104, 1, State::Open),
+                record("b", 107, 1, State::Open)
+            ],
+            "a finished future hour is dropped, carried usage kept"
+        );
+        assert_eq!(rec.skipped, 1);
     }
 
     #[test]

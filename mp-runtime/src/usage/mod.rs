@@ -11,15 +11,14 @@ mod flusher;
 mod fnv;
 mod hour;
 mod journal;
+mod metering_thread;
+mod shutdown;
 mod stats;
+mod task_identity;
 #[cfg(test)]
 mod testing;
 
 pub use counter::{Dimension, Quantity, record, record_tagged};
-#[allow(unused_imports)]
 pub(crate) use entitlement::check as check_entitlement;
-#[allow(unused_imports)] // wired into start-up by `private`
-pub(crate) use flusher::{Flusher, Settings};
-#[allow(unused_imports)]
-pub(crate) use hour::{Clock, SystemClock};
+pub(crate) use metering_thread::{finish, start};
 pub use stats::{MeteringStats, metering_stats};

@@ -1,0 +1,99 @@
+//! The flusher's own thread and single-threaded tokio runtime: it keeps running whatever
+//! the seller's main does (a sync body on a current-thread runtime never drives spawned
+//! tasks), and its HTTP connections belong to it alone.
+
+use super::flusher::{Flusher, Settings};
+use super::hour::SystemClock;
+use super::shutdown::{self, FINAL_FLUSH_BOUND};
+use super::task_identity::task_identity;
+use crate::build_mode::BuildMode;
+use crate::env::Env;
+use crate::failure::Failure;
+use crate::region::Region;
+use crate::{client, credentials, exit};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+use tokio::sync::watch;
+
+struct Running {
+    stop: watch::Sender<bool>,
+    done: Mutex<mpsc::Receiver<()>>,
+}
+
+static RUNNING: OnceLock<Running> = OnceLock::new();
+
+/// The journal's path, set by the seller (Dockerfile `ENV`, task definition, pod spec):
+/// without it, usage not yet sent is lost on a crash or SIGKILL.
+pub(crate) const JOURNAL_VAR: &str = "MARKETPLACE_METERING_JOURNAL";
+/// How often counters are drained into records (and journaled): a crash without a journal
+/// loses at most the usage since the last send; with one, at most this much.
+const CHECKPOINT: Duration = Duration::from_secs(10);
+
+/// Starts metering for this process, after a successful custom-pricing start-up.
+pub(crate) fn start(
+    product_code: &str,
+    region: &str,
+    mode: BuildMode,
+    env: &dyn Env,
+) -> Result<(), Failure> {
+    let fail = |why: String| Failure::new(exit::OTHER, why);
+    let region = Region::parse(region)
+        .ok_or_else(|| fail(format!("metering cannot start: invalid region {region:?}")))?;
+    let settings = Settings {
+        product_code: product_code.to_owned(),
+        task: task_identity(env),
+        checkpoint: CHECKPOINT,
+        journal: env.var(JOURNAL_VAR).map(PathBuf::from),
+    };
+    spawn(settings, region, mode).map_err(fail)
+}
+
+fn spawn(settings: Settings, region: Region, mode: BuildMode) -> Result<(), String> {
+    let (stop, stopped) = watch::channel(false);
+    let (done_tx, done) = mpsc::channel();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("could not start the metering runtime: {e}"))?;
+    let signal_stop = stop.clone();
+    std::thread::Builder::new()
+        .name("mp-metering".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                let sdk = credentials::load(&region).await;
+                let client = aws_sdk_marketplacemetering::Client::from_conf(
+                    client::metering_config(&sdk, &region, mode),
+                );
+                tokio::spawn(shutdown::stop_on_signal(signal_stop));
+                Flusher::new(client, Arc::new(SystemClock), settings)
+                    .run(stopped, FINAL_FLUSH_BOUND)
+                    .await;
+            });
+            shutdown::exit_if_signalled();
+            let _ = done_tx.send(());
+        })
+        .map_err(|e| format!("could not start the metering thread: {e}"))?;
+    let _ = RUNNING.set(Running {
+        stop,
+        done: Mutex::new(done),
+    });
+    Ok(())
+}
+
+/// When `main` returns: flush everything (the partial hour included) and wait for it, at
+/// most the final-flush bound plus a margin. A no-op if metering never started.
+pub(crate) fn finish() {
+    let Some(running) = RUNNING.get() else {
+        return;
+    };
+    let _ = running.stop.send(true);
+    let done = running.done.lock().unwrap_or_else(|e| e.into_inner());
+    if done
+        .recv_timeout(FINAL_FLUSH_BOUND + Duration::from_secs(5))
+        .is_err()
+    {
+        tracing::warn!("metering: the final flush did not finish in time; exiting anyway");
+    }
+}

@@ -10,6 +10,13 @@ pub(crate) enum BuildMode {
     LocalTesting,
 }
 
+/// Printed on stderr at every start of a local-testing build, so a build that would let the
+/// environment redirect billing cannot ship unnoticed (cargo unifies features across the
+/// packages of one build: `cargo build --workspace` can turn the feature on by accident).
+pub(crate) const LOCAL_TESTING_NOTICE: &str = "mp-runtime: local-testing build: endpoint \
+    overrides from the environment are honoured and PlatformNotSupportedException is only a \
+    warning; never ship this build (build your release with -p <package>, without the feature)";
+
 impl BuildMode {
     /// The mode this build of mp-runtime was compiled for.
     pub(crate) const fn current() -> Self {

@@ -1,7 +1,7 @@
 //! The start-up path the generated `main` runs before the seller's code: product code,
 //! region, credentials, `RegisterUsage` (retried up to the deadline), signature.
 
-use crate::build_mode::BuildMode;
+use crate::build_mode::{BuildMode, LOCAL_TESTING_NOTICE};
 use crate::env::Env;
 use crate::exit;
 use crate::failure::Failure;
@@ -91,6 +91,9 @@ pub(crate) async fn start(
     mode: BuildMode,
     env: &dyn Env,
 ) -> Result<Registration, Failure> {
+    if mode == BuildMode::LocalTesting {
+        eprintln!("{LOCAL_TESTING_NOTICE}");
+    }
     // The macro caps the deadline at 6 h; a hand-made spec must not overflow the clock either.
     let deadline = Instant::now()
         .checked_add(Duration::from_secs(spec.startup_deadline_secs))

@@ -49,7 +49,13 @@ fn entitled_registers_before_user_code_runs() {
         run.registered(),
         format!("registered: product={HOURLY} tier=paid pricing=hourly region=us-east-1")
     );
-    assert!(!run.stderr.contains("mp-runtime:"), "{}", run.stderr);
+    assert!(run.announced_local_testing_build(), "{}", run.stderr);
+    let others = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("mp-runtime:"))
+        .count();
+    assert_eq!(others, 1, "only the local-testing notice: {}", run.stderr);
     let ledger = emu.ledger();
     assert_eq!(ledger.registrations.len(), 1, "{ledger:?}");
     let registration = &ledger.registrations[0];

@@ -32,6 +32,9 @@ impl Env {
 }
 
 /// What a fixture run left behind.
+/// How every start of a local-testing build begins its stderr.
+const LOCAL_TESTING_NOTICE: &str = "mp-runtime: local-testing build:";
+
 #[derive(Debug)]
 pub struct Run {
     pub code: Option<i32>,
@@ -49,12 +52,20 @@ impl Run {
         self.stdout.lines().nth(1).unwrap_or("")
     }
 
-    /// The one line mp-runtime printed, asserting there is exactly one.
+    /// Whether mp-runtime said, as every local-testing build must, that it is one.
+    pub fn announced_local_testing_build(&self) -> bool {
+        self.stderr
+            .lines()
+            .any(|l| l.starts_with(LOCAL_TESTING_NOTICE))
+    }
+
+    /// The one line mp-runtime printed besides the local-testing notice, asserting there is
+    /// exactly one.
     pub fn runtime_line(&self) -> &str {
         let lines: Vec<&str> = self
             .stderr
             .lines()
-            .filter(|l| l.starts_with("mp-runtime:"))
+            .filter(|l| l.starts_with("mp-runtime:") && !l.starts_with(LOCAL_TESTING_NOTICE))
             .collect();
         assert_eq!(
             lines.len(),

@@ -3,9 +3,10 @@
 //! tasks), and its HTTP connections belong to it alone.
 
 use super::flusher::{Flusher, Settings};
-use super::hour::SystemClock;
+use super::hour::Clock;
 use super::shutdown::{self, FINAL_FLUSH_BOUND};
 use super::task_identity::task_identity;
+use super::testing_clock;
 use crate::build_mode::BuildMode;
 use crate::env::Env;
 use crate::failure::Failure;
@@ -44,13 +45,18 @@ pub(crate) fn start(
     let settings = Settings {
         product_code: product_code.to_owned(),
         task: task_identity(env),
-        checkpoint: CHECKPOINT,
+        checkpoint: testing_clock::checkpoint(mode, env, CHECKPOINT),
         journal: env.var(JOURNAL_VAR).map(PathBuf::from),
     };
-    spawn(settings, region, mode).map_err(fail)
+    spawn(settings, region, mode, testing_clock::clock(mode, env)).map_err(fail)
 }
 
-fn spawn(settings: Settings, region: Region, mode: BuildMode) -> Result<(), String> {
+fn spawn(
+    settings: Settings,
+    region: Region,
+    mode: BuildMode,
+    clock: Arc<dyn Clock>,
+) -> Result<(), String> {
     let (stop, stopped) = watch::channel(false);
     let (done_tx, done) = mpsc::channel();
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -67,7 +73,7 @@ fn spawn(settings: Settings, region: Region, mode: BuildMode) -> Result<(), Stri
                     client::metering_config(&sdk, &region, mode),
                 );
                 tokio::spawn(shutdown::stop_on_signal(signal_stop));
-                Flusher::new(client, Arc::new(SystemClock), settings)
+                Flusher::new(client, clock, settings)
                     .run(stopped, FINAL_FLUSH_BOUND)
                     .await;
             });

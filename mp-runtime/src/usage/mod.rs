@@ -17,6 +17,7 @@ mod stats;
 mod task_identity;
 #[cfg(test)]
 mod testing;
+mod testing_clock;
 
 pub use counter::{Dimension, Quantity, record, record_tagged};
 pub(crate) use entitlement::check as check_entitlement;

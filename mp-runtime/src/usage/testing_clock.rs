@@ -1,0 +1,95 @@
+//! Local-testing builds only: time the tests can move, so many "hours" run in seconds
+//! together with mp-emulator's clock control. Production builds ignore both variables
+//! (the buyer controls the environment, and the clock must not be theirs to move).
+//!
+//! - `MP_TESTING_CLOCK_FILE=<path>`: the file holds an offset in seconds added to the
+//!   system clock, re-read at every use (a missing or unreadable file means 0).
+//! - `MP_TESTING_CHECKPOINT_MS=<n>`: how often counters are drained (default 10 s).
+
+use super::hour::{Clock, SystemClock};
+use crate::build_mode::BuildMode;
+use crate::env::Env;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+const CLOCK_FILE_VAR: &str = "MP_TESTING_CLOCK_FILE";
+const CHECKPOINT_VAR: &str = "MP_TESTING_CHECKPOINT_MS";
+
+/// The system clock, shifted by the offset in a file.
+struct FileOffsetClock(PathBuf);
+
+impl Clock for FileOffsetClock {
+    fn now(&self) -> SystemTime {
+        let offset = std::fs::read_to_string(&self.0)
+            .ok()
+            .and_then(|s| s.trim().parse::<i64>().ok())
+            .unwrap_or(0);
+        let now = SystemTime::now();
+        let shift = Duration::from_secs(offset.unsigned_abs());
+        if offset >= 0 {
+            now + shift
+        } else {
+            now.checked_sub(shift).unwrap_or(now)
+        }
+    }
+}
+
+/// The clock the flusher uses in this build.
+pub(crate) fn clock(mode: BuildMode, env: &dyn Env) -> Arc<dyn Clock> {
+    match (mode, env.var(CLOCK_FILE_VAR)) {
+        (BuildMode::LocalTesting, Some(path)) => Arc::new(FileOffsetClock(path.into())),
+        _ => Arc::new(SystemClock),
+    }
+}
+
+/// The checkpoint interval in this build.
+pub(crate) fn checkpoint(mode: BuildMode, env: &dyn Env, default: Duration) -> Duration {
+    match (mode, env.var(CHECKPOINT_VAR).and_then(|v| v.parse().ok())) {
+        (BuildMode::LocalTesting, Some(ms)) => {
+            Duration::from_millis(ms).max(Duration::from_millis(1))
+        }
+        _ => default,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::env_of;
+
+    #[test]
+    fn only_local_testing_builds_move_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("offset");
+        std::fs::write(&file, "7200\n").unwrap();
+        let env = env_of(&[
+            (CLOCK_FILE_VAR, file.to_str().unwrap()),
+            (CHECKPOINT_VAR, "25"),
+        ]);
+        let moved = clock(BuildMode::LocalTesting, &env).now();
+        let ahead = moved.duration_since(SystemTime::now()).unwrap();
+        assert!(ahead > Duration::from_secs(7100), "{ahead:?}");
+        let fixed = clock(BuildMode::Production, &env).now();
+        assert!(fixed <= SystemTime::now());
+        let default = Duration::from_secs(10);
+        assert_eq!(
+            checkpoint(BuildMode::LocalTesting, &env, default),
+            Duration::from_millis(25)
+        );
+        assert_eq!(checkpoint(BuildMode::Production, &env, default), default);
+    }
+
+    #[test]
+    fn a_missing_or_garbage_file_means_no_offset() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("offset");
+        let env = env_of(&[(CLOCK_FILE_VAR, file.to_str().unwrap())]);
+        let c = clock(BuildMode::LocalTesting, &env);
+        assert!(c.now() <= SystemTime::now());
+        std::fs::write(&file, "soon").unwrap();
+        assert!(c.now() <= SystemTime::now());
+        std::fs::write(&file, "-3600").unwrap();
+        assert!(c.now() < SystemTime::now() - Duration::from_secs(3500));
+    }
+}

@@ -1,0 +1,97 @@
+//! Item 1 of issue 7: the cost of recording one unit of usage on the hot path, against a
+//! bare relaxed atomic add (the floor) and against the `metrics` crate's `counter!` with a
+//! real recorder installed (what a seller would otherwise reach for). One thread, and two
+//! threads adding to the same counter.
+//!
+//! `nice -n 19 cargo bench -p mp-bench --bench hot_path`; mp-bench reads the medians.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use metrics::{Counter, Key, KeyName, Metadata, Recorder, SharedString, Unit};
+use metrics_util::registry::{AtomicStorage, Registry};
+use std::hint::black_box;
+use std::sync::Barrier;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::{Duration, Instant};
+
+/// What metrics exporters do: counters are atomics in a registry keyed by name and labels,
+/// looked up on every `counter!` call.
+struct AtomicRecorder {
+    registry: Registry<Key, AtomicStorage>,
+}
+
+impl Recorder for AtomicRecorder {
+    fn describe_counter(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
+    fn describe_gauge(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
+    fn describe_histogram(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
+
+    fn register_counter(&self, key: &Key, _: &Metadata<'_>) -> Counter {
+        self.registry
+            .get_or_create_counter(key, |c| Counter::from_arc(c.clone()))
+    }
+
+    fn register_gauge(&self, key: &Key, _: &Metadata<'_>) -> metrics::Gauge {
+        self.registry
+            .get_or_create_gauge(key, |g| metrics::Gauge::from_arc(g.clone()))
+    }
+
+    fn register_histogram(&self, key: &Key, _: &Metadata<'_>) -> metrics::Histogram {
+        self.registry
+            .get_or_create_histogram(key, |h| metrics::Histogram::from_arc(h.clone()))
+    }
+}
+
+static BARE: AtomicU64 = AtomicU64::new(0);
+
+fn bare_atomic() {
+    BARE.fetch_add(black_box(1), Relaxed);
+}
+
+fn metrics_counter() {
+    metrics::counter!("requests").increment(black_box(1));
+}
+
+/// Per-call time with `threads` threads each making `iters` calls at once.
+fn contended(threads: usize, iters: u64, op: fn()) -> Duration {
+    let start_line = Barrier::new(threads + 1);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                start_line.wait();
+                for _ in 0..iters {
+                    op();
+                }
+            });
+        }
+        start_line.wait();
+        let start = Instant::now();
+        // scope joins every thread before returning
+        start
+    })
+    .elapsed()
+}
+
+fn hot_path(c: &mut Criterion) {
+    let recorder = AtomicRecorder {
+        registry: Registry::atomic(),
+    };
+    metrics::set_global_recorder(recorder).expect("the only recorder in this process");
+
+    let subjects: [(&str, fn()); 2] = [
+        ("atomic_fetch_add", bare_atomic),
+        ("metrics_counter", metrics_counter),
+    ];
+    let mut one = c.benchmark_group("hot_path_1_thread");
+    for (name, op) in subjects {
+        one.bench_function(name, |b| b.iter(op));
+    }
+    one.finish();
+
+    let mut two = c.benchmark_group("hot_path_2_threads");
+    for (name, op) in subjects {
+        two.bench_function(name, |b| b.iter_custom(|iters| contended(2, iters, op)));
+    }
+    two.finish();
+}
+
+criterion_group!(benches, hot_path);
+criterion_main!(benches);

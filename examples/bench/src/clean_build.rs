@@ -1,0 +1,190 @@
+//! Item 6: a clean release build of each hello program, each in its own new target dir,
+//! timed, and the stripped binary's size. The build runs on a snapshot of the committed
+//! tree (`git archive HEAD`), so half-edited files in the work tree cannot skew or break
+//! it, and at `nice -n 19`, since the machine is shared.
+//!
+//! A clean build of the AWS SDK takes minutes, so results are kept per commit beside the
+//! target dirs and reused (with the binaries, which items 2 and 3 run) until
+//! `--clean-builds` asks for new ones.
+
+use crate::table::{Measured, Row, Target};
+use anyhow::{Context as _, bail};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// A hello program built for the comparison.
+pub struct Subject {
+    pub package: &'static str,
+    /// Features that let it talk to mp-emulator (the attribute needs local-testing).
+    pub features: &'static str,
+}
+
+pub const ATTRIBUTE: Subject = Subject {
+    package: "hello-attribute",
+    features: "local-testing",
+};
+pub const RAW_SDK: Subject = Subject {
+    package: "hello-raw-sdk",
+    features: "",
+};
+
+/// What a clean build produced.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Built {
+    pub binary: PathBuf,
+    pub build_secs: f64,
+    pub stripped_bytes: u64,
+    pub commit: String,
+    /// Whether this run built it, or reused an earlier run's build of the same commit.
+    #[serde(skip)]
+    pub reused: bool,
+}
+
+/// Where snapshots, target dirs and kept results live.
+pub fn work_dir() -> PathBuf {
+    std::env::temp_dir().join("mp-bench")
+}
+
+/// Builds (or reuses) `subject` from the snapshot of `workspace`'s HEAD.
+pub fn build(workspace: &Path, subject: &Subject, clean: bool) -> anyhow::Result<Built> {
+    let commit = git(workspace, &["rev-parse", "--short=12", "HEAD"])?;
+    let work = work_dir();
+    let target = work.join(format!("target-{}", subject.package));
+    let kept = work.join(format!("{}-{commit}.json", subject.package));
+    if !clean
+        && let Some(mut built) = std::fs::read(&kept)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Built>(&b).ok())
+            .filter(|b| b.binary.exists())
+    {
+        built.reused = true;
+        return Ok(built);
+    }
+    let source = snapshot(workspace, &commit)?;
+    if target.exists() {
+        std::fs::remove_dir_all(&target)
+            .with_context(|| format!("cannot empty {}", target.display()))?;
+    }
+    eprintln!(
+        "mp-bench: clean release build of {} at {commit} (nice -n 19; minutes) ...",
+        subject.package
+    );
+    let log = work.join(format!("{}-build.log", subject.package));
+    let mut cargo = Command::new("nice");
+    cargo
+        .args(["-n", "19", "cargo", "build", "--release", "--locked", "-p"])
+        .arg(subject.package)
+        .arg("--target-dir")
+        .arg(&target)
+        .args(["--config", "profile.release.strip=true"])
+        .current_dir(&source)
+        .env_remove("CARGO_TARGET_DIR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log)?);
+    if !subject.features.is_empty() {
+        cargo.args(["--features", subject.features]);
+    }
+    let start = Instant::now();
+    let status = cargo
+        .status()
+        .context("cannot run `nice -n 19 cargo build`")?;
+    let build_secs = start.elapsed().as_secs_f64();
+    if !status.success() {
+        bail!(
+            "the release build of {} failed ({status}); see {}",
+            subject.package,
+            log.display()
+        );
+    }
+    let binary = target.join("release").join(subject.package);
+    let stripped_bytes = std::fs::metadata(&binary)
+        .with_context(|| format!("no binary at {}", binary.display()))?
+        .len();
+    let built = Built {
+        binary,
+        build_secs,
+        stripped_bytes,
+        commit,
+        reused: false,
+    };
+    std::fs::write(&kept, serde_json::to_vec_pretty(&built)?)?;
+    Ok(built)
+}
+
+/// `git archive HEAD` unpacked once per commit.
+fn snapshot(workspace: &Path, commit: &str) -> anyhow::Result<PathBuf> {
+    let dir = work_dir().join(format!("src-{commit}"));
+    if dir.join("Cargo.toml").exists() {
+        return Ok(dir);
+    }
+    std::fs::create_dir_all(&dir)?;
+    let tar = work_dir().join(format!("src-{commit}.tar"));
+    git(
+        workspace,
+        &[
+            "archive",
+            "--format=tar",
+            "-o",
+            &tar.to_string_lossy(),
+            "HEAD",
+        ],
+    )?;
+    let status = Command::new("tar")
+        .arg("-xf")
+        .arg(&tar)
+        .arg("-C")
+        .arg(&dir)
+        .status()
+        .context("cannot run tar")?;
+    if !status.success() {
+        bail!("tar could not unpack {}", tar.display());
+    }
+    let _ = std::fs::remove_file(&tar);
+    Ok(dir)
+}
+
+fn git(workspace: &Path, args: &[&str]) -> anyhow::Result<String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(workspace)
+        .args(args)
+        .output()
+        .context("cannot run git (item 6 builds a snapshot of HEAD)")?;
+    if !out.status.success() {
+        bail!(
+            "git {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// The two item-6 rows: build time and stripped size, attribute over raw SDK.
+pub fn rows(attribute: &Built, raw: &Built) -> Vec<Row> {
+    vec![
+        Row::measured(
+            "6. clean release build, attribute hello vs raw-SDK hello",
+            Measured {
+                value: attribute.build_secs,
+                baseline: Some(raw.build_secs),
+                ratio: Some(attribute.build_secs / raw.build_secs),
+                unit: "s",
+                target: Target::RatioAtMost(1.10),
+            },
+        ),
+        Row::measured(
+            "6. stripped binary size, attribute hello vs raw-SDK hello",
+            Measured {
+                value: attribute.stripped_bytes as f64 / 1_048_576.0,
+                baseline: Some(raw.stripped_bytes as f64 / 1_048_576.0),
+                ratio: Some(attribute.stripped_bytes as f64 / raw.stripped_bytes as f64),
+                unit: "MiB",
+                target: Target::RatioAtMost(1.10),
+            },
+        ),
+    ]
+}

@@ -1,0 +1,428 @@
+//! The examples' deployment files agree with the examples' code: every product code,
+//! dimension and environment variable they name is one the binary declares or reads, the
+//! IAM policies grant exactly the calls the pricing model makes, and the images and grace
+//! periods are the ones the runtime's start-up and shutdown flush need. (Validity and
+//! best-practice lints are `.ci/lint-deploy`'s job.)
+
+mod deploy_support;
+
+use deploy_support::{
+    Declared, declared, dockerfile_env, env_names_in, files_under, read, root, yaml_env,
+    yaml_values,
+};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+/// The seconds ECS and Kubernetes wait after SIGTERM by default; the runtime's final flush
+/// (at most 20 s) plus the service's own shutdown must fit.
+const MIN_GRACE_SECS: u64 = 30;
+
+struct Example {
+    package: &'static str,
+    dir: PathBuf,
+    declared: Declared,
+}
+
+fn example(package: &'static str) -> Example {
+    let dir = root().join("examples").join(package);
+    let declared = declared(&read(&dir.join("src/main.rs")));
+    Example {
+        package,
+        dir,
+        declared,
+    }
+}
+
+fn examples() -> [Example; 2] {
+    [example("ecs-hourly"), example("eks-custom")]
+}
+
+fn json(path: PathBuf) -> Value {
+    serde_json::from_str(&read(&path)).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every `(file, name, value)` environment entry the example's deployment files set.
+fn deploy_env(ex: &Example) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    let mut add = |file: &PathBuf, pairs: Vec<(String, String)>| {
+        let shown = file
+            .strip_prefix(&ex.dir)
+            .unwrap_or(file)
+            .display()
+            .to_string();
+        out.extend(pairs.into_iter().map(|(n, v)| (shown.clone(), n, v)));
+    };
+    let dockerfile = ex.dir.join("Dockerfile");
+    add(&dockerfile, dockerfile_env(&read(&dockerfile)));
+    for file in files_under(&ex.dir.join("deploy")) {
+        let text = read(&file);
+        match file.extension().and_then(|e| e.to_str()) {
+            Some("yaml") => add(&file, yaml_env(&text)),
+            Some("json") if file.ends_with("task-definition.json") => {
+                let pairs = json(file.clone())["containerDefinitions"]
+                    .as_array()
+                    .expect("containerDefinitions")
+                    .iter()
+                    .flat_map(|c| c["environment"].as_array().cloned().unwrap_or_default())
+                    .map(|e| {
+                        let s = |k: &str| e[k].as_str().expect("name/value strings").to_owned();
+                        (s("name"), s("value"))
+                    })
+                    .collect();
+                add(&file, pairs);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn every_example_has_its_deployment_files() {
+    let expected: &[(&str, &[&str])] = &[
+        (
+            "ecs-hourly",
+            &[
+                "Dockerfile",
+                "deploy/task-definition.json",
+                "deploy/iam-policy.json",
+                "deploy/cloudformation.yaml",
+            ],
+        ),
+        (
+            "eks-custom",
+            &[
+                "Dockerfile",
+                "deploy/iam-policy.json",
+                "deploy/irsa-trust-policy.json",
+                "deploy/helm/eks-custom/Chart.yaml",
+                "deploy/helm/eks-custom/values.yaml",
+                "deploy/helm/eks-custom/templates/deployment.yaml",
+                "deploy/helm/eks-custom/templates/serviceaccount.yaml",
+                "deploy/kubernetes/eks-custom.yaml",
+            ],
+        ),
+    ];
+    for (package, files) in expected {
+        for file in *files {
+            let path = root().join("examples").join(package).join(file);
+            assert!(path.is_file(), "missing {}", path.display());
+        }
+    }
+}
+
+#[test]
+fn every_env_var_in_the_deploy_files_is_read_by_the_code() {
+    let runtime = env_names_in(&root().join("mp-runtime/src"));
+    for ex in examples() {
+        let known: BTreeSet<String> = env_names_in(&ex.dir.join("src"))
+            .union(&runtime)
+            .cloned()
+            .collect();
+        let env = deploy_env(&ex);
+        assert!(!env.is_empty(), "{}: no environment found", ex.package);
+        for (file, name, _) in env {
+            assert!(
+                known.contains(&name),
+                "{}/{file} sets {name}, which neither {} nor mp-runtime reads (known: {known:?})",
+                ex.package,
+                ex.package
+            );
+            assert!(
+                !matches!(
+                    name.as_str(),
+                    "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY" | "AWS_SESSION_TOKEN"
+                ) && !name.starts_with("AWS_ENDPOINT_URL"),
+                "{}/{file} sets {name}: credentials and endpoints never go in deployment files",
+                ex.package
+            );
+        }
+    }
+}
+
+#[test]
+fn every_product_code_in_the_deploy_files_is_one_the_binary_accepts() {
+    for ex in examples() {
+        let accepted = ex.declared.accepted_codes();
+        let mut codes: Vec<(String, String)> = deploy_env(&ex)
+            .into_iter()
+            .filter(|(_, name, value)| name == "MARKETPLACE_PRODUCT_CODE" && !value.contains("{{"))
+            .map(|(file, _, value)| (file, value))
+            .collect();
+        for values in files_under(&ex.dir.join("deploy"))
+            .into_iter()
+            .filter(|f| f.ends_with("values.yaml"))
+        {
+            for code in yaml_values(&read(&values), "productCode") {
+                codes.push((values.display().to_string(), code));
+            }
+        }
+        for (file, code) in codes {
+            assert!(
+                accepted.contains(&code),
+                "{}: {file} names product code {code}, but the binary accepts only {accepted:?} \
+                 (it would exit 86)",
+                ex.package
+            );
+        }
+    }
+    // The chart's default is the compiled-in code, so a default install runs as the listing.
+    let eks = example("eks-custom");
+    let values = read(&eks.dir.join("deploy/helm/eks-custom/values.yaml"));
+    assert_eq!(
+        yaml_values(&values, "productCode"),
+        std::slice::from_ref(&eks.declared.product_code)
+    );
+}
+
+#[test]
+fn the_charts_pricing_and_dimensions_are_the_attributes() {
+    let eks = example("eks-custom");
+    assert_eq!(eks.declared.pricing, "custom");
+    let chart = read(&eks.dir.join("deploy/helm/eks-custom/Chart.yaml"));
+    assert_eq!(
+        yaml_values(&chart, "marketplace.aws/pricing"),
+        std::slice::from_ref(&eks.declared.pricing)
+    );
+    let dims = yaml_values(&chart, "marketplace.aws/dimensions");
+    let dims: Vec<&str> = dims.iter().flat_map(|d| d.split(',')).collect();
+    assert_eq!(dims, eks.declared.dimensions, "Chart.yaml dimensions");
+    assert_eq!(eks.declared.dimensions, ["requests", "data_gb"]);
+}
+
+fn policy_actions(policy: &Value) -> BTreeSet<String> {
+    assert_eq!(policy["Version"], "2012-10-17");
+    let mut actions = BTreeSet::new();
+    for statement in policy["Statement"].as_array().expect("Statement list") {
+        assert_eq!(statement["Effect"], "Allow");
+        match &statement["Action"] {
+            Value::String(a) => {
+                actions.insert(a.clone());
+            }
+            Value::Array(list) => {
+                actions.extend(list.iter().map(|a| a.as_str().expect("action").to_owned()))
+            }
+            other => panic!("Action is {other}"),
+        }
+    }
+    actions
+}
+
+#[test]
+fn iam_policies_grant_exactly_the_calls_the_pricing_makes() {
+    for ex in examples() {
+        let actions = policy_actions(&json(ex.dir.join("deploy/iam-policy.json")));
+        let allowed: BTreeSet<String> = match ex.declared.pricing.as_str() {
+            "hourly" | "monthly" => ["aws-marketplace:RegisterUsage"].map(String::from).into(),
+            "custom" => {
+                assert!(
+                    actions.contains("aws-marketplace:MeterUsage"),
+                    "{}: custom pricing needs MeterUsage",
+                    ex.package
+                );
+                [
+                    "aws-marketplace:MeterUsage",
+                    "aws-marketplace:RegisterUsage",
+                ]
+                .map(String::from)
+                .into()
+            }
+            other => panic!("unknown pricing {other}"),
+        };
+        assert!(
+            actions.is_subset(&allowed) && !actions.is_empty(),
+            "{}: iam-policy.json grants {actions:?}; {} pricing needs only {allowed:?}",
+            ex.package,
+            ex.declared.pricing
+        );
+        // The CloudFormation task role grants the same as the standalone policy.
+        let cfn = ex.dir.join("deploy/cloudformation.yaml");
+        if cfn.is_file() {
+            let granted: BTreeSet<String> = read(&cfn)
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("- "))
+                .filter(|a| a.starts_with("aws-marketplace:"))
+                .map(str::to_owned)
+                .collect();
+            assert_eq!(granted, actions, "{}: CloudFormation task role", ex.package);
+        }
+    }
+}
+
+#[test]
+fn the_irsa_trust_policy_names_the_service_account_the_pods_run_as() {
+    let eks = example("eks-custom");
+    let deploy = eks.dir.join("deploy");
+    let trust = json(deploy.join("irsa-trust-policy.json"));
+    let statement = &trust["Statement"][0];
+    assert_eq!(statement["Action"], "sts:AssumeRoleWithWebIdentity");
+    assert!(
+        statement["Principal"]["Federated"]
+            .as_str()
+            .is_some_and(|p| p.contains(":oidc-provider/oidc.eks.")),
+        "the principal is the cluster's OIDC provider (IRSA), not pods.eks.amazonaws.com (Pod Identity)"
+    );
+    let conditions = statement["Condition"]["StringEquals"]
+        .as_object()
+        .expect("StringEquals");
+    let value_of = |suffix: &str| {
+        conditions
+            .iter()
+            .find(|(k, _)| k.ends_with(suffix))
+            .and_then(|(_, v)| v.as_str())
+            .unwrap_or_else(|| panic!("no {suffix} condition"))
+            .to_owned()
+    };
+    assert_eq!(value_of(":aud"), "sts.amazonaws.com");
+
+    let values = read(&deploy.join("helm/eks-custom/values.yaml"));
+    let account = yaml_values(&values, "name");
+    assert_eq!(account.len(), 1, "values.yaml: one serviceAccount.name");
+    let manifests = read(&deploy.join("kubernetes/eks-custom.yaml"));
+    let namespace = yaml_values(&manifests, "namespace");
+    assert!(!namespace.is_empty() && namespace.iter().all(|n| *n == namespace[0]));
+    assert_eq!(
+        value_of(":sub"),
+        format!("system:serviceaccount:{}:{}", namespace[0], account[0])
+    );
+    assert_eq!(
+        yaml_values(&manifests, "serviceAccountName"),
+        [account[0].clone()]
+    );
+    for file in [
+        deploy.join("kubernetes/eks-custom.yaml"),
+        deploy.join("helm/eks-custom/templates/serviceaccount.yaml"),
+    ] {
+        assert!(
+            read(&file).contains("eks.amazonaws.com/role-arn:"),
+            "{} annotates the ServiceAccount for IRSA",
+            file.display()
+        );
+    }
+}
+
+fn seconds(values: Vec<String>, what: &str) -> Vec<u64> {
+    assert!(!values.is_empty(), "no {what}");
+    values
+        .iter()
+        .map(|v| v.parse().unwrap_or_else(|_| panic!("{what}: {v:?}")))
+        .collect()
+}
+
+#[test]
+fn grace_periods_leave_time_for_the_shutdown_flush() {
+    let ecs = example("ecs-hourly").dir.join("deploy");
+    let task = json(ecs.join("task-definition.json"));
+    for container in task["containerDefinitions"].as_array().expect("containers") {
+        assert!(container["stopTimeout"].as_u64().expect("stopTimeout") >= MIN_GRACE_SECS);
+    }
+    let cfn = read(&ecs.join("cloudformation.yaml"));
+    assert!(
+        seconds(yaml_values(&cfn, "StopTimeout"), "StopTimeout")
+            .iter()
+            .all(|s| *s >= MIN_GRACE_SECS)
+    );
+
+    let eks = example("eks-custom").dir.join("deploy");
+    for file in ["helm/eks-custom/values.yaml", "kubernetes/eks-custom.yaml"] {
+        let grace = yaml_values(&read(&eks.join(file)), "terminationGracePeriodSeconds");
+        assert!(
+            seconds(grace, file).iter().all(|s| *s >= MIN_GRACE_SECS),
+            "{file}: terminationGracePeriodSeconds below {MIN_GRACE_SECS}"
+        );
+    }
+}
+
+#[test]
+fn images_run_the_product_binary_built_for_production() {
+    for ex in examples() {
+        // Instructions only: the comments may name what the file avoids.
+        let dockerfile: String = read(&ex.dir.join("Dockerfile"))
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let package = ex.package;
+        assert!(
+            dockerfile.contains(&format!("cargo build --release --locked -p {package}")),
+            "{package}: release build of the package alone"
+        );
+        assert!(
+            !dockerfile.contains("local-testing"),
+            "{package}: the image must not enable local-testing"
+        );
+        assert!(
+            !dockerfile.contains("--workspace"),
+            "{package}: --workspace would unify the tests' local-testing feature in"
+        );
+        assert!(
+            dockerfile.contains(&format!("ENTRYPOINT [\"/usr/local/bin/{package}\"]")),
+            "{package}: the product binary itself is the entrypoint"
+        );
+        assert!(dockerfile.contains("STOPSIGNAL SIGTERM"), "{package}");
+        let user = dockerfile
+            .lines()
+            .filter_map(|l| l.strip_prefix("USER "))
+            .next_back()
+            .unwrap_or_else(|| panic!("{package}: no USER"));
+        assert!(
+            !user.starts_with("root") && !user.starts_with("0"),
+            "{package}: USER {user}"
+        );
+        assert!(
+            dockerfile_env(&dockerfile)
+                .iter()
+                .all(|(name, _)| !name.starts_with("AWS_")),
+            "{package}: no AWS credentials or region in the image"
+        );
+        // The health check must not run the product binary (it would register again).
+        let healthcheck = dockerfile
+            .lines()
+            .skip_while(|l| !l.starts_with("HEALTHCHECK"))
+            .take(2)
+            .collect::<String>();
+        assert!(
+            healthcheck.contains("health-probe")
+                && !healthcheck.contains(&format!("bin/{package}")),
+            "{package}: HEALTHCHECK runs the separate probe"
+        );
+    }
+}
+
+#[test]
+fn every_port_named_is_the_one_the_service_binds() {
+    for ex in examples() {
+        let dockerfile = read(&ex.dir.join("Dockerfile"));
+        let exposed: Vec<&str> = dockerfile
+            .lines()
+            .filter_map(|l| l.strip_prefix("EXPOSE "))
+            .collect();
+        assert_eq!(exposed.len(), 1, "{}: one EXPOSE", ex.package);
+        let port = exposed[0].trim();
+        for (file, name, value) in deploy_env(&ex) {
+            if name == "BIND_ADDR" {
+                assert!(
+                    value.ends_with(&format!(":{port}")),
+                    "{}/{file}: BIND_ADDR={value}, but the image exposes {port}",
+                    ex.package
+                );
+            }
+        }
+        for file in files_under(&ex.dir.join("deploy")) {
+            let text = read(&file);
+            let mut ports = yaml_values(&text, "containerPort");
+            ports.extend(yaml_values(&text, "ContainerPort"));
+            ports.extend(yaml_values(&text, "\"containerPort\""));
+            for p in ports {
+                assert_eq!(
+                    p.trim_end_matches(','),
+                    port,
+                    "{}: {}",
+                    ex.package,
+                    file.display()
+                );
+            }
+        }
+    }
+}

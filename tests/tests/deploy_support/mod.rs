@@ -1,0 +1,191 @@
+//! Reading the examples for `deploy_files.rs`: what an example's code declares (its
+//! `#[marketplace_main]` arguments, the environment variables it and mp-runtime read), and
+//! what its deployment files name. Plain string scanning: the YAML here is simple, written
+//! by us, and already checked for validity by `.ci/lint-deploy`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// The workspace root (this crate lives in `tests/`).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+/// Every file under `dir`, recursively, sorted.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
+            let path = entry.expect("dir entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The arguments of an example's `#[marketplace_main(...)]`, as written in its `main.rs`.
+#[derive(Debug)]
+pub struct Declared {
+    pub product_code: String,
+    pub pricing: String,
+    pub trusted: Vec<String>,
+    pub free: Vec<String>,
+    pub dimensions: Vec<String>,
+}
+
+impl Declared {
+    /// Codes `MARKETPLACE_PRODUCT_CODE` may name without the binary exiting 86.
+    pub fn accepted_codes(&self) -> BTreeSet<String> {
+        std::iter::once(self.product_code.clone())
+            .chain(self.trusted.iter().cloned())
+            .chain(self.free.iter().cloned())
+            .collect()
+    }
+}
+
+pub fn declared(main_rs: &str) -> Declared {
+    let start = main_rs
+        .find("#[marketplace_main(")
+        .expect("main.rs has #[marketplace_main(");
+    let end = main_rs[start..]
+        .find(")]\n")
+        .expect("the attribute ends with )]")
+        + start;
+    // Comments may mention argument names; only code counts.
+    let args: String = main_rs[start..end]
+        .lines()
+        .map(|l| l.split("//").next().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n");
+    Declared {
+        product_code: string_arg(&args, "product_code").expect("product_code"),
+        pricing: string_arg(&args, "pricing").expect("pricing"),
+        trusted: list_arg(&args, "trusted_product_codes"),
+        free: list_arg(&args, "free_product_codes"),
+        dimensions: args
+            .find("dimensions(")
+            .map(|i| {
+                let rest = &args[i + "dimensions(".len()..];
+                rest[..rest.find(')').expect("dimensions(..) closes")]
+                    .split(',')
+                    .map(|d| d.trim().to_owned())
+                    .filter(|d| !d.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+fn string_arg(args: &str, name: &str) -> Option<String> {
+    let at = args.find(&format!("{name} = \""))? + name.len() + 4;
+    Some(args[at..at + args[at..].find('"')?].to_owned())
+}
+
+fn list_arg(args: &str, name: &str) -> Vec<String> {
+    let Some(at) = args.find(&format!("{name} = [")) else {
+        return Vec::new();
+    };
+    let rest = &args[at + name.len() + 4..];
+    quoted_strings(&rest[..rest.find(']').expect("list closes")])
+}
+
+/// The contents of every `"..."` in `text` (no escapes in what we scan).
+pub fn quoted_strings(text: &str) -> Vec<String> {
+    text.split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Environment variable names a program's sources mention as string literals:
+/// `"BIND_ADDR"`, `"MARKETPLACE_PRODUCT_CODE"`, ...
+pub fn env_names_in(dir: &Path) -> BTreeSet<String> {
+    files_under(dir)
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .flat_map(|p| quoted_strings(&read(p)))
+        .filter(|s| is_env_name(s))
+        .collect()
+}
+
+fn is_env_name(s: &str) -> bool {
+    s.contains('_')
+        && s.starts_with(|c: char| c.is_ascii_uppercase())
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// `key: value` on a line of simple YAML, anywhere in `text`: every value, unquoted.
+pub fn yaml_values(text: &str, key: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| {
+            let line = line.trim_start().trim_start_matches("- ");
+            let value = line.strip_prefix(key)?.strip_prefix(':')?;
+            Some(unquote(value.split(" #").next().unwrap_or_default().trim()))
+        })
+        .collect()
+}
+
+fn unquote(v: &str) -> String {
+    v.trim_matches('"').trim_matches('\'').to_owned()
+}
+
+/// The `(name, value)` pairs of a YAML `env:` / CloudFormation `Environment:` list: each
+/// `- name:` (or `- Name:`) item and the `value:` line after it.
+pub fn yaml_env(text: &str) -> Vec<(String, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed != "env:" && trimmed != "Environment:" {
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        let mut name = None;
+        for item in &lines[i + 1..] {
+            let t = item.trim_start();
+            if t.is_empty() || t.starts_with('#') || t.starts_with("{{") {
+                continue;
+            }
+            if item.len() - t.len() <= indent {
+                break;
+            }
+            if let Some(n) = t
+                .strip_prefix("- name:")
+                .or_else(|| t.strip_prefix("- Name:"))
+            {
+                name = Some(unquote(n.trim()));
+            } else if let (Some(v), Some(n)) = (
+                t.strip_prefix("value:")
+                    .or_else(|| t.strip_prefix("Value:")),
+                name.take(),
+            ) {
+                out.push((n, unquote(v.trim())));
+            }
+        }
+    }
+    out
+}
+
+/// `ENV NAME=value` lines of a Dockerfile.
+pub fn dockerfile_env(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("ENV "))
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect()
+}

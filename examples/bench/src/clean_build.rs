@@ -3,9 +3,9 @@
 //! tree (`git archive HEAD`), so half-edited files in the work tree cannot skew or break
 //! it, and at `nice -n 19`, since the machine is shared.
 //!
-//! A clean build of the AWS SDK takes minutes, so results are kept per commit beside the
-//! target dirs and reused (with the binaries, which items 2 and 3 run) until
-//! `--clean-builds` asks for new ones.
+//! A clean build of the AWS SDK takes minutes, so the last results are kept beside the
+//! target dirs and reused (with the binaries, which items 2 and 3 run), whatever commit they
+//! were built from (the table says which), until `--clean-builds` asks for new ones.
 
 use crate::table::{Measured, Row, Target};
 use anyhow::{Context as _, bail};
@@ -37,7 +37,7 @@ pub struct Built {
     pub build_secs: f64,
     pub stripped_bytes: u64,
     pub commit: String,
-    /// Whether this run built it, or reused an earlier run's build of the same commit.
+    /// Whether this run built it, or reused an earlier run's build.
     #[serde(skip)]
     pub reused: bool,
 }
@@ -47,12 +47,22 @@ pub fn work_dir() -> PathBuf {
     std::env::temp_dir().join("mp-bench")
 }
 
-/// Builds (or reuses) `subject` from the snapshot of `workspace`'s HEAD.
-pub fn build(workspace: &Path, subject: &Subject, clean: bool) -> anyhow::Result<Built> {
-    let commit = git(workspace, &["rev-parse", "--short=12", "HEAD"])?;
+/// The commit both builds are made from: HEAD when the run starts, so a commit landing
+/// in between cannot give the two programs different sources.
+pub fn head(workspace: &Path) -> anyhow::Result<String> {
+    git(workspace, &["rev-parse", "--short=12", "HEAD"])
+}
+
+/// Builds (or reuses) `subject` from a snapshot of `commit`.
+pub fn build(
+    workspace: &Path,
+    commit: &str,
+    subject: &Subject,
+    clean: bool,
+) -> anyhow::Result<Built> {
     let work = work_dir();
     let target = work.join(format!("target-{}", subject.package));
-    let kept = work.join(format!("{}-{commit}.json", subject.package));
+    let kept = work.join(format!("{}.json", subject.package));
     if !clean
         && let Some(mut built) = std::fs::read(&kept)
             .ok()
@@ -62,7 +72,7 @@ pub fn build(workspace: &Path, subject: &Subject, clean: bool) -> anyhow::Result
         built.reused = true;
         return Ok(built);
     }
-    let source = snapshot(workspace, &commit)?;
+    let source = snapshot(workspace, commit)?;
     if target.exists() {
         std::fs::remove_dir_all(&target)
             .with_context(|| format!("cannot empty {}", target.display()))?;
@@ -107,14 +117,14 @@ pub fn build(workspace: &Path, subject: &Subject, clean: bool) -> anyhow::Result
         binary,
         build_secs,
         stripped_bytes,
-        commit,
+        commit: commit.to_owned(),
         reused: false,
     };
     std::fs::write(&kept, serde_json::to_vec_pretty(&built)?)?;
     Ok(built)
 }
 
-/// `git archive HEAD` unpacked once per commit.
+/// `git archive <commit>` unpacked once per commit.
 fn snapshot(workspace: &Path, commit: &str) -> anyhow::Result<PathBuf> {
     let dir = work_dir().join(format!("src-{commit}"));
     if dir.join("Cargo.toml").exists() {
@@ -152,7 +162,7 @@ fn git(workspace: &Path, args: &[&str]) -> anyhow::Result<String> {
         .arg(workspace)
         .args(args)
         .output()
-        .context("cannot run git (item 6 builds a snapshot of HEAD)")?;
+        .context("cannot run git (item 6 builds from a snapshot of HEAD)")?;
     if !out.status.success() {
         bail!(
             "git {} failed: {}",

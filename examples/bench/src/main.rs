@@ -71,17 +71,21 @@ fn run(options: &Options) -> anyhow::Result<()> {
     let mut rows: Vec<Row> = hot_path::rows(&target_dir(&workspace));
     let mut notes = Vec::new();
 
-    let attribute = clean_build::build(&workspace, &clean_build::ATTRIBUTE, options.clean_builds)?;
-    let raw = clean_build::build(&workspace, &clean_build::RAW_SDK, options.clean_builds)?;
+    let commit = clean_build::head(&workspace)?;
+    let build = |subject| clean_build::build(&workspace, &commit, subject, options.clean_builds);
+    let attribute = build(&clean_build::ATTRIBUTE)?;
+    let raw = build(&clean_build::RAW_SDK)?;
     for built in [&attribute, &raw] {
-        if built.reused {
-            notes.push(format!(
-                "item 6 reused the clean build of commit {} kept in {} (--clean-builds redoes it)",
-                built.commit,
-                clean_build::work_dir().display()
-            ));
-            break;
-        }
+        let how = if built.reused {
+            "reused from an earlier run (--clean-builds redoes it)"
+        } else {
+            "built by this run"
+        };
+        notes.push(format!(
+            "item 6: {} is the clean build of commit {}, {how}",
+            built.binary.display(),
+            built.commit
+        ));
     }
 
     eprintln!("mp-bench: item 2, start to first line ...");

@@ -2,13 +2,15 @@
 //! this module, so the runtime's internals can change without breaking expansions.
 
 pub use crate::startup::{Pricing, PublicKeySpec, RuntimeFlavor, StartupSpec};
+pub use crate::usage::{Dimension, Quantity, record, record_tagged};
+pub use mp_macros::{__dimensions, __meter};
 pub use tokio;
 
 use crate::build_mode::BuildMode;
 use crate::env::ProcessEnv;
 use crate::exit;
 use crate::failure::Failure;
-use crate::registration;
+use crate::{registration, usage};
 use tokio::runtime::Runtime;
 
 /// Builds the tokio runtime, runs start-up, then the seller's sync body (the runtime stays
@@ -21,7 +23,9 @@ pub fn run_sync<T>(
     let runtime = build_runtime(flavor);
     start_up(&runtime, spec);
     let _guard = runtime.enter();
-    body()
+    let output = body();
+    usage::finish();
+    output
 }
 
 /// Builds the tokio runtime, runs start-up, then `block_on` the seller's async body.
@@ -32,7 +36,9 @@ pub fn run_async<F: core::future::Future>(
 ) -> F::Output {
     let runtime = build_runtime(flavor);
     start_up(&runtime, spec);
-    runtime.block_on(body)
+    let output = runtime.block_on(body);
+    usage::finish();
+    output
 }
 
 fn build_runtime(flavor: RuntimeFlavor) -> Runtime {
@@ -71,6 +77,16 @@ fn start_up(runtime: &Runtime, spec: &'static StartupSpec) {
                 region = r.region(),
                 "registered with AWS Marketplace"
             );
+            if r.pricing() == Pricing::Custom
+                && let Err(failure) = usage::start(
+                    r.product_code(),
+                    r.region(),
+                    BuildMode::current(),
+                    &ProcessEnv,
+                )
+            {
+                failure.exit();
+            }
         }
         Err(failure) => failure.exit(),
     }

@@ -10,7 +10,7 @@ use crate::register::{self, Registered};
 use crate::registration::Registration;
 use crate::retry::{self, Stopped};
 use crate::signature::{self, Expected};
-use crate::{client, credentials, region};
+use crate::{client, credentials, region, usage};
 use std::fmt;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -31,7 +31,7 @@ pub struct StartupSpec {
     pub public_key: Option<PublicKeySpec>,
     /// How long start-up may keep retrying before it gives up (exit 88).
     pub startup_deadline_secs: u64,
-    /// Custom-pricing dimensions (empty until custom pricing lands).
+    /// Custom-pricing dimensions: each is dry-run at start-up, then metered with `meter!`.
     pub dimensions: &'static [&'static str],
 }
 
@@ -42,7 +42,7 @@ pub enum Pricing {
     Hourly,
     /// A fixed monthly fee; registered once at start-up.
     Monthly,
-    /// Custom dimensions metered hourly (not supported yet: start-up exits 91).
+    /// Custom dimensions, metered with `meter!` and sent hourly.
     Custom,
 }
 
@@ -98,11 +98,11 @@ pub(crate) async fn start(
     let deadline = Instant::now()
         .checked_add(Duration::from_secs(spec.startup_deadline_secs))
         .unwrap_or_else(|| Instant::now() + Duration::from_secs(MAX_DEADLINE_SECS));
-    if spec.pricing == Pricing::Custom {
+    if spec.pricing == Pricing::Custom && spec.dimensions.is_empty() {
         return Err(Failure::new(
             exit::OTHER,
-            "custom pricing is not yet supported by this version of mp-runtime; \
-             use pricing = \"hourly\" or \"monthly\"",
+            "custom pricing needs at least one dimension: declare the listing's dimensions \
+             in #[marketplace_main(dimensions(...))]",
         ));
     }
     let codes = Codes {
@@ -118,6 +118,41 @@ pub(crate) async fn start(
         &resolved.region,
         mode,
     ));
+    let gave_up = |call: &str, stopped| match stopped {
+        Stopped::Final(failure) => failure,
+        Stopped::GaveUp { attempts, last } => Failure::new(
+            exit::GAVE_UP,
+            format!(
+                "gave up: the start-up deadline of {}s passed while retrying {call} in {} \
+                 ({attempts} attempt(s), last: {last}). Check the task's network path to the \
+                 metering endpoint, or raise startup_deadline",
+                spec.startup_deadline_secs, resolved.region
+            ),
+        ),
+    };
+    let registration = Registration {
+        product_code,
+        tier,
+        pricing: spec.pricing,
+        region: resolved.region.to_string(),
+    };
+    if spec.pricing == Pricing::Custom {
+        // Custom pricing registers nothing: a DryRun MeterUsage per dimension checks the
+        // entitlement, with RegisterUsage's error policy.
+        retry::until_deadline(deadline, || async {
+            credentials::check(&sdk).await?;
+            usage::check_entitlement(
+                &client,
+                product_code,
+                spec.dimensions,
+                resolved.region.as_str(),
+            )
+            .await
+        })
+        .await
+        .map_err(|stopped| gave_up("a DryRun MeterUsage", stopped))?;
+        return Ok(registration);
+    }
     let key_version = spec.public_key.map_or(DEFAULT_KEY_VERSION, |k| k.version);
     let request = register::Request {
         product_code,
@@ -130,18 +165,7 @@ pub(crate) async fn start(
         register::call(&client, &request, mode).await
     })
     .await
-    .map_err(|stopped| match stopped {
-        Stopped::Final(failure) => failure,
-        Stopped::GaveUp { attempts, last } => Failure::new(
-            exit::GAVE_UP,
-            format!(
-                "gave up: the start-up deadline of {}s passed while retrying RegisterUsage in {} \
-                 ({attempts} attempt(s), last: {last}). Check the task's network path to the \
-                 metering endpoint, or raise startup_deadline",
-                spec.startup_deadline_secs, resolved.region
-            ),
-        ),
-    })?;
+    .map_err(|stopped| gave_up("RegisterUsage", stopped))?;
 
     match registered {
         Registered::PlatformWarning(warning) => {
@@ -155,12 +179,7 @@ pub(crate) async fn start(
             }
         }
     }
-    Ok(Registration {
-        product_code,
-        tier,
-        pricing: spec.pricing,
-        region: resolved.region.to_string(),
-    })
+    Ok(registration)
 }
 
 fn verify(
@@ -217,13 +236,13 @@ mod tests {
     }
 
     #[test]
-    fn custom_pricing_is_not_yet_supported() {
+    fn custom_pricing_without_dimensions_stops_before_any_network() {
         let failure = start_with(&spec(Pricing::Custom), &[]).unwrap_err();
         assert_eq!(failure.code, exit::OTHER);
         assert!(
             failure
                 .message
-                .starts_with("custom pricing is not yet supported"),
+                .starts_with("custom pricing needs at least one dimension"),
             "{}",
             failure.message
         );

@@ -301,6 +301,7 @@ impl Flusher {
             .usage_quantity(i32::try_from(record.quantity).unwrap_or(i32::MAX))
             .client_token(client_token(
                 &self.settings.task,
+                &self.settings.product_code,
                 &record.dimension,
                 record.hour,
             ))
@@ -556,7 +557,15 @@ mod tests {
         assert_eq!(r.timestamp as u64, START / 3600 * 3600, "hour-truncated");
         assert_eq!(
             r.client_token.as_deref(),
-            Some(client_token("task-1", "requests", Hour::of(at(START))).as_str())
+            Some(
+                client_token(
+                    "task-1",
+                    DEMO_CUSTOM_PRODUCT,
+                    "requests",
+                    Hour::of(at(START))
+                )
+                .as_str()
+            )
         );
         assert!(STATS.sent.load(Relaxed) >= 2);
     }

@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 pub struct Timed {
     pub first_line: Option<(Duration, String)>,
     pub exit: Duration,
+    /// When the exit was seen.
+    pub ended: Instant,
     pub code: Option<i32>,
     pub stderr: String,
 }
@@ -25,9 +27,14 @@ impl Timed {
     }
 }
 
-/// Spawns `program` with only `env`, stdout and stderr piped.
-pub fn spawn(program: &Path, env: &[(String, String)]) -> anyhow::Result<Child> {
+/// Spawns `program args...` with only `env`, stdout and stderr piped.
+pub fn spawn_with_args(
+    program: &Path,
+    args: &[&str],
+    env: &[(String, String)],
+) -> anyhow::Result<Child> {
     Command::new(program)
+        .args(args)
         .env_clear()
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
@@ -39,8 +46,18 @@ pub fn spawn(program: &Path, env: &[(String, String)]) -> anyhow::Result<Child> 
 
 /// Runs `program` to its exit; `guard` is how long before it is killed as hung.
 pub fn run(program: &Path, env: &[(String, String)], guard: Duration) -> anyhow::Result<Timed> {
+    run_with_args(program, &[], env, guard)
+}
+
+/// [`run`] with arguments.
+pub fn run_with_args(
+    program: &Path,
+    args: &[&str],
+    env: &[(String, String)],
+    guard: Duration,
+) -> anyhow::Result<Timed> {
     let start = Instant::now();
-    let child = spawn(program, env)?;
+    let child = spawn_with_args(program, args, env)?;
     finish(child, start, guard, |_| {})
 }
 
@@ -70,12 +87,14 @@ pub fn finish(
         for _ in lines {} // drain, so the child never blocks on a full pipe
     }
     let status = child.wait().context("waiting for a benchmark subject")?;
-    let exit = start.elapsed();
+    let ended = Instant::now();
+    let exit = ended.duration_since(start);
     drop(watchdog);
     let stderr = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
     Ok(Timed {
         first_line,
         exit,
+        ended,
         code: status.code(),
         stderr,
     })

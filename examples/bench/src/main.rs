@@ -9,10 +9,13 @@
 //! builds both hello programs from a snapshot of HEAD; items 2 and 3 run those binaries.
 
 mod black_hole;
+mod byte_counter;
 mod child;
 mod clean_build;
 mod hot_path;
+mod hourly_calls;
 mod no_region;
+mod sigterm;
 mod startup;
 mod table;
 
@@ -88,39 +91,50 @@ fn run(options: &Options) -> anyhow::Result<()> {
         ));
     }
 
+    // A figure that cannot be measured becomes a row saying why; the others still run.
+    let or_row = |figure: &str, result: anyhow::Result<Vec<Row>>| {
+        result.unwrap_or_else(|e| vec![Row::pending(figure, format!("a run that works: {e:#}"))])
+    };
     eprintln!("mp-bench: item 2, start to first line ...");
-    rows.push(startup::measure(
-        &attribute.binary,
-        &raw.binary,
-        options.runs,
-    )?);
+    rows.extend(or_row(
+        "2. start to first line",
+        startup::measure(&attribute.binary, &raw.binary, options.runs).map(|r| vec![r]),
+    ));
 
     eprintln!("mp-bench: item 3, no region source answers ...");
-    let no_region = no_region::measure(&attribute.binary, &raw.binary, (options.runs / 5).max(3))?;
-    rows.extend(no_region.rows);
-    notes.push(format!(
-        "item 3, attribute says: {}",
-        no_region.attribute_message
-    ));
-    notes.push(format!(
-        "item 3, aws-config + SDK says: {}",
-        no_region.raw_message
-    ));
+    let few = (options.runs / 5).max(3);
+    let no_region = no_region::measure(&attribute.binary, &raw.binary, few).map(|outcome| {
+        notes.push(format!(
+            "item 3, attribute says: {}",
+            outcome.attribute_message
+        ));
+        notes.push(format!(
+            "item 3, aws-config + SDK says: {}",
+            outcome.raw_message
+        ));
+        outcome.rows
+    });
+    rows.extend(or_row("3. no-region failure", no_region));
 
-    let wiring = "custom pricing (meter! and the flusher) wired into mp-runtime";
-    rows.push(Row::pending(
-        "4. MeterUsage calls per simulated hour, 1M meter! over 2 dimensions",
-        wiring,
-    ));
-    rows.push(Row::pending("4. bytes sent for that hour", wiring));
-    rows.push(Row::pending(
-        "5. SIGTERM to exit with a pending partial hour, emulator answering",
-        wiring,
-    ));
-    rows.push(Row::pending(
-        "5. SIGTERM to exit with a pending partial hour, emulator black-holed",
-        wiring,
-    ));
+    match clean_build::build_extra(&workspace, &commit, &clean_build::METERED) {
+        Ok(metered) => {
+            eprintln!("mp-bench: item 4, MeterUsage calls for a million meter! calls ...");
+            rows.extend(or_row(
+                "4. MeterUsage calls per hour",
+                hourly_calls::measure(&metered),
+            ));
+            eprintln!("mp-bench: item 5, SIGTERM, partial hour pending (one run waits ~20 s) ...");
+            rows.extend(or_row(
+                "5. SIGTERM to exit",
+                sigterm::measure(&metered, few),
+            ));
+        }
+        Err(e) => {
+            let needs = format!("hello-metered built from HEAD (custom pricing wired): {e:#}");
+            rows.push(Row::pending("4. MeterUsage calls per hour", needs.clone()));
+            rows.push(Row::pending("5. SIGTERM to exit", needs));
+        }
+    }
 
     rows.extend(clean_build::rows(&attribute, &raw));
 

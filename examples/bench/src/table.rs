@@ -12,14 +12,21 @@ pub enum Target {
     RatioAtLeast(f64),
     /// The value itself, in its unit, must not exceed this.
     ValueAtMost(f64),
+    /// The value itself must be exactly this.
+    ValueEquals(f64),
+    /// Reported for information; held to nothing.
+    None,
 }
 
 impl Target {
-    /// How far the measured number is from the target: above 1.0 is a miss.
+    /// How far the measured number is from the target: above 1.0 is a miss; NaN for none.
     fn shortfall(self, measured: f64) -> f64 {
         match self {
             Target::RatioAtMost(t) | Target::ValueAtMost(t) => measured / t,
             Target::RatioAtLeast(t) => t / measured.max(f64::MIN_POSITIVE),
+            Target::ValueEquals(t) if measured == t => 1.0,
+            Target::ValueEquals(t) => (measured / t).max(t / measured.max(f64::MIN_POSITIVE)),
+            Target::None => f64::NAN,
         }
     }
 
@@ -28,6 +35,8 @@ impl Target {
             Target::RatioAtMost(t) => format!("ratio <= {t:.2}"),
             Target::RatioAtLeast(t) => format!("ratio >= {t:.1}"),
             Target::ValueAtMost(t) => format!("<= {t} {unit}"),
+            Target::ValueEquals(t) => format!("= {t} {unit}"),
+            Target::None => "-".to_owned(),
         }
     }
 
@@ -35,7 +44,7 @@ impl Target {
     fn judged(self, row: &Measured) -> f64 {
         match self {
             Target::RatioAtMost(_) | Target::RatioAtLeast(_) => row.ratio.unwrap_or(f64::NAN),
-            Target::ValueAtMost(_) => row.value,
+            Target::ValueAtMost(_) | Target::ValueEquals(_) | Target::None => row.value,
         }
     }
 }
@@ -63,6 +72,20 @@ impl Row {
             figure: figure.into(),
             result: Ok(measured),
         }
+    }
+
+    /// A figure reported without a target.
+    pub fn informational(figure: impl Into<String>, value: f64, unit: &'static str) -> Row {
+        Row::measured(
+            figure,
+            Measured {
+                value,
+                baseline: None,
+                ratio: None,
+                unit,
+                target: Target::None,
+            },
+        )
     }
 
     /// A figure this run could not measure, with what it needs.
@@ -107,8 +130,9 @@ pub fn render(rows: &[Row]) -> String {
             Ok(m) => {
                 let baseline = m.baseline.map_or("-".into(), |b| number(b, m.unit));
                 let ratio = m.ratio.map_or("-".into(), |r| format!("{r:.2}"));
-                let verdict = match row.shortfall() {
-                    Some(s) if s <= 1.0 => "pass",
+                let verdict = match (m.target, row.shortfall()) {
+                    (Target::None, _) => "-",
+                    (_, Some(s)) if s <= 1.0 => "pass",
                     _ => "miss",
                 };
                 let _ = writeln!(
@@ -207,5 +231,25 @@ mod tests {
             table.contains("| c | - | - | - | - | pending: needs the flusher |"),
             "{table}"
         );
+    }
+
+    #[test]
+    fn exact_targets_pass_only_when_equal_and_information_is_never_worst() {
+        let calls = |v| {
+            Row::measured(
+                "calls",
+                Measured {
+                    value: v,
+                    baseline: None,
+                    ratio: None,
+                    unit: "calls",
+                    target: Target::ValueEquals(2.0),
+                },
+            )
+        };
+        let bytes = Row::informational("bytes", 1e9, "bytes");
+        assert!(worst_line(&[calls(2.0), bytes.clone()]).ends_with("pass"));
+        assert!(worst_line(&[calls(4.0), bytes.clone()]).ends_with("miss"));
+        assert!(render(&[bytes]).contains("| bytes | 1000000000 bytes | - | - | - | - |"));
     }
 }

@@ -1,6 +1,7 @@
 //! The baseline of mp-bench's start-up, failure-time and build comparisons: what a seller
 //! writes without the attribute. aws-config's default chains find the region and
-//! credentials, the SDK calls RegisterUsage, then the first line is printed.
+//! credentials, the SDK calls RegisterUsage, then the first line is printed. Without a
+//! region it stops there (aws-config gives no reason, only no region).
 //!
 //! It only ever talks to a loopback endpoint given in the environment (mp-emulator's): with
 //! no such endpoint it refuses to start, so a benchmark run can never reach AWS.
@@ -27,6 +28,12 @@ async fn main() -> ExitCode {
         }
     };
     let shared = aws_config::defaults(BehaviorVersion::latest()).load().await;
+    // What a careful hand-written program does: without a region the call cannot be signed,
+    // and going on would only add the credential chain's own waits to the failure.
+    if shared.region().is_none() {
+        eprintln!("hello-raw-sdk: aws-config's default chain found no region");
+        return ExitCode::FAILURE;
+    }
     let config = aws_sdk_marketplacemetering::config::Builder::from(&shared)
         .endpoint_url(endpoint)
         .timeout_config(

@@ -1,56 +1,112 @@
 //! `cargo run -p mp-demo`: the project's main job, end to end on loopback.
 //!
-//! 1. builds `examples/ecs-hourly` with mp-runtime's `local-testing` feature (the only build
-//!    that honours the emulator's endpoint override),
-//! 2. starts mp-emulator in this process and runs the service with the environment an ECS task
-//!    would have (region, task metadata, task-role credentials), all pointing at 127.0.0.1,
-//! 3. waits until it serves, sends it a few requests, stops it with SIGTERM,
-//! 4. prints what AWS Marketplace would have recorded: the emulator's ledger.
+//! 1. builds `examples/ecs-hourly` and `examples/eks-custom` with mp-runtime's `local-testing`
+//!    feature (the only build that honours the emulator's endpoint override),
+//! 2. starts mp-emulator in this process,
+//! 3. runs ecs-hourly (hourly pricing) with the environment an ECS task would have (region,
+//!    task metadata, task-role credentials), waits until it serves (it registered before
+//!    that), sends it a few requests and stops it with SIGTERM,
+//! 4. runs eks-custom (custom pricing) with the environment an EKS pod would have (IRSA: a
+//!    role ARN and a web identity token, exchanged at the emulator's STS), sends it requests
+//!    and an upload, which it meters with `meter!`, and stops it with SIGTERM: the runtime
+//!    flushes the partial hour as one `MeterUsage` per dimension before the process exits,
+//! 5. prints what AWS Marketplace would have recorded: the emulator's ledger.
 
 mod service;
 
 use anyhow::Context;
 use mp_emulator::{Emulator, EmulatorConfig, Platform};
+use std::path::Path;
 use std::time::Duration;
 
-/// How many product requests the demo sends before stopping the service.
+/// How many product requests the demo sends each service before stopping it.
 const REQUESTS: usize = 5;
+/// What the demo uploads to eks-custom, which bills `data_gb` per started gigabyte.
+const UPLOAD: &[u8] = b"a small file: one started GB";
+/// How a process ends that the runtime stopped on SIGTERM after its usage flush (128 + 15).
+const EXIT_AFTER_SIGTERM_FLUSH: i32 = 128 + libc::SIGTERM;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let binary = service::build("ecs-hourly").context("building examples/ecs-hourly")?;
+    let ecs_hourly = service::build("ecs-hourly").context("building examples/ecs-hourly")?;
+    let eks_custom = service::build("eks-custom").context("building examples/eks-custom")?;
     let emulator = Emulator::start(EmulatorConfig::default()).await?;
     println!("mp-emulator listening on {}", emulator.url());
-
-    let mut running = service::start(&binary, &emulator.env(Platform::Ecs)).await?;
-    println!("ecs-hourly serving on {}", running.url);
-    let registered = emulator.ledger();
-    println!(
-        "registered before serving: {} RegisterUsage call(s) accepted",
-        registered.registrations.len()
-    );
-
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
         .build()?;
-    let health = http.get(format!("{}/health", running.url)).send().await?;
-    println!("GET /health -> {}", health.status());
-    for _ in 0..REQUESTS {
-        let response = http.get(format!("{}/", running.url)).send().await?;
-        println!(
-            "GET / -> {} {}",
-            response.status(),
-            response.text().await?.trim()
-        );
-    }
 
-    let status = running.terminate().await?;
-    println!("ecs-hourly stopped by SIGTERM: {status}");
+    run_ecs_hourly(&emulator, &http, &ecs_hourly).await?;
+    run_eks_custom(&emulator, &http, &eks_custom).await?;
 
     println!("\nledger:\n{}", emulator.ledger().to_table());
+    Ok(())
+}
+
+/// Hourly pricing on ECS: registered before serving, nothing metered per request.
+async fn run_ecs_hourly(
+    emulator: &Emulator,
+    http: &reqwest::Client,
+    binary: &Path,
+) -> anyhow::Result<()> {
+    let mut running = service::start(binary, &emulator.env(Platform::Ecs)).await?;
+    println!("ecs-hourly serving on {}", running.url);
+    println!(
+        "registered before serving: {} RegisterUsage call(s) accepted",
+        emulator.ledger().registrations.len()
+    );
+    get(http, &running.url, "/health").await?;
+    for _ in 0..REQUESTS {
+        get(http, &running.url, "/").await?;
+    }
+    let status = running.terminate().await?;
+    println!("ecs-hourly stopped by SIGTERM: {status}");
     anyhow::ensure!(
         status.success(),
-        "the service did not exit cleanly: {status}"
+        "ecs-hourly did not exit cleanly: {status}"
     );
+    Ok(())
+}
+
+/// Custom pricing on EKS: entitlement checked before serving, usage metered per request and
+/// flushed on SIGTERM.
+async fn run_eks_custom(
+    emulator: &Emulator,
+    http: &reqwest::Client,
+    binary: &Path,
+) -> anyhow::Result<()> {
+    let mut running = service::start(binary, &emulator.env(Platform::Eks)).await?;
+    println!("eks-custom serving on {}", running.url);
+    get(http, &running.url, "/health").await?;
+    for _ in 0..REQUESTS {
+        get(http, &running.url, "/").await?;
+    }
+    let response = http
+        .post(format!("{}/upload", running.url))
+        .body(UPLOAD)
+        .send()
+        .await?;
+    println!(
+        "POST /upload -> {} {}",
+        response.status(),
+        response.text().await?.trim()
+    );
+    let status = running.terminate().await?;
+    println!("eks-custom stopped by SIGTERM after flushing its usage: {status}");
+    anyhow::ensure!(
+        status.success() || status.code() == Some(EXIT_AFTER_SIGTERM_FLUSH),
+        "eks-custom did not exit cleanly: {status}"
+    );
+    Ok(())
+}
+
+async fn get(http: &reqwest::Client, base: &str, path: &str) -> anyhow::Result<()> {
+    let response = http.get(format!("{base}{path}")).send().await?;
+    let status = response.status();
+    let body = response.text().await?;
+    match path {
+        "/health" => println!("GET {path} -> {status}"),
+        _ => println!("GET {path} -> {status} {}", body.trim()),
+    }
     Ok(())
 }

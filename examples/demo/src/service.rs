@@ -1,7 +1,7 @@
 //! Building, starting and stopping an example service as a child process.
 
 use anyhow::{Context, bail};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -49,7 +49,7 @@ pub fn build(package: &str) -> anyhow::Result<PathBuf> {
 }
 
 /// Starts the service with exactly `env` (plus `PATH`) and waits until it says it serves.
-pub async fn start(binary: &PathBuf, env: &[(String, String)]) -> anyhow::Result<RunningService> {
+pub async fn start(binary: &Path, env: &[(String, String)]) -> anyhow::Result<RunningService> {
     let mut child = Command::new(binary)
         .env_clear()
         .envs(env.iter().map(|(k, v)| (k, v)))

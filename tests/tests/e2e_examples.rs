@@ -1,0 +1,216 @@
+//! The example services end to end under mp-emulator, with the environment their deployment
+//! files give them: ecs-hourly with the task definition's variables and an ECS task's
+//! credentials, eks-custom with the Helm chart's (plain manifests') variables, including the
+//! product-code override and the metering journal, and IRSA credentials. Only the listen
+//! address (loopback, a free port) and the journal's directory (a temporary one) are changed.
+
+mod deploy_support;
+
+use deploy_support::{read, root, yaml_env};
+use mp_emulator::{DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT, Emulator, EmulatorConfig, Platform};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Guards against a hung service only; a healthy run is far below.
+const HANG_GUARD: Duration = Duration::from_secs(120);
+/// How a process ends that the runtime stopped on SIGTERM after its usage flush (128 + 15).
+const EXIT_AFTER_SIGTERM_FLUSH: i32 = 143;
+
+/// Builds an example with `local-testing` (what the emulator needs), next to this test's
+/// own binaries, as mp-demo does.
+fn build(package: &str) -> PathBuf {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .args([
+            "build",
+            "--locked",
+            "-p",
+            package,
+            "--features",
+            "local-testing",
+        ])
+        .current_dir(root())
+        .status()
+        .expect("running cargo build");
+    assert!(status.success(), "cargo build -p {package}: {status}");
+    let exe = std::env::current_exe().expect("current_exe");
+    // target/<profile>/deps/<this test> -> target/<profile>/<package>
+    let profile_dir = exe.parent().and_then(Path::parent).expect("profile dir");
+    profile_dir.join(package)
+}
+
+struct Service {
+    child: Child,
+    addr: String,
+    lines: mpsc::Receiver<String>,
+}
+
+/// Starts `binary` with exactly `env` and waits for its `serving on http://ADDR` line.
+fn start(binary: &Path, env: &[(String, String)]) -> Service {
+    let mut child = Command::new(binary)
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {}: {e}", binary.display()));
+    let (tx, lines) = mpsc::channel();
+    let stdout = child.stdout.take().expect("stdout");
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let serving = lines
+        .recv_timeout(HANG_GUARD)
+        .expect("the service exited or hung before serving");
+    let addr = serving
+        .strip_prefix("serving on http://")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("unexpected first line {serving:?}"))
+        .to_owned();
+    Service { child, addr, lines }
+}
+
+impl Service {
+    /// One HTTP/1.0 request; the status code and body.
+    fn request(&self, method: &str, path: &str, body: &[u8]) -> (u16, String) {
+        let mut stream = TcpStream::connect(&self.addr).expect("connect");
+        stream.set_read_timeout(Some(HANG_GUARD)).expect("timeout");
+        let head = format!(
+            "{method} {path} HTTP/1.0\r\nHost: localhost\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).expect("write head");
+        stream.write_all(body).expect("write body");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("read");
+        let status = response
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no status in {response:?}"));
+        let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+        (status, body.trim().to_owned())
+    }
+
+    /// SIGTERM, as ECS and the kubelet send, then the exit status and the rest of stdout.
+    fn terminate(mut self) -> (ExitStatus, Vec<String>) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        let status = self.child.wait().expect("wait");
+        (status, self.lines.try_iter().collect())
+    }
+}
+
+/// `env` with `name` replaced (or added).
+fn with(mut env: Vec<(String, String)>, name: &str, value: &str) -> Vec<(String, String)> {
+    env.retain(|(k, _)| k != name);
+    env.push((name.to_owned(), value.to_owned()));
+    env
+}
+
+#[test]
+fn ecs_hourly_runs_with_its_task_definition_environment() {
+    let task: serde_json::Value = serde_json::from_str(&read(
+        &root().join("examples/ecs-hourly/deploy/task-definition.json"),
+    ))
+    .expect("task definition JSON");
+    let emulator = Emulator::start_blocking(EmulatorConfig::default()).expect("emulator");
+    let mut env = emulator.env(Platform::Ecs);
+    for var in task["containerDefinitions"][0]["environment"]
+        .as_array()
+        .expect("environment")
+    {
+        let s = |k: &str| var[k].as_str().expect("string").to_owned();
+        env = with(env, &s("name"), &s("value"));
+    }
+    let env = with(env, "BIND_ADDR", "127.0.0.1:0");
+
+    let service = start(&build("ecs-hourly"), &env);
+    assert_eq!(service.request("GET", "/health", b"").0, 200);
+    let (status, body) = service.request("GET", "/", b"");
+    assert_eq!(
+        (status, body.as_str()),
+        (200, "hello from a paid container")
+    );
+    let (exit, _) = service.terminate();
+    assert!(exit.success(), "ecs-hourly after SIGTERM: {exit}");
+
+    let ledger = emulator.ledger();
+    assert_eq!(ledger.registrations.len(), 1, "{}", ledger.to_table());
+    assert_eq!(ledger.registrations[0].product_code, DEMO_HOURLY_PRODUCT);
+    assert_eq!(ledger.registrations[0].caller, "ecs-task-role");
+    assert!(ledger.records.is_empty(), "hourly pricing meters nothing");
+}
+
+#[test]
+fn eks_custom_runs_with_its_pod_spec_environment_and_meters_what_it_served() {
+    let manifests = read(&root().join("examples/eks-custom/deploy/kubernetes/eks-custom.yaml"));
+    let journal_dir = tempfile::tempdir().expect("tempdir");
+    let emulator = Emulator::start_blocking(EmulatorConfig::default()).expect("emulator");
+    let mut env = emulator.env(Platform::Eks);
+    let mut journal = None;
+    for (name, value) in yaml_env(&manifests) {
+        let value = if name == "MARKETPLACE_METERING_JOURNAL" {
+            // The pod's volume path, moved under a temporary directory.
+            let file = Path::new(&value).file_name().expect("journal file name");
+            let path = journal_dir.path().join(file);
+            journal = Some(path.clone());
+            path.display().to_string()
+        } else {
+            value
+        };
+        env = with(env, &name, &value);
+    }
+    let journal = journal.expect("the manifests configure a metering journal");
+    assert!(
+        env.iter()
+            .any(|(k, v)| k == "MARKETPLACE_PRODUCT_CODE" && v == DEMO_CUSTOM_PRODUCT),
+        "the pod spec selects the product code through the override"
+    );
+    let env = with(env, "BIND_ADDR", "127.0.0.1:0");
+
+    let service = start(&build("eks-custom"), &env);
+    assert_eq!(service.request("GET", "/health", b"").0, 200);
+    for _ in 0..3 {
+        assert_eq!(service.request("GET", "/", b"").0, 200);
+    }
+    let (status, body) = service.request("POST", "/upload", b"some bytes");
+    assert_eq!(
+        (status, body.as_str()),
+        (200, "stored 10 bytes, metered 1 GB")
+    );
+    let (exit, _) = service.terminate();
+    assert!(
+        exit.success() || exit.code() == Some(EXIT_AFTER_SIGTERM_FLUSH),
+        "eks-custom after SIGTERM: {exit}"
+    );
+
+    let ledger = emulator.ledger();
+    let quantity = |dimension: &str| {
+        ledger
+            .records
+            .iter()
+            .filter(|r| r.dimension == dimension)
+            .map(|r| {
+                assert_eq!(r.product_code, DEMO_CUSTOM_PRODUCT);
+                assert_eq!(r.caller, "irsa");
+                r.quantity
+            })
+            .sum::<i64>()
+    };
+    assert_eq!(quantity("requests"), 4, "{}", ledger.to_table());
+    assert_eq!(quantity("data_gb"), 1, "{}", ledger.to_table());
+    assert!(
+        journal.exists(),
+        "the runtime wrote the journal the pod spec names"
+    );
+}

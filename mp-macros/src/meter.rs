@@ -6,6 +6,7 @@
 //! still works (the sqlx/tracing model).
 
 use crate::dimension_module::MODULE;
+use crate::errors::Errors;
 use crate::forward::split_krate;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -21,10 +22,20 @@ struct Call {
 
 pub fn expand(input: TokenStream) -> TokenStream {
     match split_krate(input).and_then(|(krate, rest)| Ok((krate, parse_call(rest)?))) {
-        Ok((krate, call)) => match check_quantity(call.quantity.as_ref()) {
-            Ok(quantity) => call_tokens(&krate, &call, quantity),
-            Err(e) => e.to_compile_error(),
-        },
+        Ok((krate, call)) => {
+            let mut errors = Errors::default();
+            let quantity = check_quantity(call.quantity.as_ref())
+                .map_err(|e| errors.push(e))
+                .ok();
+            if let Some(tags) = &call.tags {
+                check_tags(tags, &mut errors);
+            }
+            match (errors.finish(), quantity) {
+                (Ok(()), Some(quantity)) => call_tokens(&krate, &call, quantity),
+                (Err(e), _) => e.to_compile_error(),
+                (Ok(()), None) => TokenStream::new(), // unreachable: `None` comes with an error
+            }
+        }
         Err(e) => e.to_compile_error(),
     }
 }
@@ -116,6 +127,63 @@ fn check_quantity(quantity: Option<&Expr>) -> syn::Result<TokenStream> {
     }
 }
 
+/// Limits from METERING-FACTS.md ("MeterUsage", `UsageAllocations`).
+const MAX_TAGS: usize = 5;
+const MAX_TAG_KEY: usize = 100;
+const MAX_TAG_VALUE: usize = 256;
+
+/// What can be seen in a literal `tags = [("key", "value"), ...]`; anything computed is
+/// checked when recorded (a refused call is logged and counted).
+fn check_tags(tags: &Expr, errors: &mut Errors) {
+    let Expr::Array(array) = tags else {
+        return;
+    };
+    let n = array.elems.len();
+    if n == 0 || n > MAX_TAGS {
+        errors.spanned(
+            array,
+            format!("a usage allocation takes 1 to {MAX_TAGS} tags, not {n}"),
+        );
+    }
+    let mut keys: Vec<String> = Vec::new();
+    for element in &array.elems {
+        let Expr::Tuple(pair) = element else {
+            continue;
+        };
+        let mut parts = pair.elems.iter().map(string_literal);
+        if let Some(Some(key)) = parts.next() {
+            let len = key.value().chars().count();
+            if len == 0 || len > MAX_TAG_KEY {
+                errors.spanned(
+                    &key,
+                    format!("a tag key is 1 to {MAX_TAG_KEY} characters, not {len}"),
+                );
+            } else if keys.contains(&key.value()) {
+                errors.spanned(&key, format!("tag key {:?} is given twice", key.value()));
+            }
+            keys.push(key.value());
+        }
+        if let Some(Some(value)) = parts.next() {
+            let len = value.value().chars().count();
+            if len == 0 || len > MAX_TAG_VALUE {
+                errors.spanned(
+                    &value,
+                    format!("a tag value is 1 to {MAX_TAG_VALUE} characters, not {len}"),
+                );
+            }
+        }
+    }
+}
+
+fn string_literal(expr: &Expr) -> Option<syn::LitStr> {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => Some(s.clone()),
+        _ => None,
+    }
+}
+
 fn is_number(expr: &Expr) -> bool {
     match expr {
         Expr::Lit(ExprLit {
@@ -180,6 +248,25 @@ mod tests {
             out(quote!(::rt; r, -x)).contains("record (& crate"),
             "runtime check"
         );
+    }
+
+    #[test]
+    fn literal_tags_are_checked_against_the_service_limits() {
+        let long = "k".repeat(101);
+        let out = out(quote!(::rt; r, 1, tags = [("a", "1"), ("a", ""), (#long, "x")]));
+        assert!(out.contains("is given twice"), "{out}");
+        assert!(
+            out.contains("a tag value is 1 to 256 characters, not 0"),
+            "{out}"
+        );
+        assert!(
+            out.contains("a tag key is 1 to 100 characters, not 101"),
+            "{out}"
+        );
+        let out = self::out(quote!(::rt; r, 1, tags = []));
+        assert!(out.contains("1 to 5 tags, not 0"), "{out}");
+        let computed = self::out(quote!(::rt; r, 1, tags = [(k, v)]));
+        assert!(computed.contains("record_tagged"), "{computed}");
     }
 
     #[test]

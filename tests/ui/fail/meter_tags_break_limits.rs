@@ -1,0 +1,9 @@
+//! Literal tags are checked against the service's limits where they are written.
+use mp_runtime::meter;
+
+#[mp_runtime::marketplace_main(product_code = "abc", pricing = "custom", dimensions(requests))]
+fn main() {
+    meter!(requests, 1, tags = [("tenant", "a"), ("tenant", "b")]);
+    meter!(requests, 1, tags = [("tenant", "")]);
+    meter!(requests, 1, tags = []);
+}

@@ -1,5 +1,6 @@
 //! Declared dimensions -> the hidden crate-root module `meter!` names: one `static` per
-//! dimension, so a misspelt name is rustc's own "cannot find value" with a suggestion.
+//! dimension, and a `macro_rules!` that maps a name to its static, or, for a name that was
+//! not declared, to an error at that name with a suggestion and the declared list.
 
 use crate::dimension::{self, Dimension};
 use crate::errors::Errors;
@@ -7,8 +8,10 @@ use crate::forward::split_krate;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 
-/// The module's name; `meter!` expands to `crate::__mp_dimensions::<name>`.
+/// The module's name; `meter!` expands to `crate::__mp_dimensions::__mp_dimension!(<name>)`.
 pub const MODULE: &str = "__mp_dimensions";
+/// The name -> static lookup inside it.
+pub const LOOKUP: &str = "__mp_dimension";
 
 /// `pub mod __mp_dimensions { pub static requests: Dimension = ...; ... }`.
 pub fn module(dimensions: &[Dimension], private: &TokenStream) -> TokenStream {
@@ -21,12 +24,26 @@ pub fn module(dimensions: &[Dimension], private: &TokenStream) -> TokenStream {
             pub static #ident: #private::Dimension = #private::Dimension::new(#name);
         }
     });
+    let lookup = Ident::new(LOOKUP, Span::call_site());
+    let arms = dimensions.iter().map(|d| {
+        let ident = Ident::new(&d.name, d.span);
+        // `crate` with the declaration's span: the declaring crate, wherever it expands.
+        let krate = Ident::new("crate", d.span);
+        quote!((#ident) => { &#krate::#module::#ident };)
+    });
+    let names = dimensions.iter().map(|d| Ident::new(&d.name, d.span));
     quote! {
         /// The metering dimensions `meter!` accepts in this crate.
         #[doc(hidden)]
         #[allow(non_upper_case_globals, unreachable_pub)]
         pub mod #module {
             #(#statics)*
+
+            macro_rules! #lookup {
+                #(#arms)*
+                ($other:ident) => { #private::__unknown_dimension!($other; #(#names),*) };
+            }
+            pub(crate) use #lookup;
         }
     }
 }

@@ -67,3 +67,10 @@ pub fn __meter(input: TokenStream) -> TokenStream {
 pub fn __dimensions(input: TokenStream) -> TokenStream {
     dimension_module::declare(input.into()).into()
 }
+
+/// The error `meter!` gives for a dimension that was not declared; generated code only.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __unknown_dimension(input: TokenStream) -> TokenStream {
+    meter::unknown(input.into()).into()
+}

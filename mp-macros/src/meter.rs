@@ -5,9 +5,10 @@
 //! mp-runtime's `meter!` forwards here as `__meter!($crate; ...)`, so a renamed dependency
 //! still works (the sqlx/tracing model).
 
-use crate::dimension_module::MODULE;
+use crate::dimension_module::{LOOKUP, MODULE};
 use crate::errors::Errors;
 use crate::forward::split_krate;
+use crate::suggest;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::parse::{ParseStream, Parser};
@@ -38,6 +39,39 @@ pub fn expand(input: TokenStream) -> TokenStream {
         }
         Err(e) => e.to_compile_error(),
     }
+}
+
+/// `__unknown_dimension!(name; declared, ...)`: what the lookup macro expands to for a name
+/// that was not declared.
+pub fn unknown(input: TokenStream) -> TokenStream {
+    let parsed = Parser::parse2(
+        |input: ParseStream| {
+            let name: Ident = input.parse()?;
+            input.parse::<Token![;]>()?;
+            let declared =
+                syn::punctuated::Punctuated::<Ident, Token![,]>::parse_terminated(input)?;
+            Ok((name, declared))
+        },
+        input,
+    );
+    let (name, declared) = match parsed {
+        Ok(parsed) => parsed,
+        Err(e) => return e.to_compile_error(),
+    };
+    let declared: Vec<String> = declared.iter().map(Ident::to_string).collect();
+    let refs: Vec<&str> = declared.iter().map(String::as_str).collect();
+    let hint = suggest::closest(&name.to_string(), &refs)
+        .map(|s| format!("did you mean `{s}`? "))
+        .unwrap_or_default();
+    syn::Error::new(
+        name.span(),
+        format!(
+            "unknown dimension `{name}`; {hint}declared: {}. Declare every dimension of the \
+             listing in dimensions(...)",
+            declared.join(", ")
+        ),
+    )
+    .to_compile_error()
 }
 
 fn parse_call(tokens: TokenStream) -> syn::Result<Call> {
@@ -198,11 +232,13 @@ fn is_number(expr: &Expr) -> bool {
 
 fn call_tokens(krate: &TokenStream, call: &Call, quantity: TokenStream) -> TokenStream {
     let dim = &call.dimension;
-    // `crate` with the seller's span resolves in the seller's crate, and a misspelt name is
-    // rustc's E0425 at the name, with "a static with a similar name exists".
+    // `crate` with the seller's span resolves in the seller's crate; the lookup macro there
+    // knows the declared names (a crate without any: rustc's "could not find
+    // `__mp_dimensions`", which the meter! docs explain).
     let module = Ident::new(MODULE, dim.span());
+    let lookup = Ident::new(LOOKUP, dim.span());
     let krate_kw = Ident::new("crate", dim.span());
-    let target = quote_spanned!(dim.span()=> &#krate_kw::#module::#dim);
+    let target = quote_spanned!(dim.span()=> #krate_kw::#module::#lookup!(#dim));
     match &call.tags {
         None => quote!(#krate::__private::record(#target, #quantity)),
         Some(tags) => quote!(#krate::__private::record_tagged(#target, #quantity, &#tags)),
@@ -221,19 +257,19 @@ mod tests {
     fn forms() {
         assert_eq!(
             out(quote!(::rt; requests)),
-            ":: rt :: __private :: record (& crate :: __mp_dimensions :: requests , 1u64)"
+            ":: rt :: __private :: record (crate :: __mp_dimensions :: __mp_dimension ! (requests) , 1u64)"
         );
         assert_eq!(
             out(quote!(::rt; data_gb, bytes / GB,)),
-            ":: rt :: __private :: record (& crate :: __mp_dimensions :: data_gb , bytes / GB)"
+            ":: rt :: __private :: record (crate :: __mp_dimensions :: __mp_dimension ! (data_gb) , bytes / GB)"
         );
         assert_eq!(
             out(quote!(::rt; requests, 5_000_000_000)),
-            ":: rt :: __private :: record (& crate :: __mp_dimensions :: requests , 5000000000u64)"
+            ":: rt :: __private :: record (crate :: __mp_dimensions :: __mp_dimension ! (requests) , 5000000000u64)"
         );
         assert_eq!(
             out(quote!(::rt; requests, n, tags = [("tenant", t)])),
-            ":: rt :: __private :: record_tagged (& crate :: __mp_dimensions :: requests , n , & [(\"tenant\" , t)])"
+            ":: rt :: __private :: record_tagged (crate :: __mp_dimensions :: __mp_dimension ! (requests) , n , & [(\"tenant\" , t)])"
         );
         assert!(out(quote!(::rt; requests, tags = t)).contains("record_tagged"));
     }
@@ -245,7 +281,7 @@ mod tests {
         assert!(out(quote!(::rt; r, 1.5)).contains("whole units, not 1.5"));
         assert!(out(quote!(::rt; r, "5")).contains("quantities are integers"));
         assert!(
-            out(quote!(::rt; r, -x)).contains("record (& crate"),
+            out(quote!(::rt; r, -x)).contains("record (crate"),
             "runtime check"
         );
     }
@@ -267,6 +303,22 @@ mod tests {
         assert!(out.contains("1 to 5 tags, not 0"), "{out}");
         let computed = self::out(quote!(::rt; r, 1, tags = [(k, v)]));
         assert!(computed.contains("record_tagged"), "{computed}");
+    }
+
+    #[test]
+    fn unknown_names_get_a_suggestion_and_the_declared_list() {
+        let out = unknown(quote!(reqests; requests, data_gb)).to_string();
+        assert!(
+            out.contains(
+                "unknown dimension `reqests`; did you mean `requests`? declared: requests, data_gb"
+            ),
+            "{out}"
+        );
+        let out = unknown(quote!(cpu; requests)).to_string();
+        assert!(
+            out.contains("unknown dimension `cpu`; declared: requests"),
+            "{out}"
+        );
     }
 
     #[test]

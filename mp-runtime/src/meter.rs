@@ -12,9 +12,10 @@
 ///
 /// The dimension must be declared in this crate: in `#[marketplace_main(pricing = "custom",
 /// dimensions(requests, data_gb), ..)]`, or with `mp_runtime::dimensions!(..)` at the root of
-/// a library crate. A misspelt name does not compile (rustc suggests the declared one); so
-/// does a negative or fractional literal quantity. A negative value at run time is refused,
-/// logged and counted in [`metering_stats`](crate::metering_stats), never wrapped.
+/// a library crate. A misspelt name does not compile (the error suggests the nearest
+/// declared name and lists them all); neither does a negative or fractional literal
+/// quantity. A negative value at run time is refused, logged and counted in
+/// [`metering_stats`](crate::metering_stats), never wrapped.
 ///
 /// Without a declaration in the crate, rustc reports "could not find `__mp_dimensions` in
 /// the crate root": declare the dimensions as above.

@@ -2,21 +2,21 @@
 //! ECS task metadata v4, then EC2 instance metadata (IMDSv2).
 //!
 //! aws-config's own chain has no ECS step and stalls for seconds on a silent IMDS; here the
-//! network sources share one budget under a second, and the error lists every source tried.
+//! two metadata sources are asked at once with a half-second limit each (ECS's answer wins),
+//! and the error lists every source tried.
 
 use crate::env::Env;
 use crate::exit;
 use crate::failure::{Failure, quoted};
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// Time the metadata sources get together.
-const METADATA_BUDGET: Duration = Duration::from_millis(900);
-/// ECS task metadata's share of the budget, so a silent ECS endpoint leaves time for IMDS.
-const ECS_SHARE: Duration = Duration::from_millis(400);
-const _: () = assert!(ECS_SHARE.as_millis() < METADATA_BUDGET.as_millis());
+/// How long each metadata source may take. ECS task metadata and IMDS are asked at the same
+/// time (ECS's answer still wins), so a chain where nothing answers fails after one limit,
+/// not the sum of them.
+const METADATA_LIMIT: Duration = Duration::from_millis(500);
 const _: () = assert!(
-    METADATA_BUDGET.as_millis() <= 1000,
+    METADATA_LIMIT.as_millis() <= 1000,
     "the whole chain fails in at most 1 s"
 );
 
@@ -94,7 +94,6 @@ pub(crate) async fn resolve(env: &dyn Env) -> Result<Resolved, Failure> {
         }
     }
 
-    let deadline = Instant::now() + METADATA_BUDGET;
     let http = reqwest::Client::builder()
         .no_proxy() // metadata is link-local: a proxy would only leak or stall it
         .build()
@@ -105,45 +104,50 @@ pub(crate) async fn resolve(env: &dyn Env) -> Result<Resolved, Failure> {
             )
         })?;
 
-    match env.var(ECS_METADATA_VAR) {
-        None => tried.push(format!("ECS task metadata: {ECS_METADATA_VAR} not set")),
-        Some(uri) => {
-            let url = format!("{}/task", uri.trim_end_matches('/'));
-            let share = ECS_SHARE.min(deadline.saturating_duration_since(Instant::now()));
-            match bounded(share, ecs_region(&http, &url)).await {
-                Ok(region) => {
-                    return Ok(Resolved {
-                        region,
-                        source: "ECS task metadata",
-                    });
-                }
-                Err(why) => tried.push(format!("ECS task metadata ({url}): {why}")),
-            }
+    let ecs = async {
+        let uri = env
+            .var(ECS_METADATA_VAR)
+            .ok_or_else(|| format!("ECS task metadata: {ECS_METADATA_VAR} not set"))?;
+        let url = format!("{}/task", uri.trim_end_matches('/'));
+        bounded(METADATA_LIMIT, ecs_region(&http, &url))
+            .await
+            .map_err(|why| format!("ECS task metadata ({url}): {why}"))
+    };
+    let imds = async {
+        if env
+            .var(IMDS_DISABLED_VAR)
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        {
+            return Err(format!(
+                "EC2 instance metadata: disabled by {IMDS_DISABLED_VAR}=true"
+            ));
         }
-    }
-
-    if env
-        .var(IMDS_DISABLED_VAR)
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-    {
-        tried.push(format!(
-            "EC2 instance metadata: disabled by {IMDS_DISABLED_VAR}=true"
-        ));
-    } else {
         let endpoint = env
             .var(IMDS_ENDPOINT_VAR)
             .unwrap_or_else(|| IMDS_DEFAULT_ENDPOINT.to_owned());
         let endpoint = endpoint.trim_end_matches('/');
-        let share = deadline.saturating_duration_since(Instant::now());
-        match bounded(share, imds_region(&http, endpoint)).await {
-            Ok(region) => {
-                return Ok(Resolved {
-                    region,
-                    source: "EC2 instance metadata",
-                });
-            }
-            Err(why) => tried.push(format!("EC2 instance metadata ({endpoint}): {why}")),
+        bounded(METADATA_LIMIT, imds_region(&http, endpoint))
+            .await
+            .map_err(|why| format!("EC2 instance metadata ({endpoint}): {why}"))
+    };
+    let (ecs, imds) = first_by_priority(ecs, imds).await;
+    match ecs {
+        Ok(region) => {
+            return Ok(Resolved {
+                region,
+                source: "ECS task metadata",
+            });
         }
+        Err(why) => tried.push(why),
+    }
+    match imds.expect("the second source runs to the end when the first fails") {
+        Ok(region) => {
+            return Ok(Resolved {
+                region,
+                source: "EC2 instance metadata",
+            });
+        }
+        Err(why) => tried.push(why),
     }
 
     Err(Failure::new(
@@ -154,6 +158,31 @@ pub(crate) async fn resolve(env: &dyn Env) -> Result<Resolved, Failure> {
             tried.join("; ")
         ),
     ))
+}
+
+/// Runs both sources at once and returns `first`'s outcome, with `second`'s when `first`
+/// failed (`None` when `first` succeeded: `second` is dropped then, answered or not).
+async fn first_by_priority<T, E>(
+    first: impl Future<Output = Result<T, E>>,
+    second: impl Future<Output = Result<T, E>>,
+) -> (Result<T, E>, Option<Result<T, E>>) {
+    let mut first = std::pin::pin!(first);
+    let mut second = std::pin::pin!(second);
+    let mut second_done = None;
+    let first_outcome = loop {
+        tokio::select! {
+            outcome = &mut first => break outcome,
+            outcome = &mut second, if second_done.is_none() => second_done = Some(outcome),
+        }
+    };
+    if first_outcome.is_ok() {
+        return (first_outcome, None);
+    }
+    let second_outcome = match second_done {
+        Some(outcome) => outcome,
+        None => second.await,
+    };
+    (first_outcome, Some(second_outcome))
 }
 
 /// Runs one metadata source within `limit`, naming the limit when it runs out.
@@ -363,6 +392,46 @@ mod tests {
     }
 
     #[test]
+    fn ecs_task_metadata_wins_when_both_sources_answer() {
+        run(async {
+            let ecs = StubServer::start(|_| {
+                Some((
+                    200,
+                    r#"{"TaskARN":"arn:aws:ecs:eu-central-1:111122223333:task/c/1"}"#.into(),
+                ))
+            })
+            .await;
+            let imds = StubServer::start(imds_stub()).await;
+            let env = env_of(&[
+                ("ECS_CONTAINER_METADATA_URI_V4", &ecs.url()),
+                ("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds.url()),
+            ]);
+            let resolved = resolve(&env).await.unwrap();
+            assert_eq!(
+                (resolved.region.as_str(), resolved.source),
+                ("eu-central-1", "ECS task metadata")
+            );
+        });
+    }
+
+    #[test]
+    fn imds_answers_while_ecs_task_metadata_stays_silent() {
+        run(async {
+            let silent = StubServer::start(|_| None).await;
+            let imds = StubServer::start(imds_stub()).await;
+            let env = env_of(&[
+                ("ECS_CONTAINER_METADATA_URI_V4", &silent.url()),
+                ("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds.url()),
+            ]);
+            let resolved = resolve(&env).await.unwrap();
+            assert_eq!(
+                (resolved.region.as_str(), resolved.source),
+                ("sa-east-1", "EC2 instance metadata")
+            );
+        });
+    }
+
+    #[test]
     fn metadata_with_a_hostile_region_is_not_used() {
         run(async {
             let ecs = StubServer::start(|_| {
@@ -405,7 +474,7 @@ mod tests {
             );
             assert!(
                 m.contains(&format!(
-                    "ECS task metadata ({}/task): no answer within 400 ms",
+                    "ECS task metadata ({}/task): no answer within 500 ms",
                     silent.url()
                 )),
                 "{m}"
@@ -417,13 +486,14 @@ mod tests {
                 )),
                 "{m}"
             );
-            // The limits the sources were given add up to the one-second bound.
-            let limits: u128 = m
+            // The sources run at the same time: the longest limit bounds the chain.
+            let limits: Vec<u128> = m
                 .split("no answer within ")
                 .skip(1)
                 .map(|rest| rest.split(' ').next().unwrap().parse::<u128>().unwrap())
-                .sum();
-            assert!(limits <= 1000, "{m}");
+                .collect();
+            assert_eq!(limits.len(), 2, "{m}");
+            assert!(limits.iter().all(|&limit| limit <= 1000), "{m}");
         });
     }
 

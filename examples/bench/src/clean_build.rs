@@ -110,8 +110,9 @@ pub fn build(
     Ok(built)
 }
 
-/// A subject items 4 and 5 run but item 6 does not compare: built (not timed) into the
-/// attribute hello's target dir, where the dependencies are already compiled.
+/// A release build of `commit` for items 2-5 (built, not timed), into the attribute hello's
+/// target dir, where the dependencies are already compiled: those items measure this commit
+/// even when item 6 reuses clean builds of an older one.
 pub fn build_extra(workspace: &Path, commit: &str, subject: &Subject) -> anyhow::Result<PathBuf> {
     let source = snapshot(workspace, commit)?;
     let target = work_dir().join(format!("target-{}", ATTRIBUTE.package));

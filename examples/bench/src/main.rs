@@ -91,6 +91,11 @@ fn run(options: &Options) -> anyhow::Result<()> {
         ));
     }
 
+    // Items 2-5 measure this commit: the kept clean builds above may come from an older one.
+    let current = |subject| clean_build::build_extra(&workspace, &commit, subject);
+    let attribute_now = current(&clean_build::ATTRIBUTE)?;
+    let raw_now = current(&clean_build::RAW_SDK)?;
+
     // A figure that cannot be measured becomes a row saying why; the others still run.
     let or_row = |figure: &str, result: anyhow::Result<Vec<Row>>| {
         result.unwrap_or_else(|e| vec![Row::pending(figure, format!("a run that works: {e:#}"))])
@@ -98,12 +103,12 @@ fn run(options: &Options) -> anyhow::Result<()> {
     eprintln!("mp-bench: item 2, start to first line ...");
     rows.extend(or_row(
         "2. start to first line",
-        startup::measure(&attribute.binary, &raw.binary, options.runs).map(|r| vec![r]),
+        startup::measure(&attribute_now, &raw_now, options.runs).map(|r| vec![r]),
     ));
 
     eprintln!("mp-bench: item 3, no region source answers ...");
     let few = (options.runs / 5).max(3);
-    let no_region = no_region::measure(&attribute.binary, &raw.binary, few).map(|outcome| {
+    let no_region = no_region::measure(&attribute_now, &raw_now, few).map(|outcome| {
         notes.push(format!(
             "item 3, attribute says: {}",
             outcome.attribute_message

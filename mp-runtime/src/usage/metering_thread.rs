@@ -94,6 +94,7 @@ pub(crate) fn finish() {
     let Some(running) = RUNNING.get() else {
         return;
     };
+    shutdown::main_returned();
     let _ = running.stop.send(true);
     let done = running.done.lock().unwrap_or_else(|e| e.into_inner());
     if done

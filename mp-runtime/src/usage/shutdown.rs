@@ -1,35 +1,53 @@
-//! The shutdown hook: on SIGTERM or SIGINT (what ECS and Kubernetes send before killing a
-//! container, 30 s later by default) the partial hour is flushed, within a bound that leaves
-//! the seller's own shutdown time, then the process exits as the signal would have ended it
-//! (128 + signal number). What could not be sent in time stays in the journal, if any.
+//! The shutdown hook. On SIGTERM or SIGINT (what ECS and Kubernetes send before killing a
+//! container, 30 s later by default) the seller's `main` first gets a grace period to finish
+//! its own shutdown: requests it drains may still meter, and an hour's record can be sent only
+//! once, so the partial hour is flushed after that, not before. When `main` returns, its own
+//! result is the exit status; when it does not (a program that ignores the signal), the
+//! runtime flushes and ends the process as the signal would have (128 + signal number).
+//! What could not be sent in time stays in the journal, if any.
 
-use std::sync::atomic::{AtomicI32, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering::Relaxed};
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// How long the final flush may take: under the 30 s ECS stop timeout and Kubernetes grace
-/// period, with room for the seller's own shutdown and process exit.
-pub(crate) const FINAL_FLUSH_BOUND: Duration = Duration::from_secs(20);
+/// How long `main` has after the signal to return before the runtime flushes anyway.
+pub(crate) const SELLER_GRACE: Duration = Duration::from_secs(5);
+/// How long the final flush may take.
+pub(crate) const FINAL_FLUSH_BOUND: Duration = Duration::from_secs(15);
+const _: () = assert!(
+    SELLER_GRACE.as_secs() + FINAL_FLUSH_BOUND.as_secs() <= 25,
+    "grace and flush fit in the 30 s ECS stop timeout and Kubernetes grace period, with room to exit"
+);
 
 /// The signal that stopped the flusher, if one did.
 static SIGNALLED: AtomicI32 = AtomicI32::new(0);
+/// Set when `main` returned: from then on its result, not the signal, ends the process.
+static MAIN_RETURNED: AtomicBool = AtomicBool::new(false);
 
-/// Waits for SIGTERM or SIGINT, then tells the flusher to stop (it flushes on its way out).
+/// Waits for SIGTERM or SIGINT, gives `main` its grace period, then tells the flusher to stop
+/// (it flushes on its way out). If `main` returns first, `finish` has stopped it already.
 pub(crate) async fn stop_on_signal(stop: watch::Sender<bool>) {
     let signal = wait_for_signal().await;
     SIGNALLED.store(signal, Relaxed);
     tracing::info!(
         signal,
-        "metering: signal received, flushing the partial hour before exit"
+        grace_secs = SELLER_GRACE.as_secs(),
+        "metering: signal received; the partial hour is flushed when main returns, or after the grace period"
     );
+    tokio::time::sleep(SELLER_GRACE).await;
     let _ = stop.send(true);
 }
 
-/// After the flusher stopped: if a signal stopped it, end the process the way the signal
-/// would have.
+/// `main` returned: its result decides how the process ends.
+pub(crate) fn main_returned() {
+    MAIN_RETURNED.store(true, Relaxed);
+}
+
+/// After the flusher stopped: if a signal stopped it while `main` was still running, end the
+/// process the way the signal would have.
 pub(crate) fn exit_if_signalled() {
     let signal = SIGNALLED.load(Relaxed);
-    if signal != 0 {
+    if signal != 0 && !MAIN_RETURNED.load(Relaxed) {
         std::process::exit(128 + signal);
     }
 }

@@ -4,7 +4,8 @@
 //!   over several of the flusher's checkpoints, then `main` returns (the partial hour is
 //!   flushed on the way out). Item 4 counts the MeterUsage calls and bytes that cost.
 //! - `hello-metered wait`: meters a little, says so, and waits with that usage pending until
-//!   SIGTERM. Item 5 times SIGTERM to exit.
+//!   SIGTERM, then returns from `main` as a service's graceful shutdown does. Item 5 times
+//!   SIGTERM to exit.
 
 use mp_runtime::meter;
 use std::process::ExitCode;
@@ -43,8 +44,19 @@ fn main() -> ExitCode {
             meter!(requests, 5u8);
             meter!(data_gb, 1u8);
             println!("metered, waiting for SIGTERM");
-            loop {
-                std::thread::sleep(Duration::from_secs(3600));
+            // The attribute's runtime is entered around a sync main: wait on it.
+            let terminated = tokio::runtime::Handle::current().block_on(async {
+                let mut term =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+                term.recv().await;
+                std::io::Result::Ok(())
+            });
+            match terminated {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("hello-metered: cannot wait for SIGTERM: {e}");
+                    ExitCode::FAILURE
+                }
             }
         }
         _ => {

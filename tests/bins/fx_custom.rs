@@ -1,0 +1,59 @@
+//! Custom pricing, sync main: THREADS threads meter `requests` (+1 a call) and `data_gb`
+//! (3 every 10th call). `FX_MODE` picks what follows:
+//! - unset: meter `PER_THREAD` calls per thread, then return;
+//! - `wait`: the same, write `FX_DIR/ready`, then wait for a signal;
+//! - `hours:N`: N rounds; round `r` waits for `FX_DIR/go-r`, meters `1000 * (r + 1)` calls
+//!   per thread, then writes `FX_DIR/done-r` (the test moves the clock between rounds).
+
+mod support;
+
+use mp_runtime::meter;
+use std::path::PathBuf;
+use std::time::Duration;
+
+const THREADS: u64 = 8;
+const PER_THREAD: u64 = 10_000;
+
+#[mp_runtime::marketplace_main(
+    product_code = "e2ecustom00000000000000001",
+    pricing = "custom",
+    dimensions(requests, data_gb)
+)]
+fn main() {
+    support::report();
+    let dir = std::env::var_os("FX_DIR").map(PathBuf::from);
+    let mode = std::env::var("FX_MODE").unwrap_or_default();
+    if let Some(rounds) = mode.strip_prefix("hours:") {
+        let dir = dir.expect("FX_DIR");
+        for round in 0..rounds.parse::<u64>().expect("hours:N") {
+            while !dir.join(format!("go-{round}")).exists() {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            meter_from_threads(1000 * (round + 1));
+            std::fs::write(dir.join(format!("done-{round}")), "").expect("done file");
+        }
+        return;
+    }
+    meter_from_threads(PER_THREAD);
+    if mode == "wait" {
+        std::fs::write(dir.expect("FX_DIR").join("ready"), "").expect("ready file");
+        loop {
+            std::thread::park();
+        }
+    }
+}
+
+fn meter_from_threads(calls: u64) {
+    std::thread::scope(|s| {
+        for _ in 0..THREADS {
+            s.spawn(move || {
+                for i in 0..calls {
+                    meter!(requests);
+                    if i % 10 == 0 {
+                        meter!(data_gb, 3u32);
+                    }
+                }
+            });
+        }
+    });
+}

@@ -1,0 +1,248 @@
+//! Custom pricing end to end: the `fx_custom` fixture under mp-emulator. Start-up dry-runs
+//! each dimension (METERING-FACTS.md, "DryRun"); the usage of 8 threads is flushed when
+//! `main` returns or on SIGTERM, and the ledger holds exactly what was metered, one record
+//! per dimension per hour (METERING-FACTS.md, "One record per hour per dimension"). Several
+//! hours run in seconds: the test moves the fixture's clock (a local-testing feature) and
+//! the emulator's together.
+
+#[allow(dead_code)] // each suite uses its own part of the shared harness
+mod e2e_support;
+
+use e2e_support::harness::{self, Env};
+use mp_emulator::{DryRunAnswer, Emulator, EmulatorConfig, Ledger, Platform, Pricing, Scenario};
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+const FIXTURE: &str = env!("CARGO_BIN_EXE_fx_custom");
+const PRODUCT: &str = "e2ecustom00000000000000001";
+/// What the fixture meters: 8 threads x 10,000 calls; data_gb 3 every 10th call.
+const REQUESTS: i64 = 80_000;
+const DATA_GB: i64 = 24_000;
+
+fn emulator(scenario: Scenario) -> Emulator {
+    Emulator::start_blocking(
+        EmulatorConfig::default()
+            .product(PRODUCT, Pricing::Custom, &["requests", "data_gb"])
+            .scenario(scenario),
+    )
+    .expect("emulator starts")
+}
+
+/// Everything metered is in the ledger, once: no (dimension, hour) twice.
+fn assert_billed_exactly(ledger: &Ledger) {
+    assert_eq!(ledger.total(PRODUCT, "requests"), REQUESTS, "{ledger:?}");
+    assert_eq!(ledger.total(PRODUCT, "data_gb"), DATA_GB, "{ledger:?}");
+    assert_billed_once(ledger);
+}
+
+/// One record per (dimension, hour), each with its hour-truncated timestamp and our token.
+fn assert_billed_once(ledger: &Ledger) {
+    let mut seen = HashSet::new();
+    for r in &ledger.records {
+        assert!(seen.insert((r.dimension.clone(), r.hour)), "twice: {r:?}");
+        assert_eq!(r.timestamp as u64, r.hour, "hour-truncated timestamp");
+        assert!(
+            r.client_token
+                .as_deref()
+                .is_some_and(|t| t.starts_with("mp1-"))
+        );
+    }
+}
+
+#[test]
+fn usage_is_flushed_when_main_returns() {
+    let emu = emulator(Scenario::entitled());
+    let run = harness::run(FIXTURE, &Env::of(&emu, Platform::Eks));
+    run.assert_succeeded();
+    assert_eq!(
+        run.registered(),
+        format!("registered: product={PRODUCT} tier=paid pricing=custom region=us-east-1")
+    );
+    let ledger = emu.ledger();
+    assert!(
+        ledger.registrations.is_empty(),
+        "custom pricing never calls RegisterUsage"
+    );
+    assert_billed_exactly(&ledger);
+}
+
+#[test]
+fn a_dry_run_operation_answer_means_entitled() {
+    let emu = emulator(Scenario::entitled().dry_run_answer(DryRunAnswer::DryRunOperation));
+    harness::run(FIXTURE, &Env::of(&emu, Platform::Ecs)).assert_succeeded();
+    assert_billed_exactly(&emu.ledger());
+}
+
+#[test]
+fn not_entitled_stops_before_user_code() {
+    let emu = emulator(Scenario::not_entitled());
+    let run = harness::run(FIXTURE, &Env::of(&emu, Platform::Ecs));
+    let line = run.assert_failed(80);
+    assert!(line.contains("DryRun MeterUsage"), "{line}");
+    assert!(emu.ledger().records.is_empty());
+}
+
+#[test]
+fn sigterm_mid_hour_flushes_the_partial_hour_then_exits() {
+    let emu = emulator(Scenario::entitled());
+    let dir = tempfile::tempdir().unwrap();
+    let env = Env::of(&emu, Platform::Ecs)
+        .set("FX_MODE", "wait")
+        .set("FX_DIR", dir.path().to_str().unwrap());
+    let child = harness::spawn(FIXTURE, &env);
+    wait_for_file(&dir.path().join("ready"));
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let run = harness::finish(child);
+    assert_eq!(run.code, Some(128 + 15), "{run:?}");
+    assert_billed_exactly(&emu.ledger());
+}
+
+#[test]
+fn three_hours_in_seconds_each_hour_billed_once_with_what_it_metered() {
+    const HOURS: u64 = 3;
+    let emu = emulator(Scenario::entitled());
+    let dir = tempfile::tempdir().unwrap();
+    let (clock_file, journal) = (dir.path().join("clock"), dir.path().join("journal"));
+    // One minute into the next real hour, so each round has its hour to itself.
+    let now = epoch_secs(SystemTime::now());
+    let first_hour = (now / 3600 + 1) * 3600;
+    let base_offset = first_hour + 60 - now;
+    let env = Env::of(&emu, Platform::Ecs)
+        .set("FX_MODE", &format!("hours:{HOURS}"))
+        .set("FX_DIR", dir.path().to_str().unwrap())
+        .set("MP_TESTING_CLOCK_FILE", clock_file.to_str().unwrap())
+        .set("MP_TESTING_CHECKPOINT_MS", "20")
+        .set("MARKETPLACE_METERING_JOURNAL", journal.to_str().unwrap());
+    let move_clocks = |round: u64| {
+        let offset = base_offset + round * 3600;
+        std::fs::write(&clock_file, offset.to_string()).unwrap();
+        emu.set_clock(SystemTime::now() + Duration::from_secs(offset));
+    };
+    move_clocks(0);
+    let child = harness::spawn(FIXTURE, &env);
+    let mut expected = BTreeMap::new();
+    for round in 0..HOURS {
+        move_clocks(round);
+        let hour = first_hour + round * 3600;
+        let calls = 8 * 1000 * (round + 1);
+        expected.insert(("requests".to_string(), hour), calls as i64);
+        expected.insert(("data_gb".to_string(), hour), (calls / 10 * 3) as i64);
+        std::fs::write(dir.path().join(format!("go-{round}")), "").unwrap();
+        wait_for_file(&dir.path().join(format!("done-{round}")));
+        // The flusher drained this round into its hour before the clock moves on.
+        wait_until(|| journaled(&journal, Some(hour)) == [calls, calls / 10 * 3]);
+    }
+    harness::finish(child).assert_succeeded();
+    let ledger = emu.ledger();
+    assert_billed_once(&ledger);
+    let billed: BTreeMap<_, _> = ledger
+        .records
+        .iter()
+        .map(|r| ((r.dimension.clone(), r.hour), r.quantity))
+        .collect();
+    assert_eq!(billed, expected);
+}
+
+#[test]
+fn sigkill_mid_hour_with_a_journal_loses_nothing_and_bills_once() {
+    let emu = emulator(Scenario::entitled());
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal");
+    let env = Env::of(&emu, Platform::Ecs)
+        .set("FX_DIR", dir.path().to_str().unwrap())
+        .set("MP_TESTING_CHECKPOINT_MS", "20")
+        .set("MARKETPLACE_METERING_JOURNAL", journal.to_str().unwrap());
+    let child = harness::spawn(FIXTURE, &env.clone().set("FX_MODE", "wait"));
+    wait_for_file(&dir.path().join("ready"));
+    wait_until(|| journaled(&journal, None) == [REQUESTS as u64, DATA_GB as u64]);
+    let killed = std::process::Command::new("kill")
+        .args(["-KILL", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(harness::finish(child).code, None, "killed by the signal");
+    assert!(
+        emu.ledger().records.is_empty(),
+        "nothing was sent before the kill"
+    );
+    // The next start in the same task meters nothing itself and sends what the journal kept.
+    harness::run(FIXTURE, &env.set("FX_MODE", "hours:0")).assert_succeeded();
+    assert_billed_exactly(&emu.ledger());
+}
+
+fn epoch_secs(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH).unwrap().as_secs()
+}
+
+/// The latest journaled quantity of each (dimension, hour): lines are `<checksum> <json>`.
+fn journal_records(journal: &Path) -> BTreeMap<(String, u64), u64> {
+    let text = std::fs::read_to_string(journal).unwrap_or_default();
+    let mut latest = BTreeMap::new();
+    for line in text.lines() {
+        let Some((_, json)) = line.split_once(' ') else {
+            continue;
+        };
+        let Ok(r) = serde_json::from_str::<serde_json::Value>(json) else {
+            continue;
+        };
+        let (Some(dimension), Some(hour)) = (r["dimension"].as_str(), r["hour"].as_u64()) else {
+            continue;
+        };
+        let quantity = r["quantity"].as_u64().unwrap_or(0);
+        latest.insert((dimension.to_owned(), hour), quantity);
+    }
+    latest
+}
+
+/// The journaled quantities of `requests` and `data_gb`: for one hour, or all hours summed.
+fn journaled(journal: &Path, hour: Option<u64>) -> [u64; 2] {
+    let mut sums = [0, 0];
+    for ((dimension, h), quantity) in journal_records(journal) {
+        if hour.is_some_and(|hour| hour != h) {
+            continue;
+        }
+        match dimension.as_str() {
+            "requests" => sums[0] += quantity,
+            "data_gb" => sums[1] += quantity,
+            _ => {}
+        }
+    }
+    sums
+}
+
+fn wait_for_file(path: &Path) {
+    wait_until(|| path.exists());
+}
+
+/// Only a guard against a hung fixture, never a timing assertion.
+fn wait_until(done: impl Fn() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "gave up waiting"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn throttling_and_5xx_storms_still_bill_exactly_once() {
+    let emu = emulator(
+        Scenario::entitled()
+            .seed(11)
+            .throttle(0.5)
+            .server_errors(0.3),
+    );
+    harness::run(FIXTURE, &Env::of(&emu, Platform::Ecs)).assert_succeeded();
+    let ledger = emu.ledger();
+    let refused = ledger.rejection_count("ThrottlingException")
+        + ledger.rejection_count("InternalServiceErrorException");
+    assert!(refused > 0, "the storm happened: {ledger:?}");
+    assert_billed_exactly(&ledger);
+}

@@ -57,6 +57,7 @@ mod region;
 mod register;
 mod registration;
 mod retry;
+mod service_error;
 mod signature;
 mod startup;
 #[cfg(test)]

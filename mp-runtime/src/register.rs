@@ -2,8 +2,9 @@
 
 use crate::build_mode::BuildMode;
 use crate::exit;
-use crate::failure::{Failure, causes};
+use crate::failure::Failure;
 use crate::retry::AttemptError;
+use crate::service_error;
 use aws_sdk_marketplacemetering::Client;
 use aws_sdk_marketplacemetering::config::http::HttpResponse;
 use aws_sdk_marketplacemetering::error::{ProvideErrorMetadata, SdkError};
@@ -73,32 +74,8 @@ pub(crate) fn classify(
     let fatal = |exit_code: i32, message: String| {
         Err(AttemptError::Final(Failure::new(exit_code, message)))
     };
-    let service = match error {
-        SdkError::ServiceError(e) => e.err(),
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => {
-            return Err(AttemptError::Transient(format!(
-                "network error: {}",
-                causes(error)
-            )));
-        }
-        SdkError::ResponseError(e) if e.raw().status().is_server_error() => {
-            return Err(AttemptError::Transient(format!(
-                "HTTP {}",
-                e.raw().status().as_u16()
-            )));
-        }
-        _ => {
-            return fatal(
-                exit::OTHER,
-                format!("RegisterUsage failed: {}", causes(error)),
-            );
-        }
-    };
-    let detail = format!(
-        "{}: {}",
-        service.code().unwrap_or("unknown error"),
-        service.message().unwrap_or("no message")
-    );
+    let service = service_error::triage(error, "RegisterUsage")?;
+    let detail = service_error::detail(service);
     match service {
         RegisterUsageError::CustomerNotEntitledException(_) => fatal(
             exit::NOT_ENTITLED,

@@ -1,5 +1,21 @@
 //! The documented exit codes of a start-up failure, one per class an operator acts on
 //! differently. The seller's code never runs when the process exits with one of these.
+//!
+//! A supervisor or test can tell them apart:
+//!
+//! ```
+//! use mp_runtime::exit;
+//!
+//! fn explain(code: i32) -> &'static str {
+//!     match code {
+//!         exit::NOT_ENTITLED => "subscribe to the product in AWS Marketplace",
+//!         exit::NO_CREDENTIALS => "give the task a task role, or the pod an IRSA service account",
+//!         exit::GAVE_UP => "check the network path to the metering endpoint",
+//!         _ => "see the troubleshooting table",
+//!     }
+//! }
+//! assert_eq!(explain(80), "subscribe to the product in AWS Marketplace");
+//! ```
 
 /// The AWS account running the task has no subscription to the product
 /// (`CustomerNotEntitledException`).

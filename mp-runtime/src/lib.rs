@@ -1,6 +1,6 @@
 //! AWS Marketplace metering for paid containers, as one attribute on `main`.
 //!
-//! ```ignore
+//! ```no_run
 //! #[mp_runtime::marketplace_main(product_code = "5sk2cmh9n3vb1ex4ofpq7rl8t", pricing = "hourly")]
 //! async fn main() {
 //!     // runs only once AWS Marketplace accepted RegisterUsage for this task
@@ -22,7 +22,7 @@
 //! `main` returns. `MARKETPLACE_METERING_JOURNAL=<path>` keeps unsent usage across a crash.
 //! [`metering_stats`] reports what was sent, what waits and what failed.
 //!
-//! ```ignore
+//! ```no_run
 //! use mp_runtime::meter;
 //!
 //! #[mp_runtime::marketplace_main(
@@ -43,6 +43,19 @@
 #![warn(missing_docs)]
 
 /// Registers the program with AWS Marketplace before `main`'s body runs.
+///
+/// ```no_run
+/// #[mp_runtime::marketplace_main(
+///     product_code = "5sk2cmh9n3vb1ex4ofpq7rl8t",
+///     pricing = "monthly",
+///     trusted_product_codes = ["7fk2cmh9n3vb1ex4ofpq7rl8u"], // MARKETPLACE_PRODUCT_CODE may pick it
+///     startup_deadline = "2m",
+///     flavor = "current_thread",
+/// )]
+/// fn main() -> std::process::ExitCode {
+///     std::process::ExitCode::SUCCESS
+/// }
+/// ```
 pub use mp_macros::marketplace_main;
 pub mod exit;
 

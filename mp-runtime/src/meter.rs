@@ -4,10 +4,22 @@
 /// Records usage of a custom-pricing dimension: one relaxed atomic add, no lock, no
 /// allocation, no syscall. The flusher sends each hour's total as one `MeterUsage`.
 ///
-/// ```ignore
-/// meter!(requests);                       // +1
-/// meter!(data_gb, bytes / GB);            // any integer type, checked (never wraps)
-/// meter!(requests, 1, tags = [("tenant", tenant_id)]); // a usage allocation (locks)
+/// ```no_run
+/// use mp_runtime::meter;
+///
+/// const GB: u64 = 1 << 30;
+///
+/// #[mp_runtime::marketplace_main(
+///     product_code = "5sk2cmh9n3vb1ex4ofpq7rl8t",
+///     pricing = "custom",
+///     dimensions(requests, data_gb),
+/// )]
+/// fn main() {
+///     let (bytes, tenant_id) = (3 * GB, "acme");
+///     meter!(requests);                                     // +1
+///     meter!(data_gb, bytes / GB);                          // any integer type, never wraps
+///     meter!(requests, 1u8, tags = [("tenant", tenant_id)]); // a usage allocation
+/// }
 /// ```
 ///
 /// The dimension must be declared in this crate: in `#[marketplace_main(pricing = "custom",
@@ -27,9 +39,19 @@ macro_rules! meter {
 }
 
 /// Declares custom-pricing dimensions in a library crate, at its root, so `meter!` can be
-/// used there: `mp_runtime::dimensions!(requests, data_gb);`. The binary still declares
-/// them in `#[marketplace_main(.., dimensions(..))]`; usage of the same name from both is
-/// added up into one record per hour.
+/// used there. The binary still declares them in `#[marketplace_main(.., dimensions(..))]`;
+/// usage of the same name from both is added up into one record per hour.
+///
+/// ```
+/// // lib.rs of the seller's library crate
+/// mp_runtime::dimensions!(requests, data_gb);
+///
+/// pub fn handle_upload(bytes: u64) {
+///     mp_runtime::meter!(requests);
+///     mp_runtime::meter!(data_gb, bytes.div_ceil(1 << 30));
+/// }
+/// # fn main() {}
+/// ```
 #[macro_export]
 macro_rules! dimensions {
     ($($input:tt)*) => {

@@ -57,6 +57,27 @@ impl Registration {
 static REGISTRATION: OnceLock<Registration> = OnceLock::new();
 
 /// The registration made before `main` ran; `None` outside a `#[marketplace_main]` program.
+///
+/// ```no_run
+/// use mp_runtime::Tier;
+///
+/// #[mp_runtime::marketplace_main(
+///     product_code = "5sk2cmh9n3vb1ex4ofpq7rl8t",
+///     pricing = "hourly",
+///     free_product_codes = ["9free0cmh9n3vb1ex4ofpq7rl"],
+/// )]
+/// fn main() {
+///     let registration = mp_runtime::registration().expect("registered before main runs");
+///     let paid_features = registration.tier() == Tier::Paid;
+///     println!(
+///         "{} ({}, {} pricing) in {}; paid features: {paid_features}",
+///         registration.product_code(),
+///         registration.tier(),
+///         registration.pricing(),
+///         registration.region(),
+///     );
+/// }
+/// ```
 pub fn registration() -> Option<&'static Registration> {
     REGISTRATION.get()
 }

@@ -70,6 +70,16 @@ impl Counters {
 pub(crate) static STATS: Counters = Counters::new();
 
 /// Sent, pending and failed hourly records, and the other counts in [`MeteringStats`].
+///
+/// For the seller's own health checks and logs:
+///
+/// ```
+/// let stats = mp_runtime::metering_stats();
+/// if stats.failed > 0 || stats.journal_errors > 0 {
+///     eprintln!("usage records lost or at risk: {stats:?}");
+/// }
+/// # assert_eq!(stats.sent, 0, "nothing is metered outside a custom-pricing program");
+/// ```
 pub fn metering_stats() -> MeteringStats {
     STATS.snapshot()
 }

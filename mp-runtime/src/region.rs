@@ -374,61 +374,51 @@ mod tests {
         }
     }
 
-    #[test]
-    fn imdsv2_gives_the_region_after_a_failing_ecs_endpoint() {
+    /// Resolves with ECS task metadata answering as `ecs` does and IMDS answering `sa-east-1`;
+    /// gives the region and the source that supplied it.
+    fn resolve_beside_imds(
+        ecs: impl Fn(&crate::testing::Request) -> Option<(u16, String)> + Send + Sync + 'static,
+    ) -> (String, &'static str) {
         run(async {
-            let ecs = StubServer::start(|_| Some((404, String::new()))).await;
+            let ecs = StubServer::start(ecs).await;
             let imds = StubServer::start(imds_stub()).await;
             let env = env_of(&[
                 ("ECS_CONTAINER_METADATA_URI_V4", &ecs.url()),
                 ("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds.url()),
             ]);
             let resolved = resolve(&env).await.unwrap();
-            assert_eq!(
-                (resolved.region.as_str(), resolved.source),
-                ("sa-east-1", "EC2 instance metadata")
-            );
-        });
+            (resolved.region.as_str().to_owned(), resolved.source)
+        })
+    }
+
+    #[test]
+    fn imdsv2_gives_the_region_after_a_failing_ecs_endpoint() {
+        assert_eq!(
+            resolve_beside_imds(|_| Some((404, String::new()))),
+            ("sa-east-1".to_owned(), "EC2 instance metadata")
+        );
     }
 
     #[test]
     fn ecs_task_metadata_wins_when_both_sources_answer() {
-        run(async {
-            let ecs = StubServer::start(|_| {
-                Some((
-                    200,
-                    r#"{"TaskARN":"arn:aws:ecs:eu-central-1:111122223333:task/c/1"}"#.into(),
-                ))
-            })
-            .await;
-            let imds = StubServer::start(imds_stub()).await;
-            let env = env_of(&[
-                ("ECS_CONTAINER_METADATA_URI_V4", &ecs.url()),
-                ("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds.url()),
-            ]);
-            let resolved = resolve(&env).await.unwrap();
-            assert_eq!(
-                (resolved.region.as_str(), resolved.source),
-                ("eu-central-1", "ECS task metadata")
-            );
-        });
+        let ecs = |_: &crate::testing::Request| {
+            Some((
+                200,
+                r#"{"TaskARN":"arn:aws:ecs:eu-central-1:111122223333:task/c/1"}"#.into(),
+            ))
+        };
+        assert_eq!(
+            resolve_beside_imds(ecs),
+            ("eu-central-1".to_owned(), "ECS task metadata")
+        );
     }
 
     #[test]
     fn imds_answers_while_ecs_task_metadata_stays_silent() {
-        run(async {
-            let silent = StubServer::start(|_| None).await;
-            let imds = StubServer::start(imds_stub()).await;
-            let env = env_of(&[
-                ("ECS_CONTAINER_METADATA_URI_V4", &silent.url()),
-                ("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds.url()),
-            ]);
-            let resolved = resolve(&env).await.unwrap();
-            assert_eq!(
-                (resolved.region.as_str(), resolved.source),
-                ("sa-east-1", "EC2 instance metadata")
-            );
-        });
+        assert_eq!(
+            resolve_beside_imds(|_| None),
+            ("sa-east-1".to_owned(), "EC2 instance metadata")
+        );
     }
 
     #[test]

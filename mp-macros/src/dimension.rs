@@ -132,14 +132,9 @@ mod tests {
     fn names(tokens: TokenStream) -> Result<Vec<String>, String> {
         let mut errors = Errors::default();
         let out = parse_list(tokens, &mut errors);
-        match errors.finish() {
-            Ok(()) => Ok(out.unwrap().into_iter().map(|d| d.name).collect()),
-            Err(e) => Err(e
-                .into_iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")),
-        }
+        errors
+            .finish_as_text()
+            .map(|()| out.unwrap().into_iter().map(|d| d.name).collect())
     }
 
     #[test]

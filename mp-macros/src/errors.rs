@@ -27,4 +27,15 @@ impl Errors {
     pub fn finish(self) -> Result<(), syn::Error> {
         self.0.map_or(Ok(()), Err)
     }
+
+    /// `finish`, with every message on a line of its own: what unit tests compare.
+    #[cfg(test)]
+    pub fn finish_as_text(self) -> Result<(), String> {
+        self.finish().map_err(|all| {
+            all.into_iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+    }
 }

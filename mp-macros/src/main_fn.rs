@@ -89,12 +89,7 @@ mod tests {
     fn item(tokens: TokenStream) -> Result<(), String> {
         let mut errors = Errors::default();
         check_item(&tokens, &mut errors);
-        errors.finish().map_err(|e| {
-            e.into_iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
+        errors.finish_as_text()
     }
 
     #[test]

@@ -461,14 +461,7 @@ mod tests {
         let raw = parse::parse_args(tokens).map_err(|e| e.to_string())?;
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let spec = check_args(raw, Some(&dir), &mut errors);
-        match errors.finish() {
-            Ok(()) => Ok(spec.unwrap()),
-            Err(e) => Err(e
-                .into_iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")),
-        }
+        errors.finish_as_text().map(|()| spec.unwrap())
     }
 
     #[test]

@@ -12,7 +12,7 @@ use e2e_support::harness::{self, Env};
 use mp_emulator::{DryRunAnswer, Emulator, EmulatorConfig, Ledger, Platform, Pricing, Scenario};
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const FIXTURE: &str = env!("CARGO_BIN_EXE_fx_custom");
 const PRODUCT: &str = "e2ecustom00000000000000001";
@@ -219,16 +219,9 @@ fn wait_for_file(path: &Path) {
     wait_until(|| path.exists());
 }
 
-/// Only a guard against a hung fixture, never a timing assertion.
+/// Polls `done`, bounded by the harness's hang guard.
 fn wait_until(done: impl Fn() -> bool) {
-    let started = Instant::now();
-    while !done() {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "gave up waiting"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    harness::wait_until(done, || "gave up waiting".to_owned());
 }
 
 #[test]

@@ -127,13 +127,18 @@ pub fn run(fixture: &str, env: &Env) -> Run {
 
 /// Waits (bounded by the hang guard) until the ledger shows `seen`, then returns.
 pub fn wait_for_ledger(emulator: &Emulator, seen: impl Fn(&Ledger) -> bool) {
+    wait_until(
+        || seen(&emulator.ledger()),
+        || format!("the ledger never showed it: {:?}", emulator.ledger()),
+    );
+}
+
+/// Polls `done` until it holds. Only a guard against a hung fixture, never a timing
+/// assertion: past the hang guard it fails with `why()`.
+pub fn wait_until(done: impl Fn() -> bool, why: impl Fn() -> String) {
     let started = Instant::now();
-    while !seen(&emulator.ledger()) {
-        assert!(
-            started.elapsed() < HANG_GUARD,
-            "the ledger never showed it: {:?}",
-            emulator.ledger()
-        );
+    while !done() {
+        assert!(started.elapsed() < HANG_GUARD, "{}", why());
         std::thread::sleep(Duration::from_millis(5));
     }
 }

@@ -1,6 +1,10 @@
 //! Declared dimensions -> the hidden crate-root module `meter!` names: one `static` per
 //! dimension, and a `macro_rules!` that maps a name to its static, or, for a name that was
 //! not declared, to an error at that name with a suggestion and the declared list.
+//!
+//! An hourly or monthly program gets the module too, with no statics: its lookup turns every
+//! `meter!` into an error that says where dimensions are declared, instead of rustc's
+//! "cannot find `__mp_dimensions` in `crate`".
 
 use crate::dimension::{self, Dimension};
 use crate::errors::Errors;
@@ -43,6 +47,25 @@ pub fn module(dimensions: &[Dimension], private: &TokenStream) -> TokenStream {
                 #(#arms)*
                 ($other:ident) => { #private::__unknown_dimension!($other; #(#names),*) };
             }
+            pub(crate) use #lookup;
+        }
+    }
+}
+
+/// The module of a program priced `pricing` (hourly or monthly), which has no dimensions:
+/// every `meter!` in its crate is an error at the dimension's name.
+pub fn without_dimensions(pricing: &str, private: &TokenStream) -> TokenStream {
+    let module = Ident::new(MODULE, Span::call_site());
+    let lookup = Ident::new(LOOKUP, Span::call_site());
+    quote! {
+        /// No metering dimensions: this program is priced hourly or monthly.
+        #[doc(hidden)]
+        #[allow(unreachable_pub)]
+        pub mod #module {
+            macro_rules! #lookup {
+                ($name:ident) => { #private::__no_dimensions!($name; #pricing) };
+            }
+            #[allow(unused_imports)]
             pub(crate) use #lookup;
         }
     }

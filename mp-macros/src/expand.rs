@@ -27,10 +27,10 @@ pub fn expand(main: &Main) -> TokenStream {
         quote!(run_sync)
     };
     // Next to `main`, i.e. at the crate root, where `meter!` looks for it.
-    let dimensions = if main.spec.dimensions.is_empty() {
-        TokenStream::new()
-    } else {
-        dimension_module::module(&main.spec.dimensions, &private)
+    let dimensions = match main.spec.pricing {
+        Pricing::Custom => dimension_module::module(&main.spec.dimensions, &private),
+        Pricing::Hourly => dimension_module::without_dimensions("hourly", &private),
+        Pricing::Monthly => dimension_module::without_dimensions("monthly", &private),
     };
     quote! {
         #dimensions
@@ -128,7 +128,7 @@ mod tests {
                 }
             ),
         );
-        assert!(out.starts_with("# [allow (unused)] fn main ()"), "{out}");
+        assert!(out.contains("} # [allow (unused)] fn main ()"), "{out}");
         assert!(
             out.contains(":: mp_runtime :: __private :: run_async (& __MP_STARTUP_SPEC"),
             "{out}"
@@ -167,6 +167,11 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("Pricing :: Monthly"), "{out}");
+        // No dimensions: `meter!` finds a lookup that explains, not rustc's "cannot find".
+        assert!(
+            out.contains("rt :: __private :: __no_dimensions ! ($ name ; \"monthly\")"),
+            "{out}"
+        );
     }
 
     #[test]

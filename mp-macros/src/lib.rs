@@ -74,3 +74,10 @@ pub fn __dimensions(input: TokenStream) -> TokenStream {
 pub fn __unknown_dimension(input: TokenStream) -> TokenStream {
     meter::unknown(input.into()).into()
 }
+
+/// The error `meter!` gives in an hourly or monthly program; generated code only.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __no_dimensions(input: TokenStream) -> TokenStream {
+    meter::no_dimensions(input.into()).into()
+}

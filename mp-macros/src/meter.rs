@@ -74,6 +74,33 @@ pub fn unknown(input: TokenStream) -> TokenStream {
     .to_compile_error()
 }
 
+/// `__no_dimensions!(name; pricing)`: what an hourly or monthly program's lookup expands to.
+/// Such a crate declares no dimensions, so the error says where they are declared.
+pub fn no_dimensions(input: TokenStream) -> TokenStream {
+    let parsed = Parser::parse2(
+        |input: ParseStream| {
+            let name: Ident = input.parse()?;
+            input.parse::<Token![;]>()?;
+            let pricing: syn::LitStr = input.parse()?;
+            Ok((name, pricing.value()))
+        },
+        input,
+    );
+    match parsed {
+        Ok((name, pricing)) => syn::Error::new(
+            name.span(),
+            format!(
+                "no dimensions are declared in this crate: `#[marketplace_main]` has pricing = \
+                 \"{pricing}\", which RegisterUsage bills, so `{name}` cannot be metered. To meter \
+                 it, declare `pricing = \"custom\", dimensions({name})` in `#[marketplace_main]`, \
+                 or `mp_runtime::dimensions!({name})` at the root of a library crate"
+            ),
+        )
+        .to_compile_error(),
+        Err(e) => e.to_compile_error(),
+    }
+}
+
 fn parse_call(tokens: TokenStream) -> syn::Result<Call> {
     if tokens.is_empty() {
         return Err(syn::Error::new(
@@ -233,8 +260,9 @@ fn is_number(expr: &Expr) -> bool {
 fn call_tokens(krate: &TokenStream, call: &Call, quantity: TokenStream) -> TokenStream {
     let dim = &call.dimension;
     // `crate` with the seller's span resolves in the seller's crate; the lookup macro there
-    // knows the declared names (a crate without any: rustc's "could not find
-    // `__mp_dimensions`", which the meter! docs explain).
+    // knows the declared names. An hourly or monthly program's lookup explains that it has
+    // none; a crate with neither the attribute nor `dimensions!` gets rustc's "could not find
+    // `__mp_dimensions`" (no fallback can be found by a macro path: see the meter! docs).
     let module = Ident::new(MODULE, dim.span());
     let lookup = Ident::new(LOOKUP, dim.span());
     let krate_kw = Ident::new("crate", dim.span());
@@ -319,6 +347,14 @@ mod tests {
             out.contains("unknown dimension `cpu`; declared: requests"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn hourly_programs_say_where_dimensions_are_declared() {
+        let out = no_dimensions(quote!(requests; "monthly")).to_string();
+        assert!(out.contains("pricing = \\\"monthly\\\""), "{out}");
+        assert!(out.contains("dimensions(requests)"), "{out}");
+        assert!(out.contains("mp_runtime::dimensions!(requests)"), "{out}");
     }
 
     #[test]

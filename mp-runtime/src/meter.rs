@@ -29,8 +29,11 @@
 /// quantity. A negative value at run time is refused, logged and counted in
 /// [`metering_stats`](crate::metering_stats), never wrapped.
 ///
-/// Without a declaration in the crate, rustc reports "could not find `__mp_dimensions` in
-/// the crate root": declare the dimensions as above.
+/// In an hourly or monthly program the error says that its pricing cannot meter and where
+/// dimensions are declared. A crate with neither `#[marketplace_main]` nor `dimensions!`
+/// gets rustc's own "could not find `__mp_dimensions` in the crate root": declare the
+/// dimensions as above. (A fallback that a declaration could override cannot be reached by
+/// the macro path `meter!` needs: rustc refuses a glob import shadowing an outer name there.)
 #[macro_export]
 macro_rules! meter {
     ($($input:tt)*) => {

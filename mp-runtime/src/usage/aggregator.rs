@@ -11,14 +11,22 @@
 //! the second as a duplicate) nor cut (that would drop billable usage): the record is sent
 //! with the maximum and the excess is carried into the next hour's record, with a warning.
 //! Usage that arrives for an hour whose record is already frozen also goes to the next hour.
+//!
+//! A record takes at most 2,500 allocations. Past 2,499 tag sets in one hour, a new tag set's
+//! usage is billed in the record's untagged share (the last slot): the total is never cut,
+//! only the attribution of that tail is lost, and it is logged and counted.
 
 use super::counter::{Dimension, Tags};
 use super::hour::Hour;
+use super::stats::STATS;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::atomic::Ordering::Relaxed;
 
 /// `UsageQuantity` is at most 2,147,483,647 (METERING-FACTS.md, "MeterUsage").
 pub(crate) const MAX_QUANTITY: u64 = i32::MAX as u64;
+/// `UsageAllocations` holds at most 2,500 entries; one is kept for the untagged share.
+pub(crate) const MAX_TAG_SETS: usize = 2_499;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -66,11 +74,28 @@ impl Record {
 
     fn absorb(&mut self, quantity: u64, allocations: Vec<Allocation>) {
         self.quantity = self.quantity.saturating_add(quantity);
+        let (mut over_sets, mut over_units) = (0u64, 0u64);
         for a in allocations {
-            match self.allocations.iter_mut().find(|mine| mine.tags == a.tags) {
-                Some(mine) => mine.quantity = mine.quantity.saturating_add(a.quantity),
-                None => self.allocations.push(a),
+            if let Some(mine) = self.allocations.iter_mut().find(|mine| mine.tags == a.tags) {
+                mine.quantity = mine.quantity.saturating_add(a.quantity);
+            } else if self.allocations.len() < MAX_TAG_SETS {
+                self.allocations.push(a);
+            } else {
+                // Already in `quantity`, so it is billed in the untagged share.
+                over_sets += 1;
+                over_units = over_units.saturating_add(a.quantity);
             }
+        }
+        if over_sets > 0 {
+            STATS.untagged_overflow.fetch_add(over_units, Relaxed);
+            tracing::warn!(
+                dimension = %self.dimension,
+                hour = self.hour.start_secs(),
+                tag_sets = over_sets,
+                quantity = over_units,
+                "metering: more than {MAX_TAG_SETS} tag sets in one hour; this usage is billed \
+                 untagged (MeterUsage takes 2,500 allocations per record)"
+            );
         }
     }
 }
@@ -348,6 +373,26 @@ mod tests {
         assert_eq!(frozen.allocations[0].quantity, MAX_QUANTITY);
         assert_eq!((carried.hour, carried.quantity), (h(2), 10));
         assert_eq!(carried.allocations, [Allocation { tags, quantity: 6 }]);
+    }
+
+    #[test]
+    fn past_the_allocation_limit_tagged_usage_is_billed_untagged() {
+        let mut agg = Aggregator::default();
+        let tagged = |i: usize| Allocation {
+            tags: vec![("tenant".into(), format!("t{i}"))],
+            quantity: 2,
+        };
+        let before = STATS.untagged_overflow.load(Relaxed);
+        for i in 0..MAX_TAG_SETS + 3 {
+            agg.add("a", h(1), 2, vec![tagged(i)]);
+        }
+        agg.add("a", h(1), 2, vec![tagged(0)]); // a known tag set still adds up
+        let r = agg.get(&(h(1), "a".into())).unwrap();
+        assert_eq!(r.quantity, 2 * (MAX_TAG_SETS as u64 + 4), "nothing cut");
+        assert_eq!(r.allocations.len(), MAX_TAG_SETS);
+        assert_eq!(r.allocations[0].quantity, 4);
+        assert_eq!(r.untagged(), 6, "three tag sets over the limit");
+        assert!(STATS.untagged_overflow.load(Relaxed) - before >= 6);
     }
 
     #[test]

@@ -23,6 +23,9 @@ pub struct MeteringStats {
     pub carried: u64,
     /// Journal writes that failed (the usage stayed in memory).
     pub journal_errors: u64,
+    /// Units metered with tags but billed untagged: the hour already had 2,499 tag sets for
+    /// the dimension (MeterUsage takes 2,500 allocations per record). Billed, not lost.
+    pub untagged_overflow: u64,
 }
 
 #[derive(Default)]
@@ -34,6 +37,7 @@ pub(crate) struct Counters {
     pub(crate) entitlement_errors: AtomicU64,
     pub(crate) carried: AtomicU64,
     pub(crate) journal_errors: AtomicU64,
+    pub(crate) untagged_overflow: AtomicU64,
 }
 
 impl Counters {
@@ -46,6 +50,7 @@ impl Counters {
             entitlement_errors: AtomicU64::new(0),
             carried: AtomicU64::new(0),
             journal_errors: AtomicU64::new(0),
+            untagged_overflow: AtomicU64::new(0),
         }
     }
 
@@ -62,6 +67,7 @@ impl Counters {
             entitlement_errors: self.entitlement_errors.load(Relaxed),
             carried: self.carried.load(Relaxed),
             journal_errors: self.journal_errors.load(Relaxed),
+            untagged_overflow: self.untagged_overflow.load(Relaxed),
         }
     }
 }

@@ -8,10 +8,10 @@
 #[allow(dead_code)] // each suite uses its own part of the shared harness
 mod e2e_support;
 
-use e2e_support::harness::{self, Env};
+use e2e_support::harness::{self, Env, wait_for_file, wait_until};
+use e2e_support::journal::journaled;
 use mp_emulator::{DryRunAnswer, Emulator, EmulatorConfig, Ledger, Platform, Pricing, Scenario};
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const FIXTURE: &str = env!("CARGO_BIN_EXE_fx_custom");
@@ -135,7 +135,10 @@ fn three_hours_in_seconds_each_hour_billed_once_with_what_it_metered() {
         std::fs::write(dir.path().join(format!("go-{round}")), "").unwrap();
         wait_for_file(&dir.path().join(format!("done-{round}")));
         // The flusher drained this round into its hour before the clock moves on.
-        wait_until(|| journaled(&journal, Some(hour)) == [calls, calls / 10 * 3]);
+        wait_until(
+            || journaled(&journal, Some(hour)) == [calls, calls / 10 * 3],
+            || format!("hour {hour} never journaled"),
+        );
     }
     harness::finish(child).assert_succeeded();
     let ledger = emu.ledger();
@@ -159,7 +162,10 @@ fn sigkill_mid_hour_with_a_journal_loses_nothing_and_bills_once() {
         .set("MARKETPLACE_METERING_JOURNAL", journal.to_str().unwrap());
     let child = harness::spawn(FIXTURE, &env.clone().set("FX_MODE", "wait"));
     wait_for_file(&dir.path().join("ready"));
-    wait_until(|| journaled(&journal, None) == [REQUESTS as u64, DATA_GB as u64]);
+    wait_until(
+        || journaled(&journal, None) == [REQUESTS as u64, DATA_GB as u64],
+        || "the usage was never journaled".to_owned(),
+    );
     let killed = std::process::Command::new("kill")
         .args(["-KILL", &child.id().to_string()])
         .status()
@@ -177,51 +183,6 @@ fn sigkill_mid_hour_with_a_journal_loses_nothing_and_bills_once() {
 
 fn epoch_secs(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH).unwrap().as_secs()
-}
-
-/// The latest journaled quantity of each (dimension, hour): lines are `<checksum> <json>`.
-fn journal_records(journal: &Path) -> BTreeMap<(String, u64), u64> {
-    let text = std::fs::read_to_string(journal).unwrap_or_default();
-    let mut latest = BTreeMap::new();
-    for line in text.lines() {
-        let Some((_, json)) = line.split_once(' ') else {
-            continue;
-        };
-        let Ok(r) = serde_json::from_str::<serde_json::Value>(json) else {
-            continue;
-        };
-        let (Some(dimension), Some(hour)) = (r["dimension"].as_str(), r["hour"].as_u64()) else {
-            continue;
-        };
-        let quantity = r["quantity"].as_u64().unwrap_or(0);
-        latest.insert((dimension.to_owned(), hour), quantity);
-    }
-    latest
-}
-
-/// The journaled quantities of `requests` and `data_gb`: for one hour, or all hours summed.
-fn journaled(journal: &Path, hour: Option<u64>) -> [u64; 2] {
-    let mut sums = [0, 0];
-    for ((dimension, h), quantity) in journal_records(journal) {
-        if hour.is_some_and(|hour| hour != h) {
-            continue;
-        }
-        match dimension.as_str() {
-            "requests" => sums[0] += quantity,
-            "data_gb" => sums[1] += quantity,
-            _ => {}
-        }
-    }
-    sums
-}
-
-fn wait_for_file(path: &Path) {
-    wait_until(|| path.exists());
-}
-
-/// Polls `done`, bounded by the harness's hang guard.
-fn wait_until(done: impl Fn() -> bool) {
-    harness::wait_until(done, || "gave up waiting".to_owned());
 }
 
 #[test]

@@ -7,6 +7,7 @@
 //! honours the emulator's endpoint override); the production endpoint pin is unit-tested in
 //! mp-runtime (`client.rs`), without sending anything.
 
+#[allow(dead_code)] // each suite uses its own part of the shared harness
 mod e2e_support;
 
 use e2e_support::harness::{Env, finish, run, spawn, wait_for_ledger};

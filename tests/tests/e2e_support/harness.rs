@@ -142,3 +142,11 @@ pub fn wait_until(done: impl Fn() -> bool, why: impl Fn() -> String) {
         std::thread::sleep(Duration::from_millis(5));
     }
 }
+
+/// Waits for `path` to exist, bounded by the hang guard.
+pub fn wait_for_file(path: &std::path::Path) {
+    wait_until(
+        || path.exists(),
+        || format!("gave up waiting for {}", path.display()),
+    );
+}

@@ -1,4 +1,6 @@
-//! Shared by the end-to-end suites: running fixture programs, and a replaying proxy.
+//! Shared by the end-to-end suites: running fixture programs, reading
+//! their journals, and a replaying proxy.
 
 pub mod harness;
+pub mod journal;
 pub mod replay;

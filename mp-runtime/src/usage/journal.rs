@@ -93,7 +93,8 @@ fn parse(line: &[u8]) -> Option<Record> {
         .flatten()
 }
 
-fn recover(bytes: &[u8], now: std::time::SystemTime) -> Recovered {
+/// Reads a journal's bytes as of `now`: never panics, whatever the bytes (fuzzed).
+pub(crate) fn recover(bytes: &[u8], now: std::time::SystemTime) -> Recovered {
     let mut latest: std::collections::BTreeMap<(Hour, String), Record> = Default::default();
     let mut skipped = 0;
     for raw in bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {

@@ -16,6 +16,9 @@ use super::counter::{self, Dimension};
 use super::hour::{Clock, HOUR_SECS, Hour, WINDOW};
 use super::journal::Journal;
 use super::stats::{Counters, STATS};
+use super::testing_clock;
+use crate::build_mode::BuildMode;
+use crate::env::ProcessEnv;
 use crate::failure::causes;
 use aws_sdk_marketplacemetering::Client;
 use aws_sdk_marketplacemetering::config::http::HttpResponse;
@@ -74,6 +77,8 @@ pub(crate) struct Flusher {
     records: Aggregator,
     journal: Option<Journal>,
     retries: HashMap<Key, Retry>,
+    /// `RETRY_CAP`, unless a local-testing build lowers it (see `testing_clock`).
+    retry_cap: Duration,
 }
 
 impl Flusher {
@@ -114,6 +119,7 @@ impl Flusher {
             records,
             journal,
             retries: HashMap::new(),
+            retry_cap: testing_clock::retry_cap(BuildMode::current(), &ProcessEnv, RETRY_CAP),
         }
     }
 
@@ -247,7 +253,7 @@ impl Flusher {
             }
             Outcome::Retry(why) => {
                 let attempts = self.retries.get(key).map_or(0, |r| r.attempts) + 1;
-                let next_at = now + backoff(attempts);
+                let next_at = now + backoff(attempts, self.retry_cap);
                 tracing::debug!(dimension = key.1, attempts, "metering: will retry ({why})");
                 self.retries
                     .insert(key.clone(), Retry { attempts, next_at });
@@ -429,10 +435,10 @@ fn classify(error: &SdkError<MeterUsageError, HttpResponse>) -> Outcome {
 }
 
 /// Full jitter: uniform in 0..=min(cap, base * 2^attempts).
-fn backoff(attempts: u32) -> Duration {
+fn backoff(attempts: u32, cap: Duration) -> Duration {
     let ceiling = RETRY_BASE
         .saturating_mul(1u32.checked_shl(attempts.min(20)).unwrap_or(u32::MAX))
-        .min(RETRY_CAP);
+        .min(cap);
     jitter(ceiling)
 }
 
@@ -753,7 +759,8 @@ mod tests {
     #[test]
     fn backoff_is_jittered_and_capped() {
         for attempts in 0..40 {
-            assert!(backoff(attempts) <= RETRY_CAP);
+            assert!(backoff(attempts, RETRY_CAP) <= RETRY_CAP);
+            assert!(backoff(attempts, Duration::from_millis(20)) <= Duration::from_millis(20));
         }
     }
 }

@@ -1,10 +1,13 @@
 //! Local-testing builds only: time the tests can move, so many "hours" run in seconds
-//! together with mp-emulator's clock control. Production builds ignore both variables
+//! together with mp-emulator's clock control. Production builds ignore all three variables
 //! (the buyer controls the environment, and the clock must not be theirs to move).
 //!
 //! - `MP_TESTING_CLOCK_FILE=<path>`: the file holds an offset in seconds added to the
 //!   system clock, re-read at every use (a missing or unreadable file means 0).
 //! - `MP_TESTING_CHECKPOINT_MS=<n>`: how often counters are drained (default 10 s).
+//! - `MP_TESTING_RETRY_CAP_MS=<n>`: the ceiling of the flusher's retry backoff (default
+//!   300 s): the backoff waits in real time while the hours are simulated, so a fault
+//!   suite would otherwise wait minutes between retries.
 
 use super::hour::{Clock, SystemClock};
 use crate::build_mode::BuildMode;
@@ -15,6 +18,7 @@ use std::time::{Duration, SystemTime};
 
 const CLOCK_FILE_VAR: &str = "MP_TESTING_CLOCK_FILE";
 const CHECKPOINT_VAR: &str = "MP_TESTING_CHECKPOINT_MS";
+const RETRY_CAP_VAR: &str = "MP_TESTING_RETRY_CAP_MS";
 
 /// The system clock, shifted by the offset in a file.
 struct FileOffsetClock(PathBuf);
@@ -45,11 +49,21 @@ pub(crate) fn clock(mode: BuildMode, env: &dyn Env) -> Arc<dyn Clock> {
 
 /// The checkpoint interval in this build.
 pub(crate) fn checkpoint(mode: BuildMode, env: &dyn Env, default: Duration) -> Duration {
-    match (mode, env.var(CHECKPOINT_VAR).and_then(|v| v.parse().ok())) {
+    millis(mode, env, CHECKPOINT_VAR).unwrap_or(default)
+}
+
+/// The retry backoff's ceiling in this build.
+pub(crate) fn retry_cap(mode: BuildMode, env: &dyn Env, default: Duration) -> Duration {
+    millis(mode, env, RETRY_CAP_VAR).unwrap_or(default)
+}
+
+/// A duration in milliseconds (at least 1) from `var`, in local-testing builds only.
+fn millis(mode: BuildMode, env: &dyn Env, var: &str) -> Option<Duration> {
+    match (mode, env.var(var).and_then(|v| v.parse().ok())) {
         (BuildMode::LocalTesting, Some(ms)) => {
-            Duration::from_millis(ms).max(Duration::from_millis(1))
+            Some(Duration::from_millis(ms).max(Duration::from_millis(1)))
         }
-        _ => default,
+        _ => None,
     }
 }
 
@@ -66,6 +80,7 @@ mod tests {
         let env = env_of(&[
             (CLOCK_FILE_VAR, file.to_str().unwrap()),
             (CHECKPOINT_VAR, "25"),
+            (RETRY_CAP_VAR, "40"),
         ]);
         let moved = clock(BuildMode::LocalTesting, &env).now();
         let ahead = moved.duration_since(SystemTime::now()).unwrap();
@@ -78,6 +93,12 @@ mod tests {
             Duration::from_millis(25)
         );
         assert_eq!(checkpoint(BuildMode::Production, &env, default), default);
+        let cap = Duration::from_secs(300);
+        assert_eq!(
+            retry_cap(BuildMode::LocalTesting, &env, cap),
+            Duration::from_millis(40)
+        );
+        assert_eq!(retry_cap(BuildMode::Production, &env, cap), cap);
     }
 
     #[test]

@@ -6,13 +6,29 @@
 //! it), again when frozen, and again when sent or given up. On open, a torn or garbage line
 //! (a crash mid-write, a disk fault) is skipped with a warning, never a panic; the file is
 //! then compacted to the records still worth keeping.
+//!
+//! The file starts with a version line, `mp-journal 1` (a file without one, as written before
+//! the marker existed, is read as version 1). A journal of another version is never half-read
+//! nor overwritten: it is moved aside to `<path>.unreadable-<unix secs>` with one warning
+//! naming both paths, counted in `journal_errors`, and metering goes on with a fresh journal
+//! (stopping the product would cost the buyer their service over a file; the moved file keeps
+//! its usage for the build that wrote it). A directory path, or a directory where nothing can
+//! be written, is an error: the caller meters without a journal and leaves the file untouched,
+//! so its records are sent, not lost, once the volume is writable again.
 
 use super::aggregator::{Record, State};
 use super::fnv::Fnv128;
 use super::hour::Hour;
+use super::stats::{Counters, STATS};
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The journal format this build writes and reads.
+const VERSION: &str = "1";
+/// The first line of a journal: this prefix and its version.
+const HEADER_PREFIX: &str = "mp-journal ";
 
 pub(crate) struct Journal {
     path: PathBuf,
@@ -29,6 +45,8 @@ pub(crate) struct Recovered {
     pub(crate) expired: Vec<Record>,
     /// Lines that were not valid records.
     pub(crate) skipped: usize,
+    /// The version a header named when it is not ours: nothing else was read.
+    pub(crate) other_version: Option<String>,
 }
 
 impl Journal {
@@ -42,7 +60,19 @@ impl Journal {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(e),
         };
-        let recovered = recover(&bytes, now);
+        let mut recovered = recover(&bytes, now);
+        if let Some(version) = recovered.other_version.take() {
+            let aside = move_aside(path, now)?;
+            Counters::bump(&STATS.journal_errors);
+            tracing::warn!(
+                journal = %path.display(),
+                moved_to = %aside.display(),
+                "metering journal: {} is a version {version:?} journal this build cannot read; \
+                 moved it to {} untouched and started a fresh journal",
+                path.display(),
+                aside.display()
+            );
+        }
         compact(path, &recovered.records)?;
         let file = OpenOptions::new().append(true).open(path)?;
         Ok((
@@ -93,11 +123,27 @@ fn parse(line: &[u8]) -> Option<Record> {
         .flatten()
 }
 
+/// The version a first line names, if it is a header (`None`: a record, or damage).
+fn header_version(first: &[u8]) -> Option<String> {
+    let rest = first.strip_prefix(HEADER_PREFIX.as_bytes())?;
+    Some(String::from_utf8_lossy(rest).into_owned())
+}
+
 /// Reads a journal's bytes as of `now`: never panics, whatever the bytes (fuzzed).
 pub(crate) fn recover(bytes: &[u8], now: std::time::SystemTime) -> Recovered {
     let mut latest: std::collections::BTreeMap<(Hour, String), Record> = Default::default();
     let mut skipped = 0;
-    for raw in bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+    let mut lines = bytes.split(|b| *b == b'\n').peekable();
+    if let Some(version) = lines.peek().and_then(|first| header_version(first)) {
+        if version != VERSION {
+            return Recovered {
+                other_version: Some(version),
+                ..Recovered::default()
+            };
+        }
+        lines.next();
+    }
+    for raw in lines.filter(|l| !l.is_empty()) {
         match parse(raw) {
             Some(record) => {
                 latest.insert(record.key(), record);
@@ -126,10 +172,30 @@ pub(crate) fn recover(bytes: &[u8], now: std::time::SystemTime) -> Recovered {
     out
 }
 
-/// Rewrites the file with `records` only: a temporary file, synced, renamed over it.
+/// Renames a journal this build cannot read to `<path>.unreadable-<unix secs>` (or
+/// `...-<secs>-<n>` if that exists: an earlier start moved one aside the same second).
+fn move_aside(path: &Path, now: SystemTime) -> io::Result<PathBuf> {
+    let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".unreadable-{secs}"));
+    let first = PathBuf::from(name);
+    let aside = (0..1000)
+        .map(|n| match n {
+            0 => first.clone(),
+            n => PathBuf::from(format!("{}-{n}", first.display())),
+        })
+        .find(|p| std::fs::symlink_metadata(p).is_err())
+        .ok_or_else(|| io::Error::other("too many unreadable journals moved aside already"))?;
+    std::fs::rename(path, &aside)?;
+    Ok(aside)
+}
+
+/// Rewrites the file with its header and `records` only: a temporary file, synced, renamed
+/// over it.
 fn compact(path: &Path, records: &[Record]) -> io::Result<()> {
     let tmp = path.with_extension("compacting");
     let mut file = File::create(&tmp)?;
+    file.write_all(format!("{HEADER_PREFIX}{VERSION}\n").as_bytes())?;
     for record in records {
         file.write_all(line(record).as_bytes())?;
     }
@@ -141,6 +207,9 @@ fn compact(path: &Path, records: &[Record]) -> io::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod fuzz;
 
 #[cfg(test)]
 mod tests {
@@ -245,5 +314,131 @@ mod tests {
     fn an_unreadable_path_is_an_error_not_a_panic() {
         let dir = tempfile::tempdir().unwrap();
         assert!(Journal::open(dir.path(), at_hour(1)).is_err());
+    }
+
+    #[test]
+    fn a_new_journal_starts_with_its_version_and_a_headerless_one_reads_as_version_1() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let legacy = line(&record("a", 100, 5, State::Open));
+        std::fs::write(&path, &legacy).unwrap();
+        let (_, rec) = Journal::open(&path, at_hour(100)).unwrap();
+        assert_eq!(rec.records, [record("a", 100, 5, State::Open)]);
+        assert_eq!((rec.skipped, rec.other_version), (0, None));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text,
+            format!("mp-journal 1\n{legacy}"),
+            "compacted with the header"
+        );
+        let (_, rec) = Journal::open(&path, at_hour(100)).unwrap();
+        assert_eq!(
+            (rec.records.len(), rec.skipped),
+            (1, 0),
+            "the header is no damage"
+        );
+    }
+
+    #[test]
+    fn another_version_is_moved_aside_untouched_counted_and_a_fresh_journal_started() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let theirs = format!("mp-journal 2\n{}", line(&record("a", 100, 5, State::Open)));
+        let errors = STATS
+            .journal_errors
+            .load(std::sync::atomic::Ordering::Relaxed);
+        for aside in ["j.unreadable-360010", "j.unreadable-360010-1"] {
+            std::fs::write(&path, &theirs).unwrap();
+            let (_, rec) = Journal::open(&path, at_hour(100)).unwrap();
+            assert!(
+                rec.records.is_empty() && rec.expired.is_empty(),
+                "nothing half-read"
+            );
+            assert_eq!(rec.other_version, None, "handled by open");
+            let moved = std::fs::read_to_string(dir.path().join(aside)).unwrap();
+            assert_eq!(
+                moved, theirs,
+                "moved aside byte for byte, the same second twice"
+            );
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), "mp-journal 1\n");
+        }
+        let now = STATS
+            .journal_errors
+            .load(std::sync::atomic::Ordering::Relaxed);
+        assert!(now >= errors + 2, "counted in journal_errors");
+    }
+
+    #[test]
+    fn another_version_is_read_as_nothing() {
+        for header in [
+            "mp-journal 2",
+            "mp-journal ",
+            "mp-journal 1 ",
+            "mp-journal \u{ff}",
+        ] {
+            let bytes = format!("{header}\n{}", line(&record("a", 100, 5, State::Open)));
+            let rec = recover(bytes.as_bytes(), at_hour(100));
+            assert!(rec.records.is_empty(), "{header:?}");
+            assert!(rec.other_version.is_some(), "{header:?}");
+        }
+    }
+
+    #[test]
+    fn truncated_at_any_byte_it_recovers_a_prefix_of_the_states_never_more() {
+        let states = [
+            record("a", 100, 5, State::Open),
+            record("a", 100, 9, State::Open),
+            record("a", 100, 9, State::Frozen),
+            record("a", 100, 9, State::Sent),
+        ];
+        let mut bytes = b"mp-journal 1\n".to_vec();
+        let mut ends = Vec::new();
+        for state in &states {
+            bytes.extend_from_slice(line(state).as_bytes());
+            ends.push(bytes.len());
+        }
+        for cut in 0..=bytes.len() {
+            let rec = recover(&bytes[..cut], at_hour(100));
+            // A line counts once it is whole; its newline may be the byte cut off.
+            let whole = ends.iter().filter(|end| **end <= cut + 1).count();
+            let expected: Vec<Record> = states[..whole].last().cloned().into_iter().collect();
+            assert_eq!(rec.records, expected, "cut at {cut}");
+            assert!(
+                rec.skipped <= 1,
+                "only the torn last line is damage (cut at {cut})"
+            );
+        }
+    }
+
+    #[test]
+    fn garbage_bytes_open_as_an_empty_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let garbage: Vec<u8> = (0u32..4096)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        std::fs::write(&path, &garbage).unwrap();
+        let (mut j, rec) = Journal::open(&path, at_hour(100)).unwrap();
+        assert!(rec.records.is_empty() && rec.skipped > 0);
+        j.write(&[record("a", 100, 1, State::Open)]).unwrap();
+        let (_, rec) = Journal::open(&path, at_hour(100)).unwrap();
+        assert_eq!((rec.records.len(), rec.skipped), (1, 0));
+    }
+
+    #[test]
+    fn a_directory_nothing_can_be_created_in_is_an_error_and_the_journal_is_left_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        // Under a regular file, nothing can be created (mode bits would not stop root).
+        let file = dir.path().join("a-file");
+        std::fs::write(&file, "").unwrap();
+        assert!(Journal::open(&file.join("j"), at_hour(1)).is_err());
+        // A readable journal whose compaction cannot be written is not touched, so its
+        // records are sent by the next start that can write, not lost and not sent twice.
+        let path = dir.path().join("usage.journal");
+        let bytes = line(&record("a", 100, 5, State::Frozen));
+        std::fs::write(&path, &bytes).unwrap();
+        std::fs::create_dir(dir.path().join("usage.compacting")).unwrap();
+        assert!(Journal::open(&path, at_hour(100)).is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), bytes);
     }
 }

@@ -1,0 +1,175 @@
+//! Fuzz-style smoke run of journal recovery (issue 8), in `cargo test` with a fixed seed.
+//! What it proves (METERING-FACTS.md, "One record per hour per dimension per task/pod"):
+//! whatever the file holds (arbitrary bytes, or a valid journal truncated, bit-flipped,
+//! spliced with garbage, its lines dropped or repeated), `recover` never panics, yields each
+//! (dimension, hour) at most once, and yields only records some intact line carried, so it
+//! never invents a quantity. On an undamaged journal it yields exactly the last states.
+
+use super::{line, recover};
+use crate::usage::aggregator::{Record, State};
+use crate::usage::hour::Hour;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed};
+use std::collections::{BTreeMap, HashSet};
+use std::time::{Duration, UNIX_EPOCH};
+
+/// The hour recovery runs in; records are from it and the five before it, all in the window.
+const NOW_HOUR: u64 = 500_000;
+
+/// Fixed seed and no persistence file: deterministic, about a second on a debug build.
+fn config(cases: u32) -> Config {
+    Config {
+        cases,
+        rng_seed: RngSeed::Fixed(0x6a6f_7572_6e61_6c31),
+        failure_persistence: None,
+        ..Config::default()
+    }
+}
+
+fn now() -> std::time::SystemTime {
+    UNIX_EPOCH + Duration::from_secs(NOW_HOUR * 3600 + 600)
+}
+
+fn state() -> impl Strategy<Value = State> {
+    prop_oneof![
+        Just(State::Open),
+        Just(State::Frozen),
+        Just(State::Sent),
+        Just(State::Failed),
+        Just(State::Taken),
+    ]
+}
+
+fn record() -> impl Strategy<Value = Record> {
+    (
+        prop_oneof![Just("requests"), Just("data_gb"), Just("é\n\"x\"")],
+        NOW_HOUR - 5..=NOW_HOUR,
+        0..=u64::from(u32::MAX),
+        state(),
+    )
+        .prop_map(|(dimension, hour, quantity, state)| Record {
+            dimension: dimension.into(),
+            hour: Hour::from_start_secs(hour * 3600),
+            quantity,
+            allocations: Vec::new(),
+            state,
+        })
+}
+
+/// One way a disk, a crash or a hand edit damages a journal.
+#[derive(Debug, Clone)]
+enum Damage {
+    Truncate(usize),
+    Flip(usize, u8),
+    Splice(usize, Vec<u8>),
+    DropLine(usize),
+    RepeatLine(usize),
+}
+
+fn damage() -> impl Strategy<Value = Damage> {
+    prop_oneof![
+        any::<usize>().prop_map(Damage::Truncate),
+        (any::<usize>(), 1..=255u8).prop_map(|(at, bit)| Damage::Flip(at, bit)),
+        (
+            any::<usize>(),
+            proptest::collection::vec(any::<u8>(), 0..40)
+        )
+            .prop_map(|(at, bytes)| Damage::Splice(at, bytes)),
+        any::<usize>().prop_map(Damage::DropLine),
+        any::<usize>().prop_map(Damage::RepeatLine),
+    ]
+}
+
+fn apply(bytes: &mut Vec<u8>, damage: &Damage) {
+    let len = bytes.len().max(1);
+    match damage {
+        Damage::Truncate(at) => bytes.truncate(at % len),
+        Damage::Flip(at, bit) => {
+            if let Some(b) = bytes.get_mut(at % len) {
+                *b ^= bit;
+            }
+        }
+        Damage::Splice(at, garbage) => {
+            let at = (at % len).min(bytes.len());
+            bytes.splice(at..at, garbage.iter().copied());
+        }
+        Damage::DropLine(n) | Damage::RepeatLine(n) => {
+            let mut lines: Vec<Vec<u8>> = bytes
+                .split_inclusive(|b| *b == b'\n')
+                .map(<[u8]>::to_vec)
+                .collect();
+            if lines.is_empty() {
+                return;
+            }
+            let n = n % lines.len();
+            if matches!(damage, Damage::DropLine(_)) {
+                lines.remove(n);
+            } else {
+                let again = lines[n].clone();
+                lines.insert(n, again);
+            }
+            *bytes = lines.concat();
+        }
+    }
+}
+
+fn journal(records: &[Record], header: bool) -> Vec<u8> {
+    let mut bytes = if header {
+        b"mp-journal 1\n".to_vec()
+    } else {
+        Vec::new()
+    };
+    for record in records {
+        bytes.extend_from_slice(line(record).as_bytes());
+    }
+    bytes
+}
+
+/// Each (dimension, hour) at most once, and every record one that a written line carried.
+fn assert_sound(bytes: &[u8], written: &[Record]) {
+    let rec = recover(bytes, now());
+    let mut keys = HashSet::new();
+    for r in rec.records.iter().chain(&rec.expired) {
+        assert!(keys.insert(r.key()), "{:?} recovered twice", r.key());
+        assert!(written.contains(r), "invented: {r:?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic_nor_yield_a_record(
+        bytes in proptest::collection::vec(any::<u8>(), 0..2048),
+    ) {
+        assert_sound(&bytes, &[]);
+    }
+
+    #[test]
+    fn a_damaged_journal_yields_only_what_intact_lines_carried_once_each(
+        records in proptest::collection::vec(record(), 0..24),
+        header in any::<bool>(),
+        damages in proptest::collection::vec(damage(), 1..4),
+    ) {
+        let mut bytes = journal(&records, header);
+        for d in &damages {
+            apply(&mut bytes, d);
+        }
+        assert_sound(&bytes, &records);
+    }
+
+    #[test]
+    fn an_intact_journal_yields_exactly_the_last_state_of_each_record(
+        records in proptest::collection::vec(record(), 0..24),
+        header in any::<bool>(),
+    ) {
+        let rec = recover(&journal(&records, header), now());
+        let mut last = BTreeMap::new();
+        for r in &records {
+            last.insert(r.key(), r.clone());
+        }
+        let expected: Vec<Record> = last.into_values().collect();
+        prop_assert_eq!(rec.records, expected);
+        prop_assert_eq!(rec.skipped, 0);
+    }
+}

@@ -72,6 +72,8 @@ mod registration;
 mod retry;
 mod service_error;
 mod signature;
+#[cfg(test)]
+mod signature_fuzz;
 mod startup;
 #[cfg(test)]
 mod testing;

@@ -4,6 +4,8 @@
 //! (`client_token`); `stats` counts what happened, for the seller's health checks.
 
 mod aggregator;
+#[cfg(test)]
+mod aggregator_props;
 mod client_token;
 mod counter;
 mod entitlement;

@@ -1,8 +1,14 @@
 //! Verification of the `RegisterUsage` `Signature`: a PS256 JWT from AWS Marketplace whose
 //! claims echo what was sent. PS256 is fixed here, never taken from the token.
 
+use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use serde_json::{Map, Value};
+
+/// The longest Signature looked at. AWS's tokens are under 1 KiB (a PS256 signature with a
+/// 2048-bit key is 342 characters, the claims about 150); 16 KiB leaves room for a 4096-bit key
+/// and new claims, and keeps a hostile answer from being decoded and hashed at any size.
+pub(crate) const MAX_TOKEN_BYTES: usize = 16 * 1024;
 
 /// What the token must echo.
 pub(crate) struct Expected<'a> {
@@ -17,6 +23,12 @@ pub(crate) fn verify(
     public_key_pem: &str,
     expected: &Expected<'_>,
 ) -> Result<(), String> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(format!(
+            "the Signature is {} bytes, more than the {MAX_TOKEN_BYTES} any genuine token needs",
+            token.len()
+        ));
+    }
     let header =
         decode_header(token).map_err(|e| format!("the Signature is not a PS256 JWT ({e})"))?;
     if header.alg != Algorithm::PS256 {
@@ -34,7 +46,14 @@ pub(crate) fn verify(
     validation.validate_aud = false;
     validation.required_spec_claims.clear();
     let claims = decode::<Map<String, Value>>(token, &key, &validation)
-        .map_err(|e| format!("the Signature does not verify with the configured public key ({e})"))?
+        .map_err(|e| match e.kind() {
+            // A signature or claims segment that is not base64url, or claims that are not a
+            // JSON object: said as such, not as a key mismatch the seller would go and check.
+            ErrorKind::Base64(_) | ErrorKind::Json(_) | ErrorKind::Utf8(_) => {
+                format!("the Signature is malformed ({e})")
+            }
+            _ => format!("the Signature does not verify with the configured public key ({e})"),
+        })?
         .claims;
 
     let nonce = claims.get("nonce").and_then(Value::as_str);
@@ -182,6 +201,67 @@ mod tests {
             err,
             "the Signature names public key version 2, not the configured 1"
         );
+    }
+
+    /// A PS256 signature by the genuine key over `header.payload`, whatever the payload is.
+    fn sign_segments(payload: &str) -> String {
+        let key = EncodingKey::from_rsa_pem(PRIVATE.as_bytes()).unwrap();
+        let message = format!("{}.{payload}", b64(br#"{"alg":"PS256","typ":"JWT"}"#));
+        let signature =
+            jsonwebtoken::crypto::sign(message.as_bytes(), &key, Algorithm::PS256).unwrap();
+        format!("{message}.{signature}")
+    }
+
+    #[test]
+    fn validly_signed_claims_that_are_not_base64_are_malformed() {
+        let err = verify(&sign_segments("!!not*base64!!"), PUBLIC, &EXPECTED).unwrap_err();
+        assert!(err.starts_with("the Signature is malformed"), "{err}");
+    }
+
+    #[test]
+    fn validly_signed_claims_that_are_not_json_are_malformed() {
+        for payload in [&b"{not json"[..], b"[1,2]", b"\xff\xfe"] {
+            let err = verify(&sign_segments(&b64(payload)), PUBLIC, &EXPECTED).unwrap_err();
+            assert!(err.starts_with("the Signature is malformed"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_signature_segment_that_is_not_base64_is_malformed() {
+        let genuine = sign(PRIVATE, &claims());
+        let (message, _) = genuine.rsplit_once('.').unwrap();
+        let err = verify(&format!("{message}.%%%"), PUBLIC, &EXPECTED).unwrap_err();
+        assert!(err.starts_with("the Signature is malformed"), "{err}");
+    }
+
+    #[test]
+    fn a_genuine_token_padded_past_the_cap_is_refused_before_decoding() {
+        // Validly signed: without the cap it would verify.
+        let mut c = claims();
+        c["padding"] = json!("x".repeat(4 << 20));
+        let token = sign(PRIVATE, &c);
+        assert_eq!(
+            verify(&token, PUBLIC, &EXPECTED).unwrap_err(),
+            format!(
+                "the Signature is {} bytes, more than the 16384 any genuine token needs",
+                token.len()
+            )
+        );
+    }
+
+    #[test]
+    fn the_cap_leaves_room_above_a_genuine_token() {
+        let genuine = sign(PRIVATE, &claims());
+        assert!(genuine.len() * 10 < MAX_TOKEN_BYTES, "{}", genuine.len());
+        // Right at the cap is still looked at (and verifies).
+        let mut c = claims();
+        c["padding"] = json!("");
+        let unpadded = sign(PRIVATE, &c).len();
+        // base64url grows 3 bytes to 4, so pad by three quarters of what is left.
+        c["padding"] = json!("x".repeat((MAX_TOKEN_BYTES - unpadded - 4) * 3 / 4));
+        let near = sign(PRIVATE, &c);
+        assert!(near.len() <= MAX_TOKEN_BYTES && near.len() > MAX_TOKEN_BYTES - 16);
+        assert_eq!(verify(&near, PUBLIC, &EXPECTED), Ok(()));
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! identity, instance profile), never anything baked into the image. Retries are ours
 //! (see `retry`), so the SDK's are off and its timeouts short.
 
+use crate::credentials_uri;
+use crate::env::ProcessEnv;
 use crate::exit;
 use crate::failure::Failure;
 use crate::failure::causes;
@@ -20,7 +22,7 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Loads the shared AWS configuration for `region`.
 pub(crate) async fn load(region: &Region) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
+    let loader = aws_config::defaults(BehaviorVersion::latest())
         .region(aws_config::Region::new(region.as_str().to_owned()))
         .retry_config(RetryConfig::disabled())
         .timeout_config(
@@ -29,9 +31,16 @@ pub(crate) async fn load(region: &Region) -> SdkConfig {
                 .read_timeout(ATTEMPT_TIMEOUT)
                 .operation_attempt_timeout(ATTEMPT_TIMEOUT)
                 .build(),
-        )
-        .load()
-        .await
+        );
+    // Settled before aws-config builds its credentials chain: a refused endpoint replaces the
+    // chain with a provider that only reports the refusal (exit 84 in `check`), so nothing ever
+    // resolves or connects to it.
+    match credentials_uri::check(&ProcessEnv) {
+        Ok(()) => loader,
+        Err(refused) => loader.credentials_provider(refused),
+    }
+    .load()
+    .await
 }
 
 /// Fetches credentials once, so "none configured" is reported as such (exit 84) instead of
@@ -42,13 +51,19 @@ pub(crate) async fn check(config: &SdkConfig) -> Result<(), AttemptError> {
             "no credentials provider is configured",
         )));
     };
-    match provider.provide_credentials().await {
-        Ok(_) => Ok(()),
-        Err(
-            e @ (CredentialsError::CredentialsNotLoaded(_)
-            | CredentialsError::InvalidConfiguration(_)),
-        ) => Err(AttemptError::Final(no_credentials(&causes(&e)))),
-        Err(e) => Err(AttemptError::Transient(format!(
+    let error = match provider.provide_credentials().await {
+        Ok(_) => return Ok(()),
+        Err(error) => error,
+    };
+    if let Some(refused) = credentials_uri::refusal(&error) {
+        return Err(AttemptError::Final(refused.failure()));
+    }
+    match error {
+        e @ (CredentialsError::CredentialsNotLoaded(_)
+        | CredentialsError::InvalidConfiguration(_)) => {
+            Err(AttemptError::Final(no_credentials(&causes(&e))))
+        }
+        e => Err(AttemptError::Transient(format!(
             "could not load credentials: {}",
             causes(&e)
         ))),

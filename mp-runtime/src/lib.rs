@@ -62,6 +62,7 @@ pub mod exit;
 mod build_mode;
 mod client;
 mod credentials;
+mod credentials_uri;
 mod env;
 mod failure;
 mod meter;

@@ -75,11 +75,18 @@ mod tests {
 
     const EMULATOR: &str = "http://127.0.0.1:9";
 
-    fn sdk_config(global_endpoint: Option<&str>) -> SdkConfig {
-        let overrides = HashMap::from([(
-            "AWS_ENDPOINT_URL_MARKETPLACE_METERING".to_owned(),
-            EMULATOR.to_owned(),
-        )]);
+    /// `service_endpoint` as `AWS_ENDPOINT_URL_MARKETPLACE_METERING`, `global_endpoint` as
+    /// `AWS_ENDPOINT_URL` (which aws-config turns into the SdkConfig's endpoint).
+    fn sdk_config_with(service_endpoint: Option<&str>, global_endpoint: Option<&str>) -> SdkConfig {
+        let overrides = service_endpoint
+            .map(|url| {
+                (
+                    "AWS_ENDPOINT_URL_MARKETPLACE_METERING".to_owned(),
+                    url.to_owned(),
+                )
+            })
+            .into_iter()
+            .collect::<HashMap<_, _>>();
         let mut builder = SdkConfig::builder()
             .region(aws_config::Region::new("eu-west-3"))
             .behavior_version(aws_config::BehaviorVersion::latest())
@@ -121,7 +128,10 @@ mod tests {
 
     #[test]
     fn production_ignores_the_environment_endpoint_override() {
-        let uri = endpoint_used(&sdk_config(None), BuildMode::Production);
+        let uri = endpoint_used(
+            &sdk_config_with(Some(EMULATOR), None),
+            BuildMode::Production,
+        );
         assert!(
             uri.starts_with("https://metering.marketplace.eu-west-3.amazonaws.com"),
             "{uri}"
@@ -131,7 +141,7 @@ mod tests {
     #[test]
     fn production_ignores_a_global_endpoint_override() {
         let uri = endpoint_used(
-            &sdk_config(Some("http://127.0.0.1:8")),
+            &sdk_config_with(None, Some("http://127.0.0.1:8")),
             BuildMode::Production,
         );
         assert!(
@@ -140,36 +150,52 @@ mod tests {
         );
     }
 
-    /// A profile's `endpoint_url`, loaded by aws-config itself from a config file.
+    /// A profile's global `endpoint_url`.
+    fn global_profile(endpoint: &str) -> String {
+        format!("[default]\nendpoint_url = {endpoint}\n")
+    }
+
+    /// A profile's service-specific endpoint, in a `services` section (aws-runtime names the
+    /// service there lower-case with dashes).
+    fn service_profile(endpoint: &str) -> String {
+        format!(
+            "[default]\nservices = redirect\n\n[services redirect]\nmarketplace-metering =\n  \
+             endpoint_url = {endpoint}\n"
+        )
+    }
+
+    /// The configuration aws-config itself loads from a config file holding `profile`.
     // aws-config re-exports these only under their deprecated names; the replacements live
     // in aws-runtime, which this crate does not otherwise need.
     #[allow(deprecated)]
-    fn sdk_config_from_profile(endpoint: &str) -> SdkConfig {
+    fn sdk_config_from_profile(profile: &str) -> SdkConfig {
         use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};
-        let path = std::env::temp_dir().join(format!("mp-runtime-profile-{}", std::process::id()));
-        std::fs::write(&path, format!("[default]\nendpoint_url = {endpoint}\n")).unwrap();
+        // Each test its own file: tests run in parallel threads of one process.
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), profile).unwrap();
         let files = ProfileFiles::builder()
-            .with_file(ProfileFileKind::Config, &path)
+            .with_file(ProfileFileKind::Config, file.path())
             .build();
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
-        let sdk = rt.block_on(
+        rt.block_on(
             aws_config::defaults(aws_config::BehaviorVersion::latest())
                 .region(aws_config::Region::new("eu-west-3"))
                 .credentials_provider(Credentials::new("AKID", "secret", None, None, "test"))
                 .profile_name("default")
                 .profile_files(files)
                 .load(),
-        );
-        let _ = std::fs::remove_file(&path);
-        sdk
+        )
     }
 
     #[test]
     fn production_ignores_a_profile_endpoint_override() {
-        let uri = endpoint_used(&sdk_config_from_profile(EMULATOR), BuildMode::Production);
+        let uri = endpoint_used(
+            &sdk_config_from_profile(&global_profile(EMULATOR)),
+            BuildMode::Production,
+        );
         assert!(
             uri.starts_with("https://metering.marketplace.eu-west-3.amazonaws.com"),
             "{uri}"
@@ -178,13 +204,52 @@ mod tests {
 
     #[test]
     fn local_testing_honours_a_profile_endpoint_override() {
-        let uri = endpoint_used(&sdk_config_from_profile(EMULATOR), BuildMode::LocalTesting);
+        let uri = endpoint_used(
+            &sdk_config_from_profile(&global_profile(EMULATOR)),
+            BuildMode::LocalTesting,
+        );
+        assert!(uri.starts_with(EMULATOR), "{uri}");
+    }
+
+    // Each override source has its pair: production ignores it, local-testing honours it
+    // (so the override really was in the configuration the production client ignored).
+
+    #[test]
+    fn local_testing_honours_a_global_endpoint_override() {
+        let uri = endpoint_used(
+            &sdk_config_with(None, Some("http://127.0.0.1:8")),
+            BuildMode::LocalTesting,
+        );
+        assert!(uri.starts_with("http://127.0.0.1:8"), "{uri}");
+    }
+
+    #[test]
+    fn production_ignores_a_profile_services_endpoint_override() {
+        let uri = endpoint_used(
+            &sdk_config_from_profile(&service_profile(EMULATOR)),
+            BuildMode::Production,
+        );
+        assert!(
+            uri.starts_with("https://metering.marketplace.eu-west-3.amazonaws.com"),
+            "{uri}"
+        );
+    }
+
+    #[test]
+    fn local_testing_honours_a_profile_services_endpoint_override() {
+        let uri = endpoint_used(
+            &sdk_config_from_profile(&service_profile(EMULATOR)),
+            BuildMode::LocalTesting,
+        );
         assert!(uri.starts_with(EMULATOR), "{uri}");
     }
 
     #[test]
     fn local_testing_honours_the_environment_endpoint_override() {
-        let uri = endpoint_used(&sdk_config(None), BuildMode::LocalTesting);
+        let uri = endpoint_used(
+            &sdk_config_with(Some(EMULATOR), None),
+            BuildMode::LocalTesting,
+        );
         assert!(uri.starts_with(EMULATOR), "{uri}");
     }
 }

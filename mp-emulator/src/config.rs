@@ -1,6 +1,7 @@
 //! What an emulator instance plays: its region, the products it knows, the scenario it starts
-//! in and the key it signs RegisterUsage tokens with.
+//! in and the key it signs RegisterUsage tokens with (or the forgery it answers instead).
 
+use crate::forgery::Forgery;
 use crate::keys::{TEST_ONLY_KEY_VERSION, TEST_ONLY_PRIVATE_KEY_PEM};
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
@@ -89,6 +90,8 @@ pub struct EmulatorConfig {
     pub(crate) scenario: Scenario,
     pub(crate) signing_key_pem: String,
     pub(crate) key_version: i32,
+    /// Answer RegisterUsage with this forged Signature instead of a genuine one.
+    pub(crate) forgery: Option<Forgery>,
 }
 
 impl Default for EmulatorConfig {
@@ -114,6 +117,7 @@ impl Default for EmulatorConfig {
             scenario: Scenario::default(),
             signing_key_pem: TEST_ONLY_PRIVATE_KEY_PEM.to_string(),
             key_version: TEST_ONLY_KEY_VERSION,
+            forgery: None,
         }
     }
 }
@@ -166,6 +170,13 @@ impl EmulatorConfig {
     /// The public key version the emulator signs as and expects (default 1).
     pub fn key_version(mut self, version: i32) -> Self {
         self.key_version = version;
+        self
+    }
+
+    /// Answers every accepted RegisterUsage with a forged `Signature` (tamper tests); the
+    /// call is still validated and recorded in the ledger as a registration.
+    pub fn forge_signature(mut self, forgery: Forgery) -> Self {
+        self.forgery = Some(forgery);
         self
     }
 

@@ -14,6 +14,7 @@ mod credentials;
 mod ecs;
 mod emulator;
 mod env;
+mod forgery;
 mod ids;
 mod imds;
 mod keys;
@@ -37,6 +38,7 @@ pub use credentials::{
 pub use ecs::ACCOUNT_ID;
 pub use emulator::Emulator;
 pub use env::Platform;
+pub use forgery::{FORGED_NONCE, FORGED_PRODUCT_CODE, Forgery, OVERSIZED_TOKEN_BYTES};
 pub use keys::{
     TEST_ONLY_KEY_VERSION, TEST_ONLY_OTHER_PRIVATE_KEY_PEM, TEST_ONLY_PRIVATE_KEY_PEM,
     TEST_ONLY_PUBLIC_KEY_PEM,

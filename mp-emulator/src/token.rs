@@ -36,9 +36,18 @@ impl TokenSigner {
         Ok(Self { key })
     }
 
-    pub(crate) fn sign(&self, claims: &RegisterUsageClaims) -> Result<String, String> {
+    pub(crate) fn sign(&self, claims: &impl Serialize) -> Result<String, String> {
         jsonwebtoken::encode(&Header::new(Algorithm::PS256), claims, &self.key)
             .map_err(|e| format!("signing the RegisterUsage token failed: {e}"))
+    }
+
+    /// `header.payload.signature` with a PS256 signature over whatever `header.payload` is:
+    /// for forgeries whose segments are not what a JWT library would produce.
+    pub(crate) fn sign_segments(&self, header: &str, payload: &str) -> Result<String, String> {
+        let message = format!("{header}.{payload}");
+        let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &self.key, Algorithm::PS256)
+            .map_err(|e| format!("signing the RegisterUsage token failed: {e}"))?;
+        Ok(format!("{message}.{signature}"))
     }
 }
 

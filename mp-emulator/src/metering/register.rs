@@ -5,6 +5,7 @@ use super::Operation;
 use super::outcome::{check_outcome, unknown_product};
 use super::rules::{check_length, check_product_code, required};
 use crate::aws_error::AwsError;
+use crate::forgery::forge;
 use crate::ledger::Registration;
 use crate::sigv4::Signer;
 use crate::state::State;
@@ -54,7 +55,11 @@ pub(crate) fn register_usage(
         nonce: input.nonce.clone(),
         iat: state.clock.now_epoch_secs().max(0.0) as u64,
     };
-    let signature = state.signer.sign(&claims).map_err(AwsError::internal)?;
+    let signature = match config.forgery {
+        None => state.signer.sign(&claims),
+        Some(forgery) => forge(forgery, &claims, &state.signer, &config.signing_key_pem),
+    }
+    .map_err(AwsError::internal)?;
     state.book().ledger.registrations.push(Registration {
         product_code,
         public_key_version: config.key_version,

@@ -7,6 +7,14 @@
 //! (a crash mid-write, a disk fault) is skipped with a warning, never a panic; the file is
 //! then compacted to the records still worth keeping.
 //!
+//! A crash leaves at most one torn line: the unterminated end of the file (every line a send
+//! depends on was synced before it, and the next start rewrites the file first). Any other
+//! damage (a disk fault, an edit) may have taken a record's later states, so its last intact
+//! state may be older than what was sent. Then Open records are recovered frozen: if the
+//! service answers that it already holds the hour, that counts as delivered instead of moving
+//! the older quantity to the next hour and billing it twice (new usage of that hour is billed
+//! in the next one).
+//!
 //! The file starts with a version line, `mp-journal 1` (a file without one, as written before
 //! the marker existed, is read as version 1). A journal of another version is never half-read
 //! nor overwritten: it is moved aside to `<path>.unreadable-<unix secs>` with one warning
@@ -16,7 +24,7 @@
 //! be written, is an error: the caller meters without a journal and leaves the file untouched,
 //! so its records are sent, not lost, once the volume is writable again.
 
-use super::aggregator::{Record, State};
+use super::aggregator::{MAX_QUANTITY, Record, State};
 use super::fnv::Fnv128;
 use super::hour::Hour;
 use super::stats::{Counters, STATS};
@@ -143,16 +151,25 @@ pub(crate) fn recover(bytes: &[u8], now: std::time::SystemTime) -> Recovered {
         }
         lines.next();
     }
-    for raw in lines.filter(|l| !l.is_empty()) {
+    let lines: Vec<&[u8]> = lines.collect();
+    let mut damaged_beyond_a_tear = false;
+    for (n, raw) in lines.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
         match parse(raw) {
             Some(record) => {
                 latest.insert(record.key(), record);
             }
-            None => skipped += 1,
+            None => {
+                skipped += 1;
+                damaged_beyond_a_tear |= n + 1 < lines.len(); // a whole line, newline and all
+            }
         }
     }
     let mut out = Recovered::default();
-    for record in latest.into_values() {
+    for mut record in latest.into_values() {
+        if damaged_beyond_a_tear && record.state == State::Open && record.quantity <= MAX_QUANTITY {
+            // Its later states may be among the damage: treat it as possibly sent.
+            record.state = State::Frozen;
+        }
         let open = matches!(record.state, State::Open | State::Frozen);
         if !open && record.hour > Hour::of(now) {
             // A finished record of a future hour is no real record (a hand-edited file would
@@ -274,7 +291,11 @@ mod tests {
         bytes.extend_from_slice(&other.as_bytes()[..other.len() / 2]); // torn tail
         std::fs::write(&path, &bytes).unwrap();
         let (mut j, rec) = Journal::open(&path, at_hour(100)).unwrap();
-        assert_eq!(rec.records, [record("a", 100, 5, State::Open)]);
+        assert_eq!(
+            rec.records,
+            [record("a", 100, 5, State::Frozen)],
+            "whole damaged lines: it may have been sent"
+        );
         assert_eq!(rec.skipped, 3, "garbage, checksum mismatch, torn tail");
         // Compacted: appending after recovery yields a clean file.
         j.write(&[record("b", 100, 6, State::Open)]).unwrap();
@@ -408,6 +429,52 @@ mod tests {
                 "only the torn last line is damage (cut at {cut})"
             );
         }
+    }
+
+    #[test]
+    fn after_damage_beyond_a_torn_last_line_open_records_come_back_frozen() {
+        let states = [
+            record("a", 100, 5, State::Open),
+            record("a", 100, 9, State::Open),
+            record("a", 100, 9, State::Frozen),
+            record("a", 100, 9, State::Sent),
+            record("b", 100, 2, State::Open),
+        ];
+        let lines: Vec<String> = states.iter().map(line).collect();
+        // A torn last line is a crash mid-write: the rest is exactly as it was.
+        let torn = format!("{}{}", lines[..2].concat(), &lines[2][..20]);
+        let rec = recover(torn.as_bytes(), at_hour(100));
+        assert_eq!(rec.records, [record("a", 100, 9, State::Open)]);
+        // Damage in the middle: "a" may have been sent with 9, so 5 is only ever resent
+        // under its client token (a DuplicateRequest then counts as delivered), never moved
+        // on to bill again.
+        let damaged = [
+            lines[0].as_str(),
+            "x",
+            &lines[1][1..],
+            &lines[2][1..],
+            &lines[3][1..],
+            lines[4].as_str(),
+        ]
+        .join("\n");
+        let rec = recover(damaged.as_bytes(), at_hour(100));
+        assert_eq!(
+            rec.records,
+            [
+                record("a", 100, 5, State::Frozen),
+                record("b", 100, 2, State::Frozen)
+            ]
+        );
+        // The same with the damage at the end: whole lines, so no crash tore them.
+        let damaged = [
+            lines[0].as_str(),
+            &lines[1][1..],
+            &lines[2][1..],
+            &lines[3][1..],
+        ]
+        .concat();
+        let rec = recover(damaged.as_bytes(), at_hour(100));
+        assert_eq!(rec.records, [record("a", 100, 5, State::Frozen)]);
     }
 
     #[test]

@@ -4,11 +4,16 @@
 //! - `wait`: the same, write `FX_DIR/ready`, then wait for a signal;
 //! - `hours:N`: N rounds; round `r` waits for `FX_DIR/go-r`, meters `1000 * (r + 1)` calls
 //!   per thread, then writes `FX_DIR/done-r` (the test moves the clock between rounds).
+//!
+//! `FX_REPORT=1` (with `FX_DIR`) also shows what the runtime did: its tracing events go to
+//! stderr, `FX_DIR/started` is written once start-up is over, and when the body is done and
+//! `FX_DIR/report` exists (the test's say-so: the runtime caught up), `metering_stats: ...`
+//! is printed, the last line on stdout (the final flush comes after it).
 
 mod support;
 
 use mp_runtime::meter;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 const THREADS: u64 = 8;
@@ -23,6 +28,17 @@ fn main() {
     support::report();
     let dir = std::env::var_os("FX_DIR").map(PathBuf::from);
     let mode = std::env::var("FX_MODE").unwrap_or_default();
+    let reporting = std::env::var_os("FX_REPORT").is_some();
+    if reporting {
+        start_reporting(dir.as_deref());
+    }
+    body(dir.clone(), &mode);
+    if reporting {
+        print_stats(&dir.expect("FX_DIR"));
+    }
+}
+
+fn body(dir: Option<PathBuf>, mode: &str) {
     if let Some(rounds) = mode.strip_prefix("hours:") {
         let dir = dir.expect("FX_DIR");
         for round in 0..rounds.parse::<u64>().expect("hours:N") {
@@ -56,4 +72,27 @@ fn meter_from_threads(calls: u64) {
             });
         }
     });
+}
+
+/// The runtime's warnings and errors on stderr, and a file saying start-up is over.
+fn start_reporting(dir: Option<&Path>) {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .without_time()
+        .init();
+    if let Some(dir) = dir {
+        std::fs::write(dir.join("started"), "").expect("started file");
+    }
+}
+
+fn print_stats(dir: &Path) {
+    while !dir.join("report").exists() {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let s = mp_runtime::metering_stats();
+    println!(
+        "metering_stats: sent={} pending={} failed={} carried={} journal_errors={}",
+        s.sent, s.pending, s.failed, s.carried, s.journal_errors
+    );
 }

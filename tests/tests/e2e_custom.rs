@@ -10,9 +10,8 @@ mod e2e_support;
 
 use e2e_support::harness::{self, Env, wait_for_file, wait_until};
 use e2e_support::journal::journaled;
+use e2e_support::sim_hours::{SimHours, assert_billed_once, billed};
 use mp_emulator::{DryRunAnswer, Emulator, EmulatorConfig, Ledger, Platform, Pricing, Scenario};
-use std::collections::{BTreeMap, HashSet};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const FIXTURE: &str = env!("CARGO_BIN_EXE_fx_custom");
 const PRODUCT: &str = "e2ecustom00000000000000001";
@@ -34,20 +33,6 @@ fn assert_billed_exactly(ledger: &Ledger) {
     assert_eq!(ledger.total(PRODUCT, "requests"), REQUESTS, "{ledger:?}");
     assert_eq!(ledger.total(PRODUCT, "data_gb"), DATA_GB, "{ledger:?}");
     assert_billed_once(ledger);
-}
-
-/// One record per (dimension, hour), each with its hour-truncated timestamp and our token.
-fn assert_billed_once(ledger: &Ledger) {
-    let mut seen = HashSet::new();
-    for r in &ledger.records {
-        assert!(seen.insert((r.dimension.clone(), r.hour)), "twice: {r:?}");
-        assert_eq!(r.timestamp as u64, r.hour, "hour-truncated timestamp");
-        assert!(
-            r.client_token
-                .as_deref()
-                .is_some_and(|t| t.starts_with("mp1-"))
-        );
-    }
 }
 
 #[test]
@@ -107,48 +92,16 @@ fn three_hours_in_seconds_each_hour_billed_once_with_what_it_metered() {
     const HOURS: u64 = 3;
     let emu = emulator(Scenario::entitled());
     let dir = tempfile::tempdir().unwrap();
-    let (clock_file, journal) = (dir.path().join("clock"), dir.path().join("journal"));
-    // One minute into the next real hour, so each round has its hour to itself.
-    let now = epoch_secs(SystemTime::now());
-    let first_hour = (now / 3600 + 1) * 3600;
-    let base_offset = first_hour + 60 - now;
-    let env = Env::of(&emu, Platform::Ecs)
-        .set("FX_MODE", &format!("hours:{HOURS}"))
-        .set("FX_DIR", dir.path().to_str().unwrap())
-        .set("MP_TESTING_CLOCK_FILE", clock_file.to_str().unwrap())
-        .set("MP_TESTING_CHECKPOINT_MS", "20")
-        .set("MARKETPLACE_METERING_JOURNAL", journal.to_str().unwrap());
-    let move_clocks = |round: u64| {
-        let offset = base_offset + round * 3600;
-        std::fs::write(&clock_file, offset.to_string()).unwrap();
-        emu.set_clock(SystemTime::now() + Duration::from_secs(offset));
-    };
-    move_clocks(0);
-    let child = harness::spawn(FIXTURE, &env);
-    let mut expected = BTreeMap::new();
+    let hours = SimHours::new(&emu, dir.path());
+    let child = harness::spawn(FIXTURE, &hours.env(Env::of(&emu, Platform::Ecs), HOURS));
     for round in 0..HOURS {
-        move_clocks(round);
-        let hour = first_hour + round * 3600;
-        let calls = 8 * 1000 * (round + 1);
-        expected.insert(("requests".to_string(), hour), calls as i64);
-        expected.insert(("data_gb".to_string(), hour), (calls / 10 * 3) as i64);
-        std::fs::write(dir.path().join(format!("go-{round}")), "").unwrap();
-        wait_for_file(&dir.path().join(format!("done-{round}")));
-        // The flusher drained this round into its hour before the clock moves on.
-        wait_until(
-            || journaled(&journal, Some(hour)) == [calls, calls / 10 * 3],
-            || format!("hour {hour} never journaled"),
-        );
+        hours.move_to(round);
+        hours.meter_round(round);
     }
     harness::finish(child).assert_succeeded();
     let ledger = emu.ledger();
     assert_billed_once(&ledger);
-    let billed: BTreeMap<_, _> = ledger
-        .records
-        .iter()
-        .map(|r| ((r.dimension.clone(), r.hour), r.quantity))
-        .collect();
-    assert_eq!(billed, expected);
+    assert_eq!(billed(&ledger), hours.metered(0..HOURS));
 }
 
 #[test]
@@ -179,10 +132,6 @@ fn sigkill_mid_hour_with_a_journal_loses_nothing_and_bills_once() {
     // The next start in the same task meters nothing itself and sends what the journal kept.
     harness::run(FIXTURE, &env.set("FX_MODE", "hours:0")).assert_succeeded();
     assert_billed_exactly(&emu.ledger());
-}
-
-fn epoch_secs(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH).unwrap().as_secs()
 }
 
 #[test]

@@ -4,3 +4,4 @@
 pub mod harness;
 pub mod journal;
 pub mod replay;
+pub mod sim_hours;

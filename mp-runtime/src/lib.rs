@@ -65,6 +65,9 @@ mod credentials;
 mod credentials_uri;
 mod env;
 mod failure;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod meter;
 mod product_code;
 mod region;

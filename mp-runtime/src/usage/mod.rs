@@ -23,5 +23,7 @@ mod testing_clock;
 
 pub use counter::{Dimension, Quantity, record, record_tagged};
 pub(crate) use entitlement::check as check_entitlement;
+#[cfg(feature = "fuzzing")]
+pub(crate) use journal::{Journal, recover};
 pub(crate) use metering_thread::{finish, start};
 pub use stats::{MeteringStats, metering_stats};

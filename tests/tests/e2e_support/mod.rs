@@ -1,6 +1,7 @@
 //! Shared by the end-to-end suites: running fixture programs, reading
 //! their journals, and a replaying proxy.
 
+pub mod crash;
 pub mod harness;
 pub mod journal;
 pub mod replay;

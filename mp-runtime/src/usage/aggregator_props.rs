@@ -221,7 +221,7 @@ fn run(dimensions: &[&'static Dimension], s: &Schedule) -> Aggregator {
 }
 
 proptest! {
-    #![proptest_config(config(300))]
+    #![proptest_config(config(2_000))]
 
     /// Same calls between the same boundaries, any order, any drains: the same records, and
     /// the ones the model predicts.
@@ -306,7 +306,7 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 proptest! {
-    #![proptest_config(config(500))]
+    #![proptest_config(config(1_000))]
 
     /// Whatever happens in whatever order: conservation (records + still-counted == metered,
     /// failed included), no unit billed before the hour it was metered in, frozen records
@@ -437,7 +437,7 @@ proptest! {
 fn threads_metering_while_another_drains_lose_nothing() {
     static D: Dimension = Dimension::new("props-threads");
     const THREADS: u64 = 4;
-    const CALLS: u64 = 5_000;
+    const CALLS: u64 = 50_000;
     reset(&[&D]);
     let (agg, metered) = std::thread::scope(|s| {
         let meters: Vec<_> = (0..THREADS)

@@ -166,23 +166,40 @@ fn stats(run: &Run) -> BTreeMap<String, u64> {
         .collect()
 }
 
-/// One row for the results table (`--nocapture` shows it); the wall time is reported,
-/// never asserted.
+/// One row for the results table (`--nocapture` shows it): | case | workload | metered |
+/// billed | lost | duplicated | exit code | test |. The wall time is reported, never asserted.
 fn report(case: &Case, o: &Outcome, started: Instant) {
     let sum = |m: &PerHour| m.values().sum::<i64>();
     let billed = billed(&o.ledger);
+    let fired = case.fired.map_or(String::new(), |name| {
+        format!(", {} x {name}", o.ledger.rejection_count(name))
+    });
+    let lost = sum(&o.metered) - sum(&billed);
+    let lost = if case.expired.is_empty() {
+        lost.to_string()
+    } else {
+        format!(
+            "{lost} = hours {}..{} (expired), {} records logged, failed={}",
+            case.expired.start,
+            case.expired.end - 1,
+            o.run.stderr.matches(EXPIRED_LOG).count(),
+            o.stats["failed"]
+        )
+    };
     println!(
-        "| {} | {} simulated hours, fault from the first send{} | {} | {} | {} | {} | {:?} | {:.1} s |",
+        "| {} | {} simulated hours of 8 threads metering requests and data_gb{}; {} MeterUsage calls{fired}; {:.1} s wall | {} | {} | {lost} | {} | {} | {} |",
         case.name,
         case.rounds,
-        case.ends_at
-            .map_or(String::new(), |end| format!(", cleared at hour {end}")),
+        case.ends_at.map_or(String::new(), |end| format!(
+            ", fault cleared at hour {end}"
+        )),
+        o.ledger.request_count("MeterUsage"),
+        started.elapsed().as_secs_f64(),
         sum(&o.metered),
         sum(&billed),
-        sum(&o.metered) - sum(&billed),
         o.ledger.records.len() - billed.len(),
-        o.run.code,
-        started.elapsed().as_secs_f64()
+        o.run.code.map_or("signal".to_owned(), |c| c.to_string()),
+        std::thread::current().name().unwrap_or("?"),
     );
 }
 

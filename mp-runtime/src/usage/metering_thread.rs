@@ -64,6 +64,10 @@ fn spawn(
         .build()
         .map_err(|e| format!("could not start the metering runtime: {e}"))?;
     let signal_stop = stop.clone();
+    let signals = {
+        let _context = runtime.enter();
+        shutdown::listen()
+    };
     std::thread::Builder::new()
         .name("mp-metering".into())
         .spawn(move || {
@@ -72,7 +76,7 @@ fn spawn(
                 let client = aws_sdk_marketplacemetering::Client::from_conf(
                     client::metering_config(&sdk, &region, mode),
                 );
-                tokio::spawn(shutdown::stop_on_signal(signal_stop));
+                tokio::spawn(shutdown::stop_on_signal(signal_stop, signals));
                 Flusher::new(client, clock, settings)
                     .run(stopped, FINAL_FLUSH_BOUND)
                     .await;

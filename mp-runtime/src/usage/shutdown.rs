@@ -24,10 +24,39 @@ static SIGNALLED: AtomicI32 = AtomicI32::new(0);
 /// Set when `main` returned: from then on its result, not the signal, ends the process.
 static MAIN_RETURNED: AtomicBool = AtomicBool::new(false);
 
+/// SIGTERM and SIGINT, caught from the moment [`listen`] returns.
+pub(crate) struct Signals {
+    #[cfg(unix)]
+    streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+/// Catches SIGTERM and SIGINT now, before `main` runs: a signal that came before the metering
+/// thread's first poll would otherwise take its default action and end the process without
+/// the final flush. Needs a tokio runtime context (`Runtime::enter`).
+pub(crate) fn listen() -> Signals {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
+            (Ok(term), Ok(int)) => Signals {
+                streams: Some((term, int)),
+            },
+            _ => Signals { streams: None },
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        Signals {}
+    }
+}
+
 /// Waits for SIGTERM or SIGINT, gives `main` its grace period, then tells the flusher to stop
 /// (it flushes on its way out). If `main` returns first, `finish` has stopped it already.
-pub(crate) async fn stop_on_signal(stop: watch::Sender<bool>) {
-    let signal = wait_for_signal().await;
+pub(crate) async fn stop_on_signal(stop: watch::Sender<bool>, signals: Signals) {
+    let signal = wait_for_signal(signals).await;
     SIGNALLED.store(signal, Relaxed);
     tracing::info!(
         signal,
@@ -53,12 +82,8 @@ pub(crate) fn exit_if_signalled() {
 }
 
 #[cfg(unix)]
-async fn wait_for_signal() -> i32 {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
+async fn wait_for_signal(signals: Signals) -> i32 {
+    let Some((mut term, mut int)) = signals.streams else {
         tracing::warn!(
             "metering: cannot watch SIGTERM/SIGINT; the partial hour is flushed only when main returns"
         );
@@ -71,7 +96,7 @@ async fn wait_for_signal() -> i32 {
 }
 
 #[cfg(not(unix))]
-async fn wait_for_signal() -> i32 {
+async fn wait_for_signal(_: Signals) -> i32 {
     match tokio::signal::ctrl_c().await {
         Ok(()) => 2,
         Err(_) => std::future::pending().await,
@@ -83,4 +108,36 @@ async fn wait_for_signal() -> i32 {
 mod libc_signal {
     pub(super) const SIGINT: i32 = 2;
     pub(super) const SIGTERM: i32 = 15;
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    /// A SIGTERM that comes after `listen` returns but before anything polls (the metering
+    /// thread still loading credentials) is caught and delivered: it does not take its
+    /// default action, which would end the process without the final flush.
+    #[test]
+    fn signals_are_caught_from_the_moment_listen_returns() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let signals = {
+            let _context = runtime.enter();
+            listen()
+        };
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &std::process::id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        // Only a hang guard: the signal is already pending.
+        let signal = runtime
+            .block_on(async {
+                tokio::time::timeout(Duration::from_secs(60), wait_for_signal(signals)).await
+            })
+            .expect("the SIGTERM is delivered");
+        assert_eq!(signal, libc_signal::SIGTERM);
+    }
 }

@@ -34,7 +34,8 @@ struct Case {
     /// The rejection the emulator counts for this fault, proving it fired.
     fired: Option<&'static str>,
     rounds: u64,
-    /// An outage: the round whose clock move ends it. `None`: the fault stays on to the end.
+    /// An outage: the round it ends in, once the runtime has drained that round (so it saw
+    /// the hour). `None`: the fault stays on to the end.
     ends_at: Option<u64>,
     /// Rounds whose hour's window closed during the outage.
     expired: Range<u64>,

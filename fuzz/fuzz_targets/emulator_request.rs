@@ -77,14 +77,17 @@ fn signed(target: &str, body: &[u8]) -> Vec<u8> {
         .unwrap()
         .into();
     let host = emu.addr().to_string();
-    let headers = [("host", host.as_str()), ("content-type", JSON), ("x-amz-target", target)];
+    let headers = [
+        ("host", host.as_str()),
+        ("content-type", JSON),
+        ("x-amz-target", target),
+    ];
     let url = format!("{}/", emu.url());
     let signable =
         SignableRequest::new("POST", &url, headers.into_iter(), SignableBody::Bytes(body)).unwrap();
     let (instructions, _) = sign(signable, &params).unwrap().into_parts();
     let mut out = b"POST / HTTP/1.1\r\n".to_vec();
-    let added = instructions.headers().map(|(k, v)| (k, v));
-    for (k, v) in headers.into_iter().chain(added) {
+    for (k, v) in headers.into_iter().chain(instructions.headers()) {
         out.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
     }
     out.extend_from_slice(format!("content-length: {}\r\n\r\n", body.len()).as_bytes());
@@ -102,8 +105,16 @@ fn exchange(request: &[u8]) -> Option<(u16, String, Vec<u8>)> {
         match s.read(&mut buf) {
             Ok(0) => return None,
             Ok(n) => raw.extend_from_slice(&buf[..n]),
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
-                panic!("the emulator hung on {:?}", String::from_utf8_lossy(request))
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                panic!(
+                    "the emulator hung on {:?}",
+                    String::from_utf8_lossy(request)
+                )
             }
             Err(_) => return None,
         }
@@ -118,7 +129,10 @@ fn exchange(request: &[u8]) -> Option<(u16, String, Vec<u8>)> {
             .unwrap_or(0);
         if raw.len() >= end + 4 + length {
             let _ = s.shutdown(Shutdown::Both);
-            let status = head.get(9..12).and_then(|s| s.parse().ok()).expect("a status line");
+            let status = head
+                .get(9..12)
+                .and_then(|s| s.parse().ok())
+                .expect("a status line");
             return Some((status, head, raw[end + 4..end + 4 + length].to_vec()));
         }
     }
@@ -128,17 +142,26 @@ fn exchange(request: &[u8]) -> Option<(u16, String, Vec<u8>)> {
 fn check_error(status: u16, head: &str, body: &[u8]) {
     assert!(status >= 400, "status {status}");
     if body.is_empty() && !head.contains("x-amzn-errortype") {
-        assert!(matches!(status, 400 | 413 | 414 | 431 | 501 | 505), "bare {status}");
+        assert!(
+            matches!(status, 400 | 413 | 414 | 431 | 501 | 505),
+            "bare {status}"
+        );
         return;
     }
     if head.contains("content-type: text/xml") {
         return; // STS query protocol (a form body without X-Amz-Target)
     }
-    assert!(head.contains("content-type: application/x-amz-json-1.1"), "{head}");
+    assert!(
+        head.contains("content-type: application/x-amz-json-1.1"),
+        "{head}"
+    );
     let v: serde_json::Value = serde_json::from_slice(body).expect("a JSON error body");
     let name = v["__type"].as_str().expect("__type");
     assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
-    assert!(head.contains(&format!("x-amzn-errortype: {}", name.to_ascii_lowercase())), "{head}");
+    assert!(
+        head.contains(&format!("x-amzn-errortype: {}", name.to_ascii_lowercase())),
+        "{head}"
+    );
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -150,7 +173,10 @@ fuzz_target!(|data: &[u8]| {
     let (request, target) = match mode % 3 {
         0 => (unsigned(rest), None),
         1 => (signed("AWSMPMeteringService.MeterUsage", rest), Some(true)),
-        _ => (signed("AWSMPMeteringService.RegisterUsage", rest), Some(false)),
+        _ => (
+            signed("AWSMPMeteringService.RegisterUsage", rest),
+            Some(false),
+        ),
     };
     let answer = exchange(&request);
     let after = emu.ledger();

@@ -31,7 +31,10 @@ fn path() -> PathBuf {
 }
 
 fn lines(bytes: &[u8]) -> usize {
-    bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count()
+    bytes
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count()
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -69,7 +72,10 @@ fuzz_target!(|data: &[u8]| {
     for ((hour, dimension), (quantity, state)) in &last {
         let unsent = matches!(*state, "open" | "frozen");
         let in_window = NOW <= hour + 6 * HOUR - 60;
-        let kept = clean.kept.iter().any(|(h, d, q)| h == hour && d == dimension && q == quantity);
+        let kept = clean
+            .kept
+            .iter()
+            .any(|(h, d, q)| h == hour && d == dimension && q == quantity);
         if unsent && in_window {
             assert!(kept, "lost {dimension} @{hour} = {quantity}: {clean:?}");
         }
@@ -88,7 +94,10 @@ fuzz_target!(|data: &[u8]| {
     damaged.extend_from_slice(damage);
     let after = recover_journal(&damaged, NOW);
     for record in &clean.kept {
-        assert!(after.kept.contains(record), "damage after it lost {record:?}: {after:?}");
+        assert!(
+            after.kept.contains(record),
+            "damage after it lost {record:?}: {after:?}"
+        );
     }
     let _ = std::fs::remove_file(path());
 });

@@ -36,12 +36,17 @@ fn verify(token: &str) -> Result<(), String> {
 
 /// The acceptance rule from METERING-FACTS.md: the claims echo what was sent.
 fn should_accept(claims: &Map<String, Value>) -> bool {
-    let code = claims.get("productCode").or_else(|| claims.get("ProductCode"));
+    let code = claims
+        .get("productCode")
+        .or_else(|| claims.get("ProductCode"));
     let version = claims.get("publicKeyVersion");
     claims.get("nonce") == Some(&json!(NONCE))
         && code == Some(&json!(PRODUCT))
         && (version == Some(&json!(1))
-            || version.and_then(Value::as_str).and_then(|s| s.parse::<u64>().ok()) == Some(1))
+            || version
+                .and_then(Value::as_str)
+                .and_then(|s| s.parse::<u64>().ok())
+                == Some(1))
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -68,7 +73,11 @@ fuzz_target!(|data: &[u8]| {
                 return;
             };
             let verdict = verify(&sign(&Value::Object(claims.clone())));
-            assert_eq!(verdict.is_ok(), should_accept(&claims), "{claims:?}: {verdict:?}");
+            assert_eq!(
+                verdict.is_ok(),
+                should_accept(&claims),
+                "{claims:?}: {verdict:?}"
+            );
         }
     }
 });

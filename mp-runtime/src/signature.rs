@@ -76,7 +76,10 @@ pub(crate) fn verify(
     }
     let version = claims.get("publicKeyVersion").and_then(|v| match v {
         Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.parse().ok(),
+        // Digits only: `str::parse` would also take "+1".
+        Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            s.parse().ok()
+        }
         _ => None,
     });
     if version != Some(u64::from(expected.key_version)) {
@@ -201,6 +204,20 @@ mod tests {
             err,
             "the Signature names public key version 2, not the configured 1"
         );
+        for spelled in ["\"1\"", "1"] {
+            c["publicKeyVersion"] = serde_json::from_str(spelled).unwrap();
+            assert!(
+                verify(&sign(PRIVATE, &c), PUBLIC, &EXPECTED).is_ok(),
+                "{spelled}"
+            );
+        }
+        for odd in ["+1", " 1", "1.0", ""] {
+            c["publicKeyVersion"] = json!(odd);
+            assert!(
+                verify(&sign(PRIVATE, &c), PUBLIC, &EXPECTED).is_err(),
+                "{odd:?}"
+            );
+        }
     }
 
     /// A PS256 signature by the genuine key over `header.payload`, whatever the payload is.

@@ -75,7 +75,8 @@ impl Record {
     fn absorb(&mut self, quantity: u64, allocations: Vec<Allocation>) {
         self.quantity = self.quantity.saturating_add(quantity);
         let (mut over_sets, mut over_units) = (0u64, 0u64);
-        for a in allocations {
+        // A zero share bills nothing and would only take one of the 2,500 slots.
+        for a in allocations.into_iter().filter(|a| a.quantity > 0) {
             if let Some(mine) = self.allocations.iter_mut().find(|mine| mine.tags == a.tags) {
                 mine.quantity = mine.quantity.saturating_add(a.quantity);
             } else if self.allocations.len() < MAX_TAG_SETS {
@@ -373,6 +374,14 @@ mod tests {
         assert_eq!(frozen.allocations[0].quantity, MAX_QUANTITY);
         assert_eq!((carried.hour, carried.quantity), (h(2), 10));
         assert_eq!(carried.allocations, [Allocation { tags, quantity: 6 }]);
+    }
+
+    #[test]
+    fn a_zero_share_takes_no_allocation_slot() {
+        let mut agg = Aggregator::default();
+        let tags: Tags = vec![("tenant".into(), "t".into())];
+        let r = agg.add("a", h(1), 0, vec![Allocation { tags, quantity: 0 }]);
+        assert!(r.allocations.is_empty(), "{r:?}");
     }
 
     #[test]

@@ -65,6 +65,8 @@ mod credentials;
 mod credentials_uri;
 mod env;
 mod failure;
+#[cfg(test)]
+mod fixed_seed;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;

@@ -20,8 +20,9 @@
 #[allow(dead_code)] // each suite uses its own part of the shared harness
 mod e2e_support;
 
-use e2e_support::crash::{Withholder, Xorshift, journal_states, metered, terminate};
+use e2e_support::crash::{Withholder, Xorshift, metered, terminate};
 use e2e_support::harness::{self, Env, Run, wait_for_file, wait_for_ledger, wait_until};
+use e2e_support::journal::journal_states;
 use e2e_support::sim_hours::{PerHour, assert_billed_once, billed};
 use mp_emulator::{Emulator, EmulatorConfig, Platform, Pricing, Scenario};
 use std::collections::{BTreeMap, HashSet};

@@ -1,8 +1,6 @@
-//! For killing a fixture and looking at what it left: the `fx_crash` progress file, the
-//! journal's last state per record, signals, a seeded xorshift for where to kill, and a
+//! For killing a fixture and looking at what it left: the `fx_crash` progress file, signals, a seeded xorshift for where to kill, and a
 //! relay that withholds the service's answers.
 
-use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
@@ -16,28 +14,6 @@ pub fn metered(fx_dir: &Path) -> [u64; 2] {
     let text = std::fs::read_to_string(fx_dir.join("metered")).unwrap_or_default();
     let mut units = text.split_whitespace().map(|n| n.parse().unwrap_or(0));
     [units.next().unwrap_or(0), units.next().unwrap_or(0)]
-}
-
-/// The last journaled `(quantity, state)` of each (dimension, hour), checksums not checked
-/// (a torn line is not valid JSON, so it is skipped as the runtime skips it).
-pub fn journal_states(journal: &Path) -> BTreeMap<(String, u64), (u64, String)> {
-    let bytes = std::fs::read(journal).unwrap_or_default();
-    let mut latest = BTreeMap::new();
-    for line in bytes.split(|b| *b == b'\n') {
-        let Some(json) = line.splitn(2, |b| *b == b' ').nth(1) else {
-            continue;
-        };
-        let Ok(r) = serde_json::from_slice::<serde_json::Value>(json) else {
-            continue;
-        };
-        let (Some(dimension), Some(hour)) = (r["dimension"].as_str(), r["hour"].as_u64()) else {
-            continue;
-        };
-        let quantity = r["quantity"].as_u64().unwrap_or(0);
-        let state = r["state"].as_str().unwrap_or("").to_owned();
-        latest.insert((dimension.to_owned(), hour), (quantity, state));
-    }
-    latest
 }
 
 /// Sends SIGTERM (what ECS and Kubernetes send first on a stop).

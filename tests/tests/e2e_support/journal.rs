@@ -4,24 +4,34 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The latest journaled quantity of each (dimension, hour): lines are `<checksum> <json>`.
-pub fn journal_records(journal: &Path) -> BTreeMap<(String, u64), u64> {
-    let text = std::fs::read_to_string(journal).unwrap_or_default();
+/// The last journaled `(quantity, state)` of each (dimension, hour), checksums not checked
+/// (a torn line is not valid JSON, so it is skipped as the runtime skips it).
+pub fn journal_states(journal: &Path) -> BTreeMap<(String, u64), (u64, String)> {
+    let bytes = std::fs::read(journal).unwrap_or_default();
     let mut latest = BTreeMap::new();
-    for line in text.lines() {
-        let Some((_, json)) = line.split_once(' ') else {
+    for line in bytes.split(|b| *b == b'\n') {
+        let Some(json) = line.splitn(2, |b| *b == b' ').nth(1) else {
             continue;
         };
-        let Ok(r) = serde_json::from_str::<serde_json::Value>(json) else {
+        let Ok(r) = serde_json::from_slice::<serde_json::Value>(json) else {
             continue;
         };
         let (Some(dimension), Some(hour)) = (r["dimension"].as_str(), r["hour"].as_u64()) else {
             continue;
         };
         let quantity = r["quantity"].as_u64().unwrap_or(0);
-        latest.insert((dimension.to_owned(), hour), quantity);
+        let state = r["state"].as_str().unwrap_or("").to_owned();
+        latest.insert((dimension.to_owned(), hour), (quantity, state));
     }
     latest
+}
+
+/// The latest journaled quantity of each (dimension, hour).
+pub fn journal_records(journal: &Path) -> BTreeMap<(String, u64), u64> {
+    journal_states(journal)
+        .into_iter()
+        .map(|(key, (quantity, _))| (key, quantity))
+        .collect()
 }
 
 /// The journaled quantities of `requests` and `data_gb`: for one hour, or all hours summed.

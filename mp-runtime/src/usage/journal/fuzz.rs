@@ -7,25 +7,18 @@
 //! it yields exactly the last states.
 
 use super::{line, recover};
+use crate::fixed_seed::config;
 use crate::usage::aggregator::{Record, State};
 use crate::usage::hour::Hour;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed};
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, UNIX_EPOCH};
 
 /// The hour recovery runs in; records are from it and the five before it, all in the window.
 const NOW_HOUR: u64 = 500_000;
 
-/// Fixed seed and no persistence file: deterministic, about a second on a debug build.
-fn config(cases: u32) -> Config {
-    Config {
-        cases,
-        rng_seed: RngSeed::Fixed(0x6a6f_7572_6e61_6c31),
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
+/// This suite's seed.
+const SEED: u64 = 0x6a6f_7572_6e61_6c31;
 
 fn now() -> std::time::SystemTime {
     UNIX_EPOCH + Duration::from_secs(NOW_HOUR * 3600 + 600)
@@ -145,7 +138,7 @@ fn assert_sound(bytes: &[u8], written: &[Record]) {
 }
 
 proptest! {
-    #![proptest_config(config(512))]
+    #![proptest_config(config(512, SEED))]
 
     #[test]
     fn arbitrary_bytes_never_panic_nor_yield_a_record(

@@ -28,7 +28,9 @@ pub const PLATFORM_NOT_SUPPORTED: i32 = 81;
 pub const WRONG_REGION: i32 = 82;
 /// No usable region: nothing in the environment or the metadata services gave a valid one.
 pub const NO_REGION: i32 = 83;
-/// No AWS credentials: neither an ECS task role nor IRSA (nor an instance profile) answered.
+/// No AWS credentials: neither an ECS task role nor IRSA (nor an instance profile) answered,
+/// or `AWS_CONTAINER_CREDENTIALS_FULL_URI` names an endpoint that is refused (plain http off
+/// the host and off the ECS/EKS agent addresses).
 pub const NO_CREDENTIALS: i32 = 84;
 /// AWS Marketplace does not know the product code (`InvalidProductCodeException`).
 pub const INVALID_PRODUCT_CODE: i32 = 85;

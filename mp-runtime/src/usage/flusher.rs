@@ -79,6 +79,8 @@ pub(crate) struct Flusher {
     retries: HashMap<Key, Retry>,
     /// `RETRY_CAP`, unless a local-testing build lowers it (see `testing_clock`).
     retry_cap: Duration,
+    /// The last journal write failed: log the next failure only once it has recovered.
+    journal_failing: bool,
 }
 
 impl Flusher {
@@ -120,6 +122,7 @@ impl Flusher {
             journal,
             retries: HashMap::new(),
             retry_cap: testing_clock::retry_cap(BuildMode::current(), &ProcessEnv, RETRY_CAP),
+            journal_failing: false,
         }
     }
 
@@ -344,12 +347,27 @@ impl Flusher {
         let Some(journal) = &mut self.journal else {
             return;
         };
-        if let Err(e) = journal.write(records) {
-            Counters::bump(&STATS.journal_errors);
-            tracing::error!(
-                journal = %journal.path().display(),
-                "metering: cannot write the journal ({e}); the usage is kept in memory"
-            );
+        match journal.write(records) {
+            Ok(()) if self.journal_failing => {
+                self.journal_failing = false;
+                tracing::info!(
+                    journal = %journal.path().display(),
+                    "metering: the journal is writable again"
+                );
+            }
+            Ok(()) => {}
+            Err(e) => {
+                // Every failed write is counted; one log line per run of failures, not one
+                // every checkpoint.
+                Counters::bump(&STATS.journal_errors);
+                if !std::mem::replace(&mut self.journal_failing, true) {
+                    tracing::error!(
+                        journal = %journal.path().display(),
+                        "metering: cannot write the journal ({e}); the usage is kept in memory \
+                         (logged once until a write succeeds; counted in journal_errors)"
+                    );
+                }
+            }
         }
     }
 }

@@ -12,14 +12,12 @@
 
 #![no_main]
 
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-use aws_sigv4::sign::v4;
 use libfuzzer_sys::fuzz_target;
-use mp_emulator::{CredentialSource, Emulator, EmulatorConfig, SIGNING_NAME};
+use mp_emulator::{CredentialSource, Emulator, EmulatorConfig, client_signature};
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::OnceLock;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 /// Hang guard: a loaded machine answers well within it.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -58,24 +56,6 @@ fn unsigned(rest: &[u8]) -> Vec<u8> {
 /// A request signed as the SDK signs it.
 fn signed(target: &str, body: &[u8]) -> Vec<u8> {
     let emu = emulator();
-    let c = CredentialSource::EcsTaskRole.credentials();
-    let identity = aws_credential_types::Credentials::new(
-        c.access_key_id,
-        c.secret_access_key,
-        Some(c.session_token.to_string()),
-        None,
-        "mp-fuzz",
-    )
-    .into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(emu.region())
-        .name(SIGNING_NAME)
-        .time(SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .unwrap()
-        .into();
     let host = emu.addr().to_string();
     let headers = [
         ("host", host.as_str()),
@@ -83,11 +63,17 @@ fn signed(target: &str, body: &[u8]) -> Vec<u8> {
         ("x-amz-target", target),
     ];
     let url = format!("{}/", emu.url());
-    let signable =
-        SignableRequest::new("POST", &url, headers.into_iter(), SignableBody::Bytes(body)).unwrap();
-    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    let signature = client_signature(
+        CredentialSource::EcsTaskRole,
+        emu.region(),
+        &url,
+        &headers,
+        body,
+    )
+    .unwrap();
     let mut out = b"POST / HTTP/1.1\r\n".to_vec();
-    for (k, v) in headers.into_iter().chain(instructions.headers()) {
+    let signature = signature.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    for (k, v) in headers.into_iter().chain(signature) {
         out.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
     }
     out.extend_from_slice(format!("content-length: {}\r\n\r\n", body.len()).as_bytes());

@@ -89,6 +89,17 @@ pub struct FixedCredentials {
 }
 
 impl FixedCredentials {
+    /// The same keys as the SDK's credentials type, named `provider` (for signing).
+    pub fn sdk(self, provider: &'static str) -> aws_credential_types::Credentials {
+        aws_credential_types::Credentials::new(
+            self.access_key_id,
+            self.secret_access_key,
+            Some(self.session_token.to_string()),
+            None,
+            provider,
+        )
+    }
+
     /// The JSON document the ECS and IMDS credential endpoints answer with.
     pub(crate) fn to_json(self) -> serde_json::Value {
         serde_json::json!({

@@ -48,5 +48,5 @@ pub use metering::TARGET_PREFIX;
 pub use public_key::public_key_pem;
 pub use scenario::{DryRunAnswer, Faults, Outcome, Scenario};
 pub use server::MAX_BODY_BYTES;
-pub use sigv4::SIGNING_NAME;
+pub use sigv4::{SIGNING_NAME, client_signature};
 pub use token::RegisterUsageClaims;

@@ -5,7 +5,6 @@
 
 use crate::aws_error::AwsError;
 use crate::credentials::CredentialSource;
-use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{
     SessionTokenMode, SignableBody, SignableRequest, SigningSettings, sign,
 };
@@ -33,6 +32,42 @@ struct Authorization<'a> {
     service: &'a str,
     signed_headers: Vec<&'a str>,
     signature: &'a str,
+}
+
+/// The SigV4 headers (`authorization`, `x-amz-date`, `x-amz-security-token`) that a client
+/// holding `source`'s credentials adds to `POST url` with `headers` and `body`, signed now
+/// as the AWS SDKs sign for `region`: for tests and fuzzers that build requests by hand.
+pub fn client_signature(
+    source: CredentialSource,
+    region: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<Vec<(String, String)>, String> {
+    let identity: Identity = source.credentials().sdk("mp-emulator-client").into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name(SIGNING_NAME)
+        .time(SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .map_err(|e| format!("signing parameters: {e}"))?
+        .into();
+    let signable = SignableRequest::new(
+        "POST",
+        url,
+        headers.iter().copied(),
+        SignableBody::Bytes(body),
+    )
+    .map_err(|e| format!("cannot sign POST {url}: {e}"))?;
+    let (instructions, _) = sign(signable, &params)
+        .map_err(|e| format!("cannot sign POST {url}: {e}"))?
+        .into_parts();
+    Ok(instructions
+        .headers()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect())
 }
 
 fn forbidden(name: &'static str, message: impl Into<String>) -> AwsError {
@@ -165,14 +200,7 @@ pub(crate) fn verify(
     if !auth.signed_headers.contains(&"x-amz-security-token") {
         settings.session_token_mode = SessionTokenMode::Exclude;
     }
-    let identity: Identity = Credentials::new(
-        creds.access_key_id,
-        creds.secret_access_key,
-        Some(creds.session_token.to_string()),
-        None,
-        "mp-emulator",
-    )
-    .into();
+    let identity: Identity = creds.sdk("mp-emulator").into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(auth.region)

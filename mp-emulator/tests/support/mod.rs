@@ -24,14 +24,7 @@ pub fn client_as(emulator: &Emulator, source: CredentialSource, region: &str) ->
 
 /// The credentials a source vends, as the SDK types them.
 pub fn sdk_credentials(source: CredentialSource) -> aws_credential_types::Credentials {
-    let c = source.credentials();
-    aws_credential_types::Credentials::new(
-        c.access_key_id,
-        c.secret_access_key,
-        Some(c.session_token.to_string()),
-        None,
-        "mp-emulator-test",
-    )
+    source.credentials().sdk("mp-emulator-test")
 }
 
 pub fn client_with(
@@ -130,37 +123,25 @@ pub fn signed_builder(
     content_type: &str,
     body: Vec<u8>,
 ) -> reqwest::RequestBuilder {
-    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-    use aws_sigv4::sign::v4;
-    let identity = sdk_credentials(CredentialSource::EcsTaskRole).into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(emu.region())
-        .name(mp_emulator::SIGNING_NAME)
-        .time(SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .unwrap()
-        .into();
     let host = emu.addr().to_string();
     let mut headers = vec![("host", host.as_str()), ("content-type", content_type)];
     if let Some(t) = target {
         headers.push(("x-amz-target", t));
     }
     let url = format!("{}/", emu.url());
-    let signable = SignableRequest::new(
-        "POST",
-        url.as_str(),
-        headers.clone().into_iter(),
-        SignableBody::Bytes(&body),
+    let signature = mp_emulator::client_signature(
+        CredentialSource::EcsTaskRole,
+        emu.region(),
+        &url,
+        &headers,
+        &body,
     )
     .unwrap();
-    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
-    let mut request = http().post(&url).body(body.clone());
+    let mut request = http().post(&url).body(body);
     for (k, v) in headers.iter().filter(|(k, _)| *k != "host") {
         request = request.header(*k, *v);
     }
-    for (k, v) in instructions.headers() {
+    for (k, v) in &signature {
         request = request.header(k, v);
     }
     request

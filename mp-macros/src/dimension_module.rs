@@ -28,7 +28,6 @@ pub fn module(dimensions: &[Dimension], private: &TokenStream) -> TokenStream {
             pub static #ident: #private::Dimension = #private::Dimension::new(#name);
         }
     });
-    let lookup = Ident::new(LOOKUP, Span::call_site());
     let arms = dimensions.iter().map(|d| {
         let ident = Ident::new(&d.name, d.span);
         // `crate` with the declaration's span: the declaring crate, wherever it expands.
@@ -36,34 +35,44 @@ pub fn module(dimensions: &[Dimension], private: &TokenStream) -> TokenStream {
         quote!((#ident) => { &#krate::#module::#ident };)
     });
     let names = dimensions.iter().map(|d| Ident::new(&d.name, d.span));
-    quote! {
-        /// The metering dimensions `meter!` accepts in this crate.
-        #[doc(hidden)]
-        #[allow(non_upper_case_globals, unreachable_pub)]
-        pub mod #module {
-            #(#statics)*
-
-            macro_rules! #lookup {
-                #(#arms)*
-                ($other:ident) => { #private::__unknown_dimension!($other; #(#names),*) };
-            }
-            pub(crate) use #lookup;
-        }
-    }
+    shell(
+        quote!(
+            /// The metering dimensions `meter!` accepts in this crate.
+        ),
+        quote!(#(#statics)*),
+        quote! {
+            #(#arms)*
+            ($other:ident) => { #private::__unknown_dimension!($other; #(#names),*) };
+        },
+    )
 }
 
 /// The module of a program priced `pricing` (hourly or monthly), which has no dimensions:
 /// every `meter!` in its crate is an error at the dimension's name.
 pub fn without_dimensions(pricing: &str, private: &TokenStream) -> TokenStream {
+    shell(
+        quote!(
+            /// No metering dimensions: this program is priced hourly or monthly.
+        ),
+        TokenStream::new(),
+        quote!(($name:ident) => { #private::__no_dimensions!($name; #pricing) };),
+    )
+}
+
+/// The hidden module, after its `doc` comment: its `items`, and the lookup macro with its
+/// `arms`.
+fn shell(doc: TokenStream, items: TokenStream, arms: TokenStream) -> TokenStream {
     let module = Ident::new(MODULE, Span::call_site());
     let lookup = Ident::new(LOOKUP, Span::call_site());
     quote! {
-        /// No metering dimensions: this program is priced hourly or monthly.
+        #doc
         #[doc(hidden)]
-        #[allow(unreachable_pub)]
+        #[allow(non_upper_case_globals, unreachable_pub)]
         pub mod #module {
+            #items
+
             macro_rules! #lookup {
-                ($name:ident) => { #private::__no_dimensions!($name; #pricing) };
+                #arms
             }
             #[allow(unused_imports)]
             pub(crate) use #lookup;

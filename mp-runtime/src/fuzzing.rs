@@ -2,7 +2,7 @@
 //! only, never shipped): the two parsers that read outside input, Signature verification and
 //! journal recovery, reachable without making them public API. Not a stable API.
 
-use crate::signature::{Expected, verify};
+use crate::startup::signature::{Expected, verify};
 use crate::usage::{Journal, recover};
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

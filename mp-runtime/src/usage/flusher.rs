@@ -16,10 +16,10 @@ use super::counter::{self, Dimension};
 use super::hour::{Clock, HOUR_SECS, Hour, WINDOW};
 use super::journal::Journal;
 use super::stats::{Counters, STATS};
-use super::testing_clock;
 use crate::build_mode::BuildMode;
 use crate::env::ProcessEnv;
 use crate::failure::causes;
+use crate::local_testing;
 use aws_sdk_marketplacemetering::Client;
 use aws_sdk_marketplacemetering::config::http::HttpResponse;
 use aws_sdk_marketplacemetering::error::{ProvideErrorMetadata, SdkError};
@@ -77,7 +77,7 @@ pub(crate) struct Flusher {
     records: Aggregator,
     journal: Option<Journal>,
     retries: HashMap<Key, Retry>,
-    /// `RETRY_CAP`, unless a local-testing build lowers it (see `testing_clock`).
+    /// `RETRY_CAP`, unless a local-testing build lowers it (see `local_testing`).
     retry_cap: Duration,
     /// The last journal write failed: log the next failure only once it has recovered.
     journal_failing: bool,
@@ -121,7 +121,7 @@ impl Flusher {
             records,
             journal,
             retries: HashMap::new(),
-            retry_cap: testing_clock::retry_cap(BuildMode::current(), &ProcessEnv, RETRY_CAP),
+            retry_cap: local_testing::retry_cap(BuildMode::current(), &ProcessEnv, RETRY_CAP),
             journal_failing: false,
         }
     }
@@ -469,7 +469,7 @@ mod tests {
     use super::*;
     use crate::usage::counter::record as meter;
     use crate::usage::hour::ManualClock;
-    use crate::usage::testing::client;
+    use crate::usage::test_client::client;
     use mp_emulator::{DEMO_CUSTOM_PRODUCT, Emulator, EmulatorConfig, Ledger, Scenario};
     use std::time::UNIX_EPOCH;
 

@@ -6,12 +6,13 @@ use super::flusher::{Flusher, Settings};
 use super::hour::Clock;
 use super::shutdown::{self, FINAL_FLUSH_BOUND};
 use super::task_identity::task_identity;
-use super::testing_clock;
 use crate::build_mode::BuildMode;
 use crate::env::Env;
+use crate::exit;
 use crate::failure::Failure;
-use crate::region::Region;
-use crate::{client, credentials, exit};
+use crate::local_testing;
+use crate::startup::region::Region;
+use crate::startup::{client, credentials};
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -45,10 +46,10 @@ pub(crate) fn start(
     let settings = Settings {
         product_code: product_code.to_owned(),
         task: task_identity(env),
-        checkpoint: testing_clock::checkpoint(mode, env, CHECKPOINT),
+        checkpoint: local_testing::checkpoint(mode, env, CHECKPOINT),
         journal: env.var(JOURNAL_VAR).map(PathBuf::from),
     };
-    spawn(settings, region, mode, testing_clock::clock(mode, env)).map_err(fail)
+    spawn(settings, region, mode, local_testing::clock(mode, env)).map_err(fail)
 }
 
 fn spawn(

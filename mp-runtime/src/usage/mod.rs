@@ -8,7 +8,6 @@ mod aggregator;
 mod aggregator_props;
 mod client_token;
 mod counter;
-mod entitlement;
 mod flusher;
 mod fnv;
 mod hour;
@@ -18,11 +17,10 @@ mod shutdown;
 mod stats;
 mod task_identity;
 #[cfg(test)]
-mod testing;
-mod testing_clock;
+pub(crate) mod test_client;
 
 pub use counter::{Dimension, Quantity, record, record_tagged};
-pub(crate) use entitlement::check as check_entitlement;
+pub(crate) use hour::{Clock, SystemClock};
 #[cfg(feature = "fuzzing")]
 pub(crate) use journal::{Journal, recover};
 pub(crate) use metering_thread::{finish, start};

@@ -3,10 +3,10 @@
 //! run answers either 200 or the error `DryRunOperation`; both mean entitled
 //! (METERING-FACTS.md, "DryRun").
 
+use crate::aws_error;
 use crate::exit;
 use crate::failure::Failure;
-use crate::retry::AttemptError;
-use crate::service_error;
+use crate::startup::retry::AttemptError;
 use aws_sdk_marketplacemetering::Client;
 use aws_sdk_marketplacemetering::config::http::HttpResponse;
 use aws_sdk_marketplacemetering::error::{ProvideErrorMetadata, SdkError};
@@ -48,8 +48,8 @@ fn classify(
     let fatal = |exit_code: i32, message: String| {
         Err(AttemptError::Final(Failure::new(exit_code, message)))
     };
-    let service = service_error::triage(error, "the DryRun MeterUsage")?;
-    let detail = service_error::detail(service);
+    let service = aws_error::triage(error, "the DryRun MeterUsage")?;
+    let detail = aws_error::detail(service);
     match service {
         e if e.code() == Some("DryRunOperation") => Ok(()),
         MeterUsageError::CustomerNotEntitledException(_) => fatal(
@@ -106,7 +106,7 @@ mod tests {
         let emu = Emulator::start(EmulatorConfig::default().scenario(scenario))
             .await
             .unwrap();
-        let client = crate::usage::testing::client(&emu);
+        let client = crate::usage::test_client::client(&emu);
         check(&client, DEMO_CUSTOM_PRODUCT, dimensions, "us-east-1").await
     }
 

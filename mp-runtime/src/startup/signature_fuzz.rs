@@ -6,7 +6,7 @@
 //! `token_verify`).
 
 use crate::fixed_seed::config;
-use crate::signature::{Expected, verify};
+use crate::startup::signature::{Expected, verify};
 use base64::Engine;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use mp_emulator::{TEST_ONLY_PRIVATE_KEY_PEM as PRIVATE, TEST_ONLY_PUBLIC_KEY_PEM as PUBLIC};

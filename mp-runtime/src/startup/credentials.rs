@@ -2,13 +2,13 @@
 //! identity, instance profile), never anything baked into the image. Retries are ours
 //! (see `retry`), so the SDK's are off and its timeouts short.
 
-use crate::credentials_uri;
 use crate::env::ProcessEnv;
 use crate::exit;
 use crate::failure::Failure;
 use crate::failure::causes;
-use crate::region::Region;
-use crate::retry::AttemptError;
+use crate::startup::credentials_uri;
+use crate::startup::region::Region;
+use crate::startup::retry::AttemptError;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};

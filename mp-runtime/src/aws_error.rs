@@ -5,7 +5,7 @@
 
 use crate::exit;
 use crate::failure::{Failure, causes};
-use crate::retry::AttemptError;
+use crate::startup::retry::AttemptError;
 use aws_sdk_marketplacemetering::config::http::HttpResponse;
 use aws_sdk_marketplacemetering::error::{ProvideErrorMetadata, SdkError};
 

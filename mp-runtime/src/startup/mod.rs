@@ -5,15 +5,26 @@ use crate::build_mode::{BuildMode, LOCAL_TESTING_NOTICE};
 use crate::env::Env;
 use crate::exit;
 use crate::failure::Failure;
-use crate::product_code::{self, Codes};
-use crate::register::{self, Registered};
 use crate::registration::Registration;
-use crate::retry::{self, Stopped};
-use crate::signature::{self, Expected};
-use crate::{client, credentials, region, usage};
+use product_code::Codes;
+use register_usage::Registered;
+use retry::Stopped;
+use signature::Expected;
 use std::fmt;
 use std::time::Duration;
 use tokio::time::Instant;
+
+pub(crate) mod client;
+pub(crate) mod credentials;
+mod credentials_uri;
+mod dry_run;
+mod product_code;
+pub(crate) mod region;
+mod register_usage;
+pub(crate) mod retry;
+pub(crate) mod signature;
+#[cfg(test)]
+mod signature_fuzz;
 
 /// Everything `#[marketplace_main]` compiled in. Built by the macro; not a stable API.
 #[doc(hidden)]
@@ -141,7 +152,7 @@ pub(crate) async fn start(
         // entitlement, with RegisterUsage's error policy.
         retry::until_deadline(deadline, || async {
             credentials::check(&sdk).await?;
-            usage::check_entitlement(
+            dry_run::check(
                 &client,
                 product_code,
                 spec.dimensions,
@@ -154,7 +165,7 @@ pub(crate) async fn start(
         return Ok(registration);
     }
     let key_version = spec.public_key.map_or(DEFAULT_KEY_VERSION, |k| k.version);
-    let request = register::Request {
+    let request = register_usage::Request {
         product_code,
         key_version,
         region: resolved.region.as_str(),
@@ -162,7 +173,7 @@ pub(crate) async fn start(
 
     let registered = retry::until_deadline(deadline, || async {
         credentials::check(&sdk).await?;
-        register::call(&client, &request, mode).await
+        register_usage::call(&client, &request, mode).await
     })
     .await
     .map_err(|stopped| gave_up("RegisterUsage", stopped))?;

@@ -251,7 +251,7 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
 mod tests {
     use super::*;
     use crate::env::env_of;
-    use crate::testing::StubServer;
+    use crate::test_http::StubServer;
 
     fn run<T>(future: impl Future<Output = T>) -> T {
         tokio::runtime::Builder::new_current_thread()
@@ -358,7 +358,7 @@ mod tests {
     }
 
     fn imds_stub()
-    -> impl Fn(&crate::testing::Request) -> Option<(u16, String)> + Send + Sync + 'static {
+    -> impl Fn(&crate::test_http::Request) -> Option<(u16, String)> + Send + Sync + 'static {
         |req| match (req.method.as_str(), req.path.as_str()) {
             ("PUT", "/latest/api/token")
                 if req.header("x-aws-ec2-metadata-token-ttl-seconds").is_some() =>
@@ -377,7 +377,7 @@ mod tests {
     /// Resolves with ECS task metadata answering as `ecs` does and IMDS answering `sa-east-1`;
     /// gives the region and the source that supplied it.
     fn resolve_beside_imds(
-        ecs: impl Fn(&crate::testing::Request) -> Option<(u16, String)> + Send + Sync + 'static,
+        ecs: impl Fn(&crate::test_http::Request) -> Option<(u16, String)> + Send + Sync + 'static,
     ) -> (String, &'static str) {
         run(async {
             let ecs = StubServer::start(ecs).await;
@@ -401,7 +401,7 @@ mod tests {
 
     #[test]
     fn ecs_task_metadata_wins_when_both_sources_answer() {
-        let ecs = |_: &crate::testing::Request| {
+        let ecs = |_: &crate::test_http::Request| {
             Some((
                 200,
                 r#"{"TaskARN":"arn:aws:ecs:eu-central-1:111122223333:task/c/1"}"#.into(),

@@ -1,10 +1,10 @@
 //! One `RegisterUsage` call, and what each of its errors means for start-up.
 
+use crate::aws_error;
 use crate::build_mode::BuildMode;
 use crate::exit;
 use crate::failure::Failure;
-use crate::retry::AttemptError;
-use crate::service_error;
+use crate::startup::retry::AttemptError;
 use aws_sdk_marketplacemetering::Client;
 use aws_sdk_marketplacemetering::config::http::HttpResponse;
 use aws_sdk_marketplacemetering::error::{ProvideErrorMetadata, SdkError};
@@ -74,8 +74,8 @@ pub(crate) fn classify(
     let fatal = |exit_code: i32, message: String| {
         Err(AttemptError::Final(Failure::new(exit_code, message)))
     };
-    let service = service_error::triage(error, "RegisterUsage")?;
-    let detail = service_error::detail(service);
+    let service = aws_error::triage(error, "RegisterUsage")?;
+    let detail = aws_error::detail(service);
     match service {
         RegisterUsageError::CustomerNotEntitledException(_) => fatal(
             exit::NOT_ENTITLED,

@@ -4,7 +4,7 @@
 //! build leaves endpoint resolution to aws-config, so it can reach mp-emulator.
 
 use crate::build_mode::BuildMode;
-use crate::region::Region;
+use crate::startup::region::Region;
 use aws_config::SdkConfig;
 use aws_sdk_marketplacemetering::Config;
 

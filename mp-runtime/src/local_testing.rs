@@ -9,9 +9,9 @@
 //!   300 s): the backoff waits in real time while the hours are simulated, so a fault
 //!   suite would otherwise wait minutes between retries.
 
-use super::hour::{Clock, SystemClock};
 use crate::build_mode::BuildMode;
 use crate::env::Env;
+use crate::usage::{Clock, SystemClock};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};

@@ -91,3 +91,10 @@ fn start_up(runtime: &Runtime, spec: &'static StartupSpec) {
         Err(failure) => failure.exit(),
     }
 }
+
+/// The tier start-up registered, handed to a `main` that takes it (a program with
+/// `free_product_codes` must). Free when nothing was registered: a missing registration
+/// never unlocks the paid product.
+pub fn registered_tier() -> crate::Tier {
+    crate::registration().map_or(crate::Tier::Free, |r| r.tier())
+}

@@ -80,7 +80,7 @@ fn start_up(runtime: &Runtime, spec: &'static StartupSpec) {
             if r.pricing() == Pricing::Custom
                 && let Err(failure) = usage::start(
                     r.product_code(),
-                    r.region(),
+                    &r.region,
                     BuildMode::current(),
                     &ProcessEnv,
                 )

@@ -47,3 +47,7 @@ pub const API_DISABLED: i32 = 89;
 pub const INVALID_PUBLIC_KEY_VERSION: i32 = 90;
 /// Any other start-up error: access denied, an unexpected response, a bad local setting.
 pub const OTHER: i32 = 91;
+/// The metering endpoint's certificate does not chain to the Amazon roots a production
+/// build trusts: a proxy, a name override or a TLS-inspecting firewall intercepted the
+/// connection. Settled at the first attempt, never retried.
+pub const INTERCEPTED: i32 = 92;

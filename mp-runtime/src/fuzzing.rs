@@ -60,7 +60,7 @@ pub fn recover_journal(bytes: &[u8], now_secs: u64) -> JournalRecovery {
 /// written; the others are left out. Lets a fuzzer reach past the line checksums.
 pub fn write_journal(path: &Path, records: &[&[u8]], now_secs: u64) -> std::io::Result<Vec<u8>> {
     let _ = std::fs::remove_file(path);
-    let (mut journal, _) = Journal::open(path, at(now_secs))?;
+    let (mut journal, _) = Journal::open(path, at(now_secs), "fuzz")?;
     let records: Vec<_> = records
         .iter()
         .filter_map(|json| serde_json::from_slice(json).ok())

@@ -59,9 +59,10 @@
 pub use mp_macros::marketplace_main;
 pub mod exit;
 
-mod aws_error;
+mod backoff;
 mod build_mode;
 mod env;
+mod error_policy;
 mod failure;
 #[cfg(test)]
 mod fixed_seed;
@@ -70,6 +71,7 @@ mod fixed_seed;
 pub mod fuzzing;
 mod local_testing;
 mod meter;
+mod notice;
 mod registration;
 mod startup;
 #[cfg(test)]

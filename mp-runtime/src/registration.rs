@@ -1,6 +1,7 @@
 //! What start-up registered: which product, tier and region this process runs as.
 
 use crate::startup::Pricing;
+use crate::startup::region::Region;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -29,7 +30,7 @@ pub struct Registration {
     pub(crate) product_code: &'static str,
     pub(crate) tier: Tier,
     pub(crate) pricing: Pricing,
-    pub(crate) region: String,
+    pub(crate) region: Region,
 }
 
 impl Registration {
@@ -50,7 +51,7 @@ impl Registration {
 
     /// The AWS region the registration was made in.
     pub fn region(&self) -> &str {
-        &self.region
+        self.region.as_str()
     }
 }
 

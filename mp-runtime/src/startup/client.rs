@@ -1,10 +1,12 @@
 //! The metering client's configuration. A production build pins the official regional
 //! endpoint in code, which wins over `AWS_ENDPOINT_URL*` from the environment or profile
-//! (both buyer-controlled: an override there would be a billing hole). Only a local-testing
-//! build leaves endpoint resolution to aws-config, so it can reach mp-emulator.
+//! (both buyer-controlled: an override there would be a billing hole), and trusts only the
+//! roots AWS's certificates chain to (see `trust`). Only a local-testing build leaves
+//! endpoint resolution and trust to aws-config, so it can reach mp-emulator.
 
 use crate::build_mode::BuildMode;
 use crate::startup::region::Region;
+use crate::startup::trust;
 use aws_config::SdkConfig;
 use aws_sdk_marketplacemetering::Config;
 
@@ -18,7 +20,9 @@ pub(crate) fn production_endpoint(region: &Region) -> String {
 pub(crate) fn metering_config(sdk: &SdkConfig, region: &Region, mode: BuildMode) -> Config {
     let builder = aws_sdk_marketplacemetering::config::Builder::from(sdk);
     match mode {
-        BuildMode::Production => builder.endpoint_url(production_endpoint(region)),
+        BuildMode::Production => builder
+            .endpoint_url(production_endpoint(region))
+            .http_client(trust::pinned_http_client()),
         BuildMode::LocalTesting => builder,
     }
     .build()

@@ -2,7 +2,7 @@
 //! identity, instance profile), never anything baked into the image. Retries are ours
 //! (see `retry`), so the SDK's are off and its timeouts short.
 
-use crate::env::ProcessEnv;
+use crate::env::Env;
 use crate::exit;
 use crate::failure::Failure;
 use crate::failure::causes;
@@ -21,7 +21,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Loads the shared AWS configuration for `region`.
-pub(crate) async fn load(region: &Region) -> SdkConfig {
+pub(crate) async fn load(region: &Region, env: &dyn Env) -> SdkConfig {
     let loader = aws_config::defaults(BehaviorVersion::latest())
         .region(aws_config::Region::new(region.as_str().to_owned()))
         .retry_config(RetryConfig::disabled())
@@ -35,7 +35,7 @@ pub(crate) async fn load(region: &Region) -> SdkConfig {
     // Settled before aws-config builds its credentials chain: a refused endpoint replaces the
     // chain with a provider that only reports the refusal (exit 84 in `check`), so nothing ever
     // resolves or connects to it.
-    match credentials_uri::check(&ProcessEnv) {
+    match credentials_uri::check(env) {
         Ok(()) => loader,
         Err(refused) => loader.credentials_provider(refused),
     }

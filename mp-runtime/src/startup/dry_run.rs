@@ -1,26 +1,28 @@
 //! The start-up check for custom pricing: a `DryRun` `MeterUsage` per declared dimension,
-//! with RegisterUsage's error policy (fatal before the seller's code runs). A permitted dry
-//! run answers either 200 or the error `DryRunOperation`; both mean entitled
-//! (METERING-FACTS.md, "DryRun").
+//! with the start-up column of the error policy (fatal before the seller's code runs). The
+//! API reference says a permitted dry run answers `DryRunOperation`, yet AWS's own container
+//! samples treat a dry run that comes back without error as entitled: both mean entitled.
 
-use crate::aws_error;
-use crate::exit;
-use crate::failure::Failure;
+use crate::build_mode::BuildMode;
+use crate::error_policy::{self, Call, Context, StartUpVerdict};
 use crate::startup::retry::AttemptError;
 use aws_sdk_marketplacemetering::Client;
 use aws_sdk_marketplacemetering::config::http::HttpResponse;
-use aws_sdk_marketplacemetering::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_marketplacemetering::error::SdkError;
 use aws_sdk_marketplacemetering::operation::meter_usage::MeterUsageError;
 use aws_sdk_marketplacemetering::primitives::DateTime;
 use std::time::SystemTime;
 
-/// Dry-runs every dimension; the first refusal decides.
+/// Dry-runs every dimension; the first refusal decides. `Ok(Some(warning))`: a local-testing
+/// build off ECS/EKS/Fargate, to warn about and go on.
 pub(crate) async fn check(
     client: &Client,
     product_code: &str,
     dimensions: &[&str],
     region: &str,
-) -> Result<(), AttemptError> {
+    mode: BuildMode,
+) -> Result<Option<String>, AttemptError> {
+    let mut warning = None;
     for dimension in dimensions {
         let sent = client
             .meter_usage()
@@ -32,85 +34,60 @@ pub(crate) async fn check(
             .send()
             .await;
         if let Err(error) = sent {
-            classify(&error, product_code, dimension, region)?;
+            warning = warning.or(classify(&error, product_code, dimension, region, mode)?);
         }
     }
-    Ok(())
+    Ok(warning)
 }
 
 /// `Ok` for `DryRunOperation`; otherwise retry or the start-up failure to exit with.
 fn classify(
     error: &SdkError<MeterUsageError, HttpResponse>,
-    code: &str,
+    product_code: &str,
     dimension: &str,
     region: &str,
-) -> Result<(), AttemptError> {
-    let fatal = |exit_code: i32, message: String| {
-        Err(AttemptError::Final(Failure::new(exit_code, message)))
+    mode: BuildMode,
+) -> Result<Option<String>, AttemptError> {
+    let context = Context {
+        call: Call::DryRun,
+        product_code,
+        region,
+        dimension,
+        key_version: 0,
     };
-    let service = aws_error::triage(error, "the DryRun MeterUsage")?;
-    let detail = aws_error::detail(service);
-    match service {
-        e if e.code() == Some("DryRunOperation") => Ok(()),
-        MeterUsageError::CustomerNotEntitledException(_) => fatal(
-            exit::NOT_ENTITLED,
-            format!(
-                "not entitled: the AWS account running this task has no subscription to product {code} \
-                 (CustomerNotEntitledException on a DryRun MeterUsage). Subscribe in AWS Marketplace, then restart"
-            ),
-        ),
-        MeterUsageError::InvalidEndpointRegionException(_) => fatal(
-            exit::WRONG_REGION,
-            format!(
-                "wrong region: the metering service refused a call made in {region} ({detail}). \
-                 The region must be the one the task runs in: check AWS_REGION and AWS_DEFAULT_REGION"
-            ),
-        ),
-        MeterUsageError::InvalidProductCodeException(_) => fatal(
-            exit::INVALID_PRODUCT_CODE,
-            format!(
-                "invalid product code: AWS Marketplace does not accept product code {code} \
-                 (InvalidProductCodeException). Use the code the AWS Marketplace Management Portal shows"
-            ),
-        ),
-        MeterUsageError::InvalidUsageDimensionException(_) => fatal(
-            exit::OTHER,
-            format!(
-                "dimension `{dimension}` is not a dimension of product {code} ({detail}). Declare the \
-                 listing's dimension API names in dimensions(...)"
-            ),
-        ),
-        MeterUsageError::ThrottlingException(_)
-        | MeterUsageError::InternalServiceErrorException(_) => Err(AttemptError::Transient(detail)),
-        _ if error
-            .raw_response()
-            .is_some_and(|r| r.status().is_server_error()) =>
-        {
-            Err(AttemptError::Transient(detail))
-        }
-        _ => fatal(
-            exit::OTHER,
-            format!(
-                "the DryRun MeterUsage failed ({detail}). Check the task role's aws-marketplace:MeterUsage permission"
-            ),
-        ),
+    match error_policy::at_start_up(error, &context, mode) {
+        StartUpVerdict::Entitled => Ok(None),
+        StartUpVerdict::PlatformWarning(warning) => Ok(Some(warning)),
+        StartUpVerdict::Stop(failure) => Err(AttemptError::Final(failure)),
+        StartUpVerdict::Retry(why) => Err(AttemptError::Transient(why)),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exit;
     use mp_emulator::{DEMO_CUSTOM_PRODUCT, DryRunAnswer, Emulator, EmulatorConfig, Scenario};
 
-    async fn check_in(scenario: Scenario, dimensions: &[&str]) -> Result<(), AttemptError> {
+    async fn check_in(
+        scenario: Scenario,
+        dimensions: &[&str],
+    ) -> Result<Option<String>, AttemptError> {
         let emu = Emulator::start(EmulatorConfig::default().scenario(scenario))
             .await
             .unwrap();
         let client = crate::usage::test_client::client(&emu);
-        check(&client, DEMO_CUSTOM_PRODUCT, dimensions, "us-east-1").await
+        check(
+            &client,
+            DEMO_CUSTOM_PRODUCT,
+            dimensions,
+            "us-east-1",
+            BuildMode::Production,
+        )
+        .await
     }
 
-    fn exit_code(result: Result<(), AttemptError>) -> Option<i32> {
+    fn exit_code(result: Result<Option<String>, AttemptError>) -> Option<i32> {
         match result {
             Err(AttemptError::Final(f)) => Some(f.code),
             _ => None,

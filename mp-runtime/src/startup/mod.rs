@@ -25,6 +25,7 @@ pub(crate) mod retry;
 pub(crate) mod signature;
 #[cfg(test)]
 mod signature_fuzz;
+pub(crate) mod trust;
 
 /// Everything `#[marketplace_main]` compiled in. Built by the macro; not a stable API.
 #[doc(hidden)]
@@ -123,7 +124,7 @@ pub(crate) async fn start(
     };
     let (product_code, tier) = product_code::choose(&codes, env)?;
     let resolved = region::resolve(env).await?;
-    let sdk = credentials::load(&resolved.region).await;
+    let sdk = credentials::load(&resolved.region, env).await;
     let client = aws_sdk_marketplacemetering::Client::from_conf(client::metering_config(
         &sdk,
         &resolved.region,
@@ -145,11 +146,11 @@ pub(crate) async fn start(
         product_code,
         tier,
         pricing: spec.pricing,
-        region: resolved.region.to_string(),
+        region: resolved.region.clone(),
     };
-    if spec.pricing == Pricing::Custom {
+    let warning = if spec.pricing == Pricing::Custom {
         // Custom pricing registers nothing: a DryRun MeterUsage per dimension checks the
-        // entitlement, with RegisterUsage's error policy.
+        // entitlement.
         retry::until_deadline(deadline, || async {
             credentials::check(&sdk).await?;
             dry_run::check(
@@ -157,38 +158,39 @@ pub(crate) async fn start(
                 product_code,
                 spec.dimensions,
                 resolved.region.as_str(),
+                mode,
             )
             .await
         })
         .await
-        .map_err(|stopped| gave_up("a DryRun MeterUsage", stopped))?;
-        return Ok(registration);
-    }
-    let key_version = spec.public_key.map_or(DEFAULT_KEY_VERSION, |k| k.version);
-    let request = register_usage::Request {
-        product_code,
-        key_version,
-        region: resolved.region.as_str(),
-    };
-
-    let registered = retry::until_deadline(deadline, || async {
-        credentials::check(&sdk).await?;
-        register_usage::call(&client, &request, mode).await
-    })
-    .await
-    .map_err(|stopped| gave_up("RegisterUsage", stopped))?;
-
-    match registered {
-        Registered::PlatformWarning(warning) => {
-            // No subscriber can be installed before start-up runs, so stderr as well.
-            tracing::warn!("{warning}");
-            eprintln!("mp-runtime: warning: {warning}.");
-        }
-        Registered::Accepted { signature, nonce } => {
-            if let Some(key) = spec.public_key {
-                verify(signature.as_deref(), key, &nonce, product_code)?;
+        .map_err(|stopped| gave_up("a DryRun MeterUsage", stopped))?
+    } else {
+        let key_version = spec.public_key.map_or(DEFAULT_KEY_VERSION, |k| k.version);
+        let request = register_usage::Request {
+            product_code,
+            key_version,
+            region: resolved.region.as_str(),
+        };
+        let registered = retry::until_deadline(deadline, || async {
+            credentials::check(&sdk).await?;
+            register_usage::call(&client, &request, mode).await
+        })
+        .await
+        .map_err(|stopped| gave_up("RegisterUsage", stopped))?;
+        match registered {
+            Registered::PlatformWarning(warning) => Some(warning),
+            Registered::Accepted { signature, nonce } => {
+                if let Some(key) = spec.public_key {
+                    verify(signature.as_deref(), key, &nonce, product_code)?;
+                }
+                None
             }
         }
+    };
+    if let Some(warning) = warning {
+        // No subscriber can be installed before start-up runs, so stderr as well.
+        tracing::warn!("{warning}");
+        eprintln!("mp-runtime: warning: {warning}.");
     }
     Ok(registration)
 }

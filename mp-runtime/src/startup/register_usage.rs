@@ -1,13 +1,13 @@
 //! One `RegisterUsage` call, and what each of its errors means for start-up.
 
-use crate::aws_error;
 use crate::build_mode::BuildMode;
+use crate::error_policy::{self, Call, Context, StartUpVerdict};
 use crate::exit;
 use crate::failure::Failure;
 use crate::startup::retry::AttemptError;
 use aws_sdk_marketplacemetering::Client;
 use aws_sdk_marketplacemetering::config::http::HttpResponse;
-use aws_sdk_marketplacemetering::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_marketplacemetering::error::SdkError;
 use aws_sdk_marketplacemetering::operation::register_usage::RegisterUsageError;
 
 /// What is registered.
@@ -70,72 +70,22 @@ pub(crate) fn classify(
     request: &Request<'_>,
     mode: BuildMode,
 ) -> Result<Registered, AttemptError> {
-    let (code, region) = (request.product_code, request.region);
-    let fatal = |exit_code: i32, message: String| {
-        Err(AttemptError::Final(Failure::new(exit_code, message)))
+    let context = Context {
+        call: Call::RegisterUsage,
+        product_code: request.product_code,
+        region: request.region,
+        dimension: "",
+        key_version: request.key_version,
     };
-    let service = aws_error::triage(error, "RegisterUsage")?;
-    let detail = aws_error::detail(service);
-    match service {
-        RegisterUsageError::CustomerNotEntitledException(_) => fatal(
-            exit::NOT_ENTITLED,
-            format!(
-                "not entitled: the AWS account running this task has no subscription to product {code} \
-                 (CustomerNotEntitledException). Subscribe in AWS Marketplace, then restart"
-            ),
-        ),
-        RegisterUsageError::PlatformNotSupportedException(_) => match mode {
-            BuildMode::Production => fatal(
-                exit::PLATFORM_NOT_SUPPORTED,
-                "platform not supported: AWS Marketplace accepts RegisterUsage only from Amazon ECS, \
-                 Amazon EKS and AWS Fargate (PlatformNotSupportedException). Run this container there"
-                    .to_owned(),
-            ),
-            BuildMode::LocalTesting => Ok(Registered::PlatformWarning(format!(
-                "PlatformNotSupportedException from the metering endpoint: this platform is not \
-                 ECS/EKS/Fargate; the same binary would work on ECS/EKS/Fargate. Continuing \
-                 (local-testing build) as product {code}"
-            ))),
-        },
-        RegisterUsageError::InvalidRegionException(_) => wrong_region(region, &detail),
-        e if e.code() == Some("InvalidEndpointRegionException") => wrong_region(region, &detail),
-        RegisterUsageError::InvalidProductCodeException(_) => fatal(
-            exit::INVALID_PRODUCT_CODE,
-            format!(
-                "invalid product code: AWS Marketplace does not accept product code {code} \
-                 (InvalidProductCodeException). Use the code the AWS Marketplace Management Portal shows"
-            ),
-        ),
-        RegisterUsageError::InvalidPublicKeyVersionException(_) => fatal(
-            exit::INVALID_PUBLIC_KEY_VERSION,
-            format!(
-                "invalid public key version {} for product {code} (InvalidPublicKeyVersionException). \
-                 Set public_key_version to the version the AWS Marketplace Management Portal shows",
-                request.key_version
-            ),
-        ),
-        RegisterUsageError::DisabledApiException(_) => fatal(
-            exit::API_DISABLED,
-            format!("the AWS Marketplace Metering API is disabled in {region} ({detail}). Contact AWS Marketplace"),
-        ),
-        RegisterUsageError::ThrottlingException(_) | RegisterUsageError::InternalServiceErrorException(_) => {
-            Err(AttemptError::Transient(detail))
-        }
-        _ if error.raw_response().is_some_and(|r| r.status().is_server_error()) => {
-            Err(AttemptError::Transient(detail))
-        }
-        _ => fatal(exit::OTHER, format!("RegisterUsage failed ({detail}). Check the task role's aws-marketplace permissions")),
+    match error_policy::at_start_up(error, &context, mode) {
+        StartUpVerdict::Stop(failure) => Err(AttemptError::Final(failure)),
+        StartUpVerdict::Retry(why) => Err(AttemptError::Transient(why)),
+        StartUpVerdict::PlatformWarning(warning) => Ok(Registered::PlatformWarning(warning)),
+        // Not a RegisterUsage answer; the policy never says so for this call.
+        StartUpVerdict::Entitled => Err(AttemptError::Transient(
+            "an unexpected DryRun answer".into(),
+        )),
     }
-}
-
-fn wrong_region(region: &str, detail: &str) -> Result<Registered, AttemptError> {
-    Err(AttemptError::Final(Failure::new(
-        exit::WRONG_REGION,
-        format!(
-            "wrong region: the metering service refused a call made in {region} ({detail}). \
-             The region must be the one the task runs in: check AWS_REGION and AWS_DEFAULT_REGION"
-        ),
-    )))
 }
 
 #[cfg(test)]
@@ -151,6 +101,11 @@ mod tests {
         key_version: 3,
         region: "us-east-1",
     };
+
+    /// The metadata the SDK's deserializer gives every modelled error: its code.
+    fn code(name: &str) -> ErrorMetadata {
+        ErrorMetadata::builder().code(name).message("m").build()
+    }
 
     fn response(status: u16) -> HttpResponse {
         HttpResponse::new(StatusCode::try_from(status).unwrap(), SdkBody::empty())
@@ -193,7 +148,9 @@ mod tests {
             (
                 service(
                     RegisterUsageError::CustomerNotEntitledException(
-                        e::CustomerNotEntitledException::builder().build(),
+                        e::CustomerNotEntitledException::builder()
+                            .meta(code("CustomerNotEntitledException"))
+                            .build(),
                     ),
                     400,
                 ),
@@ -202,7 +159,9 @@ mod tests {
             (
                 service(
                     RegisterUsageError::InvalidRegionException(
-                        e::InvalidRegionException::builder().build(),
+                        e::InvalidRegionException::builder()
+                            .meta(code("InvalidRegionException"))
+                            .build(),
                     ),
                     400,
                 ),
@@ -215,7 +174,9 @@ mod tests {
             (
                 service(
                     RegisterUsageError::InvalidProductCodeException(
-                        e::InvalidProductCodeException::builder().build(),
+                        e::InvalidProductCodeException::builder()
+                            .meta(code("InvalidProductCodeException"))
+                            .build(),
                     ),
                     400,
                 ),
@@ -224,7 +185,9 @@ mod tests {
             (
                 service(
                     RegisterUsageError::InvalidPublicKeyVersionException(
-                        e::InvalidPublicKeyVersionException::builder().build(),
+                        e::InvalidPublicKeyVersionException::builder()
+                            .meta(code("InvalidPublicKeyVersionException"))
+                            .build(),
                     ),
                     400,
                 ),
@@ -233,7 +196,9 @@ mod tests {
             (
                 service(
                     RegisterUsageError::DisabledApiException(
-                        e::DisabledApiException::builder().build(),
+                        e::DisabledApiException::builder()
+                            .meta(code("DisabledApiException"))
+                            .build(),
                     ),
                     400,
                 ),
@@ -257,7 +222,9 @@ mod tests {
     fn platform_not_supported_is_fatal_only_in_production() {
         let error = service(
             RegisterUsageError::PlatformNotSupportedException(
-                e::PlatformNotSupportedException::builder().build(),
+                e::PlatformNotSupportedException::builder()
+                    .meta(code("PlatformNotSupportedException"))
+                    .build(),
             ),
             400,
         );
@@ -276,12 +243,18 @@ mod tests {
     #[test]
     fn throttling_server_and_network_errors_are_retried() {
         assert!(is_transient(&service(
-            RegisterUsageError::ThrottlingException(e::ThrottlingException::builder().build()),
+            RegisterUsageError::ThrottlingException(
+                e::ThrottlingException::builder()
+                    .meta(code("ThrottlingException"))
+                    .build()
+            ),
             400
         )));
         assert!(is_transient(&service(
             RegisterUsageError::InternalServiceErrorException(
-                e::InternalServiceErrorException::builder().build()
+                e::InternalServiceErrorException::builder()
+                    .meta(code("InternalServiceErrorException"))
+                    .build()
             ),
             500
         )));
@@ -300,7 +273,9 @@ mod tests {
     fn not_entitled_message_names_product_and_action() {
         let error = service(
             RegisterUsageError::CustomerNotEntitledException(
-                e::CustomerNotEntitledException::builder().build(),
+                e::CustomerNotEntitledException::builder()
+                    .meta(code("CustomerNotEntitledException"))
+                    .build(),
             ),
             400,
         );

@@ -1,15 +1,15 @@
-//! Retrying start-up calls until the start-up deadline: full-jitter exponential backoff
-//! (each wait uniform in 0..=min(cap, base * 2^attempt)), so many tasks starting together
-//! do not retry in lockstep.
+//! Retrying start-up calls until the start-up deadline, with the crate's jittered backoff.
 
+use crate::backoff::Backoff;
 use crate::failure::Failure;
-use rand::Rng;
 use std::time::Duration;
 // tokio's clock, so tests can run it paused.
 use tokio::time::Instant;
 
-const BASE: Duration = Duration::from_millis(100);
-const CAP: Duration = Duration::from_secs(3);
+const BACKOFF: Backoff = Backoff {
+    base: Duration::from_millis(100),
+    cap: Duration::from_secs(3),
+};
 
 /// Why one attempt failed.
 #[derive(Debug)]
@@ -29,14 +29,6 @@ pub(crate) enum Stopped {
         attempts: u32,
         last: String,
     },
-}
-
-/// The wait before retry number `attempt` (0-based).
-fn backoff(attempt: u32, rng: &mut impl Rng) -> Duration {
-    let ceiling = BASE
-        .saturating_mul(1u32.checked_shl(attempt.min(16)).unwrap_or(u32::MAX))
-        .min(CAP);
-    Duration::from_millis(rng.random_range(0..=ceiling.as_millis() as u64))
 }
 
 /// Runs `attempt` until it succeeds, fails finally, or `deadline` passes (an attempt still in
@@ -66,7 +58,7 @@ where
                 return Err(Stopped::GaveUp { attempts, last });
             }
         }
-        let wait = backoff(attempts - 1, &mut rand::rng());
+        let wait = BACKOFF.wait(attempts - 1);
         let remaining = deadline.saturating_duration_since(Instant::now());
         tokio::time::sleep(wait.min(remaining)).await;
     }
@@ -85,17 +77,6 @@ mod tests {
             .build()
             .unwrap()
             .block_on(future)
-    }
-
-    #[test]
-    fn backoff_is_jittered_within_an_exponential_cap() {
-        let mut rng = rand::rng();
-        for attempt in 0..40 {
-            let ceiling = (BASE * 2u32.pow(attempt.min(16))).min(CAP);
-            for _ in 0..50 {
-                assert!(backoff(attempt, &mut rng) <= ceiling);
-            }
-        }
     }
 
     #[test]

@@ -23,10 +23,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering::Relaxed;
 
-/// `UsageQuantity` is at most 2,147,483,647 (METERING-FACTS.md, "MeterUsage").
-pub(crate) const MAX_QUANTITY: u64 = i32::MAX as u64;
+pub(crate) use mp_metering_rules::MAX_QUANTITY;
 /// `UsageAllocations` holds at most 2,500 entries; one is kept for the untagged share.
-pub(crate) const MAX_TAG_SETS: usize = 2_499;
+pub(crate) const MAX_TAG_SETS: usize = mp_metering_rules::MAX_ALLOCATIONS - 1;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -59,6 +58,10 @@ pub(crate) struct Record {
     /// Tagged shares; the rest of `quantity` was metered without tags.
     pub(crate) allocations: Vec<Allocation>,
     pub(crate) state: State,
+    /// The service refused the allocations; the total goes out without them, under a
+    /// client token of its own.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) salvaged: bool,
 }
 
 impl Record {
@@ -150,6 +153,7 @@ impl Aggregator {
                 quantity: 0,
                 allocations: Vec::new(),
                 state: State::Open,
+                salvaged: false,
             });
             if record.state == State::Open {
                 record.absorb(quantity, allocations);
@@ -215,6 +219,18 @@ impl Aggregator {
         let taken = record.clone();
         let carried = self.add(&taken.dimension, taken.hour.next(), quantity, allocations);
         vec![taken, carried]
+    }
+
+    /// Drops a frozen record's allocations (the service refused them) so its total can be
+    /// sent on its own. Returns the record, or `None` if it has none to drop.
+    pub(crate) fn strip_allocations(&mut self, key: &Key) -> Option<Record> {
+        let record = self.records.get_mut(key)?;
+        if record.allocations.is_empty() {
+            return None;
+        }
+        record.allocations.clear();
+        record.salvaged = true;
+        Some(record.clone())
     }
 
     /// Unsent records with usage.

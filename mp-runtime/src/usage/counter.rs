@@ -1,17 +1,14 @@
 //! The per-dimension counter behind `meter!`: one relaxed atomic add on a `static` (no lock,
 //! no allocation, no syscall). The first use registers the static with the flusher, once.
 //! Tagged usage (usage allocations) is rarer and keyed by arbitrary strings, so it takes a
-//! lock and allocates; only `meter!(dim, n, tags = ...)` pays for that.
+//! lock and allocates; only `meter!(dim, n, tags = ...)` pays for that. Tags the Metering
+//! Service would refuse never cost the usage: it is counted untagged (and reported), since
+//! one refused tag would otherwise make the service refuse the whole hour's record.
 
 use super::stats::STATS;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
-
-/// Limits from METERING-FACTS.md ("MeterUsage", `UsageAllocations`).
-const MAX_TAGS: usize = 5;
-const MAX_TAG_KEY: usize = 100;
-const MAX_TAG_VALUE: usize = 256;
 
 /// An allocation's tag set, sorted by key so the same set always lands in one allocation.
 pub(crate) type Tags = Vec<(String, String)>;
@@ -121,9 +118,13 @@ pub fn record_tagged<K: AsRef<str>, V: AsRef<str>>(
     let Some(units) = quantity.units() else {
         return reject(dimension, "the quantity is negative (or above 2^64)");
     };
-    let tags = match check_tags(tags) {
-        Ok(tags) => tags,
-        Err(why) => return reject(dimension, &why),
+    let tags = match mp_metering_rules::check_tags(tags) {
+        Ok(()) => sorted(tags),
+        Err(why) => {
+            STATS.tags_untagged.fetch_add(units, Relaxed);
+            note_tag_problem(&why);
+            return dimension.add(units);
+        }
     };
     if !dimension.registered.load(Relaxed) {
         register(dimension);
@@ -133,31 +134,30 @@ pub fn record_tagged<K: AsRef<str>, V: AsRef<str>>(
     *slot = slot.saturating_add(units);
 }
 
-fn check_tags<K: AsRef<str>, V: AsRef<str>>(tags: &[(K, V)]) -> Result<Tags, String> {
-    if tags.is_empty() || tags.len() > MAX_TAGS {
-        return Err(format!(
-            "a usage allocation needs 1 to {MAX_TAGS} tags, got {}",
-            tags.len()
-        ));
-    }
-    let mut out: Tags = Vec::with_capacity(tags.len());
-    for (k, v) in tags {
-        let (k, v) = (k.as_ref(), v.as_ref());
-        if k.is_empty() || k.chars().count() > MAX_TAG_KEY {
-            return Err(format!("tag key {k:?} must be 1-{MAX_TAG_KEY} characters"));
-        }
-        if v.is_empty() || v.chars().count() > MAX_TAG_VALUE {
-            return Err(format!(
-                "the value of tag {k:?} must be 1-{MAX_TAG_VALUE} characters"
-            ));
-        }
-        if out.iter().any(|(seen, _)| seen == k) {
-            return Err(format!("tag key {k:?} is given twice"));
-        }
-        out.push((k.to_owned(), v.to_owned()));
-    }
+/// A valid tag set, owned and sorted by key.
+fn sorted<K: AsRef<str>, V: AsRef<str>>(tags: &[(K, V)]) -> Tags {
+    let mut out: Tags = tags
+        .iter()
+        .map(|(k, v)| (k.as_ref().to_owned(), v.as_ref().to_owned()))
+        .collect();
     out.sort();
-    Ok(out)
+    out
+}
+
+/// The latest reason tags were billed untagged, for the flusher's once-per-drain report.
+static LAST_TAG_PROBLEM: Mutex<Option<String>> = Mutex::new(None);
+
+#[cold]
+fn note_tag_problem(why: &mp_metering_rules::Violation) {
+    *LAST_TAG_PROBLEM.lock().unwrap_or_else(|e| e.into_inner()) = Some(why.to_string());
+}
+
+/// The latest reason tags were billed untagged, if any since the last call.
+pub(crate) fn last_tag_problem() -> Option<String> {
+    LAST_TAG_PROBLEM
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take()
 }
 
 /// Counted always, logged at the 1st, 2nd, 4th, 8th... rejection so a bug in a hot loop
@@ -166,9 +166,7 @@ fn check_tags<K: AsRef<str>, V: AsRef<str>>(tags: &[(K, V)]) -> Result<Tags, Str
 fn reject(dimension: &Dimension, why: &str) {
     let n = STATS.rejected_calls.fetch_add(1, Relaxed) + 1;
     if n.is_power_of_two() {
-        tracing::warn!(
-            dimension = dimension.name,
-            rejected_so_far = n,
+        crate::notice::operator!(warn, dimension = dimension.name, rejected_so_far = n;
             "meter! call refused: {why}; nothing was recorded for it"
         );
     }
@@ -232,8 +230,6 @@ mod tests {
         record_tagged(&TAGGED, 3u8, &[("plan", "pro"), ("tenant", "a")]);
         let owned: Vec<(String, String)> = vec![("tenant".into(), "b".into())];
         record_tagged(&TAGGED, 4u8, &owned);
-        record_tagged(&TAGGED, 5u8, &[("tenant", "")]); // refused
-        record_tagged::<&str, &str>(&TAGGED, 5u8, &[]); // refused
         let (total, tagged) = TAGGED.take();
         assert_eq!(total, 10);
         let a: Tags = vec![("plan".into(), "pro".into()), ("tenant".into(), "a".into())];
@@ -242,19 +238,22 @@ mod tests {
     }
 
     #[test]
-    fn tag_rules() {
-        assert!(check_tags(&[("k", "v"); 6]).unwrap_err().contains("1 to 5"));
-        assert!(
-            check_tags(&[("k", "v"), ("k", "w")])
-                .unwrap_err()
-                .contains("twice")
-        );
+    fn usage_with_tags_the_service_would_refuse_is_counted_untagged() {
+        static BAD_TAGS: Dimension = Dimension::new("bad_tags");
+        let before = STATS.tags_untagged.load(Relaxed);
         let long = "x".repeat(101);
-        assert!(
-            check_tags(&[(long.as_str(), "v")])
-                .unwrap_err()
-                .contains("1-100")
-        );
+        record_tagged(&BAD_TAGS, 1u8, &[("tenant", "acme!")]);
+        record_tagged(&BAD_TAGS, 2u8, &[("tenant", "zürich")]);
+        record_tagged(&BAD_TAGS, 3u8, &[("tenant", "")]);
+        record_tagged::<&str, &str>(&BAD_TAGS, 4u8, &[]);
+        record_tagged(&BAD_TAGS, 5u8, &[("k", "v"); 6]);
+        record_tagged(&BAD_TAGS, 6u8, &[("k", "v"), ("k", "w")]);
+        record_tagged(&BAD_TAGS, 7u8, &[(long.as_str(), "v")]);
+        record_tagged(&BAD_TAGS, 8u8, &[("tenant", "fine")]);
+        let (total, tagged) = BAD_TAGS.take();
+        assert_eq!(total, 36, "every unit counts");
+        assert_eq!(tagged.len(), 1, "only the valid tag set is an allocation");
+        assert!(STATS.tags_untagged.load(Relaxed) >= before + 28);
     }
 
     #[test]

@@ -15,6 +15,11 @@
 //! the older quantity to the next hour and billing it twice (new usage of that hour is billed
 //! in the next one).
 //!
+//! The line after the header names the process identity the records' client tokens were
+//! derived from, `<checksum> {"identity":"..."}`: a restart that replays the journal keeps
+//! sending under the same tokens, so a record the service already took is answered with
+//! the first result instead of billed again.
+//!
 //! The file starts with a version line, `mp-journal 1` (a file without one, as written before
 //! the marker existed, is read as version 1). A journal of another version is never half-read
 //! nor overwritten: it is moved aside to `<path>.unreadable-<unix secs>` with one warning
@@ -55,13 +60,26 @@ pub(crate) struct Recovered {
     pub(crate) skipped: usize,
     /// The version a header named when it is not ours: nothing else was read.
     pub(crate) other_version: Option<String>,
+    /// The identity line's value, if the file had one.
+    pub(crate) identity: Option<String>,
+}
+
+/// A journal line: the process identity, or a record's state.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Line {
+    Identity { identity: String },
+    Record(Record),
 }
 
 impl Journal {
-    /// Opens (or creates) the journal at `path`, recovering what it holds as of `now`.
+    /// Opens (or creates) the journal at `path`, recovering what it holds as of `now`. The
+    /// identity it names is kept; a journal without one gets `fresh_identity`, and
+    /// `Recovered::identity` is the one in force either way.
     pub(crate) fn open(
         path: &Path,
         now: std::time::SystemTime,
+        fresh_identity: &str,
     ) -> io::Result<(Journal, Recovered)> {
         let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
@@ -81,7 +99,10 @@ impl Journal {
                 aside.display()
             );
         }
-        compact(path, &recovered.records)?;
+        let identity = recovered
+            .identity
+            .get_or_insert_with(|| fresh_identity.to_owned());
+        compact(path, identity, &recovered.records)?;
         let file = OpenOptions::new().append(true).open(path)?;
         Ok((
             Journal {
@@ -112,8 +133,15 @@ impl Journal {
 
 fn line(record: &Record) -> String {
     // A Record always serialises (plain strings and numbers).
-    let json = serde_json::to_string(record).unwrap_or_default();
-    format!("{:016x} {json}\n", checksum(&json))
+    checksummed(&serde_json::to_string(record).unwrap_or_default())
+}
+
+fn identity_line(identity: &str) -> String {
+    checksummed(&serde_json::json!({ "identity": identity }).to_string())
+}
+
+fn checksummed(json: &str) -> String {
+    format!("{:016x} {json}\n", checksum(json))
 }
 
 fn checksum(json: &str) -> u64 {
@@ -122,7 +150,7 @@ fn checksum(json: &str) -> u64 {
     hash.0 as u64
 }
 
-fn parse(line: &[u8]) -> Option<Record> {
+fn parse(line: &[u8]) -> Option<Line> {
     let line = std::str::from_utf8(line).ok()?;
     let (sum, json) = line.split_once(' ')?;
     let sum = u64::from_str_radix(sum, 16).ok()?;
@@ -153,11 +181,13 @@ pub(crate) fn recover(bytes: &[u8], now: std::time::SystemTime) -> Recovered {
     }
     let lines: Vec<&[u8]> = lines.collect();
     let mut damaged_beyond_a_tear = false;
+    let mut identity_seen = None;
     for (n, raw) in lines.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
         match parse(raw) {
-            Some(record) => {
+            Some(Line::Record(record)) => {
                 latest.insert(record.key(), record);
             }
+            Some(Line::Identity { identity }) => identity_seen = Some(identity),
             None => {
                 skipped += 1;
                 damaged_beyond_a_tear |= n + 1 < lines.len(); // a whole line, newline and all
@@ -186,6 +216,7 @@ pub(crate) fn recover(bytes: &[u8], now: std::time::SystemTime) -> Recovered {
         }
     }
     out.skipped = skipped;
+    out.identity = identity_seen;
     out
 }
 
@@ -207,12 +238,13 @@ fn move_aside(path: &Path, now: SystemTime) -> io::Result<PathBuf> {
     Ok(aside)
 }
 
-/// Rewrites the file with its header and `records` only: a temporary file, synced, renamed
-/// over it.
-fn compact(path: &Path, records: &[Record]) -> io::Result<()> {
+/// Rewrites the file with its header, identity and `records` only: a temporary file,
+/// synced, renamed over it.
+fn compact(path: &Path, identity: &str, records: &[Record]) -> io::Result<()> {
     let tmp = path.with_extension("compacting");
     let mut file = File::create(&tmp)?;
     file.write_all(format!("{HEADER_PREFIX}{VERSION}\n").as_bytes())?;
+    file.write_all(identity_line(identity).as_bytes())?;
     for record in records {
         file.write_all(line(record).as_bytes())?;
     }
@@ -252,6 +284,7 @@ mod tests {
                 quantity: 1,
             }],
             state,
+            salvaged: false,
         }
     }
 
@@ -259,7 +292,7 @@ mod tests {
     fn the_last_state_of_each_record_survives_a_reopen() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("usage.journal");
-        let (mut j, rec) = Journal::open(&path, at_hour(100)).unwrap();
+        let (mut j, rec) = Journal::open(&path, at_hour(100), "task-1").unwrap();
         assert!(rec.records.is_empty() && rec.skipped == 0);
         j.write(&[record("a", 100, 5, State::Open)]).unwrap();
         j.write(&[
@@ -269,7 +302,7 @@ mod tests {
         .unwrap();
         j.write(&[record("b", 99, 1, State::Sent)]).unwrap();
         drop(j);
-        let (_, rec) = Journal::open(&path, at_hour(101)).unwrap();
+        let (_, rec) = Journal::open(&path, at_hour(101), "task-1").unwrap();
         assert_eq!(
             rec.records,
             [
@@ -290,7 +323,7 @@ mod tests {
         bytes.extend_from_slice(other.replace("\"quantity\":6", "\"quantity\":7").as_bytes());
         bytes.extend_from_slice(&other.as_bytes()[..other.len() / 2]); // torn tail
         std::fs::write(&path, &bytes).unwrap();
-        let (mut j, rec) = Journal::open(&path, at_hour(100)).unwrap();
+        let (mut j, rec) = Journal::open(&path, at_hour(100), "task-1").unwrap();
         assert_eq!(
             rec.records,
             [record("a", 100, 5, State::Frozen)],
@@ -299,7 +332,7 @@ mod tests {
         assert_eq!(rec.skipped, 3, "garbage, checksum mismatch, torn tail");
         // Compacted: appending after recovery yields a clean file.
         j.write(&[record("b", 100, 6, State::Open)]).unwrap();
-        let (_, rec) = Journal::open(&path, at_hour(100)).unwrap();
+        let (_, rec) = Journal::open(&path, at_hour(100), "task-1").unwrap();
         assert_eq!(rec.skipped, 0);
         assert_eq!(rec.records.len(), 2);
     }
@@ -308,7 +341,7 @@ mod tests {
     fn records_past_their_window_are_reported_expired_and_dropped() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j");
-        let (mut j, _) = Journal::open(&path, at_hour(100)).unwrap();
+        let (mut j, _) = Journal::open(&path, at_hour(100), "task-1").unwrap();
         j.write(&[
             record("a", 100, 5, State::Open),
             record("b", 100, 5, State::Sent),
@@ -318,7 +351,7 @@ mod tests {
         ])
         .unwrap();
         drop(j);
-        let (_, rec) = Journal::open(&path, at_hour(106)).unwrap();
+        let (_, rec) = Journal::open(&path, at_hour(106), "task-1").unwrap();
         assert_eq!(rec.expired, [record("a", 100, 5, State::Open)]);
         assert_eq!(
             rec.records,
@@ -332,9 +365,20 @@ mod tests {
     }
 
     #[test]
+    fn the_identity_of_the_first_open_is_kept_across_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let (_, first) = Journal::open(&path, at_hour(100), "first").unwrap();
+        assert_eq!(first.identity.as_deref(), Some("first"));
+        let (_, again) = Journal::open(&path, at_hour(100), "second").unwrap();
+        assert_eq!(again.identity.as_deref(), Some("first"));
+        assert_eq!(again.skipped, 0, "the identity line is no damage");
+    }
+
+    #[test]
     fn an_unreadable_path_is_an_error_not_a_panic() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(Journal::open(dir.path(), at_hour(1)).is_err());
+        assert!(Journal::open(dir.path(), at_hour(1), "task-1").is_err());
     }
 
     #[test]
@@ -343,16 +387,16 @@ mod tests {
         let path = dir.path().join("j");
         let legacy = line(&record("a", 100, 5, State::Open));
         std::fs::write(&path, &legacy).unwrap();
-        let (_, rec) = Journal::open(&path, at_hour(100)).unwrap();
+        let (_, rec) = Journal::open(&path, at_hour(100), "task-1").unwrap();
         assert_eq!(rec.records, [record("a", 100, 5, State::Open)]);
         assert_eq!((rec.skipped, rec.other_version), (0, None));
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(
             text,
-            format!("mp-journal 1\n{legacy}"),
-            "compacted with the header"
+            format!("mp-journal 1\n{}{legacy}", identity_line("task-1")),
+            "compacted with the header and the identity"
         );
-        let (_, rec) = Journal::open(&path, at_hour(100)).unwrap();
+        let (_, rec) = Journal::open(&path, at_hour(100), "task-1").unwrap();
         assert_eq!(
             (rec.records.len(), rec.skipped),
             (1, 0),
@@ -370,7 +414,7 @@ mod tests {
             .load(std::sync::atomic::Ordering::Relaxed);
         for aside in ["j.unreadable-360010", "j.unreadable-360010-1"] {
             std::fs::write(&path, &theirs).unwrap();
-            let (_, rec) = Journal::open(&path, at_hour(100)).unwrap();
+            let (_, rec) = Journal::open(&path, at_hour(100), "task-1").unwrap();
             assert!(
                 rec.records.is_empty() && rec.expired.is_empty(),
                 "nothing half-read"
@@ -381,7 +425,10 @@ mod tests {
                 moved, theirs,
                 "moved aside byte for byte, the same second twice"
             );
-            assert_eq!(std::fs::read_to_string(&path).unwrap(), "mp-journal 1\n");
+            assert_eq!(
+                std::fs::read_to_string(&path).unwrap(),
+                format!("mp-journal 1\n{}", identity_line("task-1"))
+            );
         }
         let now = STATS
             .journal_errors
@@ -485,10 +532,10 @@ mod tests {
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
             .collect();
         std::fs::write(&path, &garbage).unwrap();
-        let (mut j, rec) = Journal::open(&path, at_hour(100)).unwrap();
+        let (mut j, rec) = Journal::open(&path, at_hour(100), "task-1").unwrap();
         assert!(rec.records.is_empty() && rec.skipped > 0);
         j.write(&[record("a", 100, 1, State::Open)]).unwrap();
-        let (_, rec) = Journal::open(&path, at_hour(100)).unwrap();
+        let (_, rec) = Journal::open(&path, at_hour(100), "task-1").unwrap();
         assert_eq!((rec.records.len(), rec.skipped), (1, 0));
     }
 
@@ -498,14 +545,14 @@ mod tests {
         // Under a regular file, nothing can be created (mode bits would not stop root).
         let file = dir.path().join("a-file");
         std::fs::write(&file, "").unwrap();
-        assert!(Journal::open(&file.join("j"), at_hour(1)).is_err());
+        assert!(Journal::open(&file.join("j"), at_hour(1), "task-1").is_err());
         // A readable journal whose compaction cannot be written is not touched, so its
         // records are sent by the next start that can write, not lost and not sent twice.
         let path = dir.path().join("usage.journal");
         let bytes = line(&record("a", 100, 5, State::Frozen));
         std::fs::write(&path, &bytes).unwrap();
         std::fs::create_dir(dir.path().join("usage.compacting")).unwrap();
-        assert!(Journal::open(&path, at_hour(100)).is_err());
+        assert!(Journal::open(&path, at_hour(100), "task-1").is_err());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), bytes);
     }
 }

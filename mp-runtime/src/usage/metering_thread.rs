@@ -2,10 +2,10 @@
 //! the seller's main does (a sync body on a current-thread runtime never drives spawned
 //! tasks), and its HTTP connections belong to it alone.
 
-use super::flusher::{Flusher, Settings};
+use super::flusher::{Flusher, RETRY_CAP, Settings};
 use super::hour::Clock;
+use super::process_identity::process_identity;
 use super::shutdown::{self, FINAL_FLUSH_BOUND};
-use super::task_identity::task_identity;
 use crate::build_mode::BuildMode;
 use crate::env::Env;
 use crate::exit;
@@ -36,26 +36,32 @@ const CHECKPOINT: Duration = Duration::from_secs(10);
 /// Starts metering for this process, after a successful custom-pricing start-up.
 pub(crate) fn start(
     product_code: &str,
-    region: &str,
+    region: &Region,
     mode: BuildMode,
-    env: &dyn Env,
+    env: &'static dyn Env,
 ) -> Result<(), Failure> {
-    let fail = |why: String| Failure::new(exit::OTHER, why);
-    let region = Region::parse(region)
-        .ok_or_else(|| fail(format!("metering cannot start: invalid region {region:?}")))?;
     let settings = Settings {
         product_code: product_code.to_owned(),
-        task: task_identity(env),
+        task: process_identity(),
         checkpoint: local_testing::checkpoint(mode, env, CHECKPOINT),
         journal: env.var(JOURNAL_VAR).map(PathBuf::from),
+        retry_cap: local_testing::retry_cap(mode, env, RETRY_CAP),
     };
-    spawn(settings, region, mode, local_testing::clock(mode, env)).map_err(fail)
+    spawn(
+        settings,
+        region.clone(),
+        mode,
+        env,
+        local_testing::clock(mode, env),
+    )
+    .map_err(|why| Failure::new(exit::OTHER, why))
 }
 
 fn spawn(
     settings: Settings,
     region: Region,
     mode: BuildMode,
+    env: &'static dyn Env,
     clock: Arc<dyn Clock>,
 ) -> Result<(), String> {
     let (stop, stopped) = watch::channel(false);
@@ -73,7 +79,7 @@ fn spawn(
         .name("mp-metering".into())
         .spawn(move || {
             runtime.block_on(async move {
-                let sdk = credentials::load(&region).await;
+                let sdk = credentials::load(&region, env).await;
                 let client = aws_sdk_marketplacemetering::Client::from_conf(
                     client::metering_config(&sdk, &region, mode),
                 );

@@ -13,9 +13,9 @@ mod fnv;
 mod hour;
 mod journal;
 mod metering_thread;
+mod process_identity;
 mod shutdown;
 mod stats;
-mod task_identity;
 #[cfg(test)]
 pub(crate) mod test_client;
 

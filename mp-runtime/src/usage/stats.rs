@@ -14,7 +14,7 @@ pub struct MeteringStats {
     /// Records given up on: refused by the service, or still unsent when their 6-hour window
     /// closed. Each one is logged with its dimension, hour and quantity.
     pub failed: u64,
-    /// `meter!` calls refused at run time (a negative quantity, bad tags), logged.
+    /// `meter!` calls refused at run time (a negative quantity), logged.
     pub rejected_calls: u64,
     /// `CustomerNotEntitledException` after start-up: logged, never fatal.
     pub entitlement_errors: u64,
@@ -26,6 +26,18 @@ pub struct MeteringStats {
     /// Units metered with tags but billed untagged: the hour already had 2,499 tag sets for
     /// the dimension (MeterUsage takes 2,500 allocations per record). Billed, not lost.
     pub untagged_overflow: u64,
+    /// Units metered with tags the Metering Service would refuse (a character outside
+    /// letters, digits and `+ -=._:/@`, a key or value too long, more than 5 tags, a key
+    /// twice): billed in the untagged share, logged once per drain. Billed, not lost.
+    pub tags_untagged: u64,
+    /// Records whose allocations the service refused: resent without them, so the total
+    /// was billed and only its attribution by tag lost.
+    pub salvaged: u64,
+    /// `IdempotencyConflictException` answers: the usage moved to the next hour.
+    pub conflicts: u64,
+    /// Sends refused because the endpoint's certificate does not chain to the Amazon roots
+    /// (something intercepted the connection); the usage is kept and retried.
+    pub intercepted: u64,
 }
 
 #[derive(Default)]
@@ -38,6 +50,10 @@ pub(crate) struct Counters {
     pub(crate) carried: AtomicU64,
     pub(crate) journal_errors: AtomicU64,
     pub(crate) untagged_overflow: AtomicU64,
+    pub(crate) tags_untagged: AtomicU64,
+    pub(crate) salvaged: AtomicU64,
+    pub(crate) conflicts: AtomicU64,
+    pub(crate) intercepted: AtomicU64,
 }
 
 impl Counters {
@@ -51,6 +67,10 @@ impl Counters {
             carried: AtomicU64::new(0),
             journal_errors: AtomicU64::new(0),
             untagged_overflow: AtomicU64::new(0),
+            tags_untagged: AtomicU64::new(0),
+            salvaged: AtomicU64::new(0),
+            conflicts: AtomicU64::new(0),
+            intercepted: AtomicU64::new(0),
         }
     }
 
@@ -68,6 +88,10 @@ impl Counters {
             carried: self.carried.load(Relaxed),
             journal_errors: self.journal_errors.load(Relaxed),
             untagged_overflow: self.untagged_overflow.load(Relaxed),
+            tags_untagged: self.tags_untagged.load(Relaxed),
+            salvaged: self.salvaged.load(Relaxed),
+            conflicts: self.conflicts.load(Relaxed),
+            intercepted: self.intercepted.load(Relaxed),
         }
     }
 }

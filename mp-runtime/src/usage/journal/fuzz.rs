@@ -47,6 +47,7 @@ fn record() -> impl Strategy<Value = Record> {
             quantity,
             allocations: Vec::new(),
             state,
+            salvaged: false,
         })
 }
 

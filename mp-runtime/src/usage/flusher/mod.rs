@@ -1,0 +1,275 @@
+//! Sends the hourly records: one `MeterUsage` per dimension per hour, with the
+//! hour-truncated timestamp and the record's derived client token, oldest first. This file
+//! is the schedule (when to drain, when to send, the final flush at shutdown) and the
+//! journal; `send` is the policy for one record's answer.
+
+mod send;
+
+use super::aggregator::{Aggregator, Key};
+use super::counter::{self, Dimension};
+use super::hour::{Clock, HOUR_SECS, Hour, WINDOW};
+use super::journal::{Journal, Recovered};
+use super::stats::{Counters, STATS};
+use crate::backoff::jitter;
+use crate::notice::operator;
+use aws_sdk_marketplacemetering::Client;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::{Duration, SystemTime};
+
+/// The ceiling of the retry backoff, unless a local-testing build lowers it.
+pub(crate) const RETRY_CAP: Duration = Duration::from_secs(300);
+/// Spread over this much after each hour boundary, so a fleet does not call at once.
+const BOUNDARY_JITTER: Duration = Duration::from_secs(30);
+/// How long before each hour ends its counters are drained for the last time.
+const LAST_DRAIN_BEFORE_BOUNDARY: Duration = Duration::from_millis(500);
+
+/// What the flusher needs to know about this process.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) product_code: String,
+    /// Unique per process (random, kept in the journal across a restart); part of every
+    /// client token.
+    pub(crate) task: String,
+    /// How often counters are drained into records (and journaled).
+    pub(crate) checkpoint: Duration,
+    pub(crate) journal: Option<PathBuf>,
+    /// The retry backoff's ceiling.
+    pub(crate) retry_cap: Duration,
+}
+
+struct Retry {
+    attempts: u32,
+    next_at: SystemTime,
+}
+
+pub(crate) struct Flusher {
+    client: Client,
+    clock: Arc<dyn Clock>,
+    settings: Settings,
+    dimensions: Box<dyn Fn() -> Vec<&'static Dimension> + Send>,
+    records: Aggregator,
+    journal: Option<Journal>,
+    retries: HashMap<Key, Retry>,
+    /// The last journal write failed: log the next failure only once it has recovered.
+    journal_failing: bool,
+    /// The last send met an untrusted certificate: log the next one only after a send
+    /// got through.
+    intercepted: bool,
+    /// `tags_untagged` as of the last drain, to report new tag refusals once per drain.
+    tags_untagged_reported: u64,
+}
+
+impl Flusher {
+    /// A flusher over every dimension `meter!` has used, recovering the journal if set.
+    pub(crate) fn new(client: Client, clock: Arc<dyn Clock>, settings: Settings) -> Self {
+        Self::with_dimensions(client, clock, settings, Box::new(counter::registered))
+    }
+
+    pub(crate) fn with_dimensions(
+        client: Client,
+        clock: Arc<dyn Clock>,
+        mut settings: Settings,
+        dimensions: Box<dyn Fn() -> Vec<&'static Dimension> + Send>,
+    ) -> Self {
+        let (journal, records) = match settings.journal.clone() {
+            None => (None, Aggregator::default()),
+            Some(path) => match Journal::open(&path, clock.now(), &settings.task) {
+                Ok((journal, recovered)) => {
+                    report_recovery(&path, &recovered);
+                    if let Some(identity) = recovered.identity {
+                        settings.task = identity;
+                    }
+                    (Some(journal), Aggregator::restore(recovered.records))
+                }
+                Err(e) => {
+                    Counters::bump(&STATS.journal_errors);
+                    operator!(error, journal = path.display();
+                        "cannot open the metering journal ({e}); metering continues without \
+                         it, so a crash can lose the usage not yet sent. Check the path is a \
+                         writable file"
+                    );
+                    (None, Aggregator::default())
+                }
+            },
+        };
+        Flusher {
+            client,
+            clock,
+            settings,
+            dimensions,
+            records,
+            journal,
+            retries: HashMap::new(),
+            journal_failing: false,
+            intercepted: false,
+            tags_untagged_reported: STATS.tags_untagged.load(Relaxed),
+        }
+    }
+
+    /// One pass: drain the counters, then send what is due (at shutdown, the current hour
+    /// too, ignoring backoff). Returns how many due records are still unsent (usage carried
+    /// into a later hour is not due yet).
+    pub(crate) async fn step(&mut self, shutdown: bool) -> u64 {
+        let now = self.clock.now();
+        let hour = Hour::of(now);
+        let drained = self.records.drain(hour, &(self.dimensions)());
+        self.journal(&drained);
+        self.report_untagged();
+        for key in self.records.due(hour, true) {
+            if let Some(record) = self.records.get(&key)
+                && now > record.hour.last_send()
+            {
+                self.give_up(
+                    &key,
+                    "its 6-hour window closed before it could be delivered",
+                );
+            }
+        }
+        for key in self.records.due(hour, shutdown) {
+            let waiting = self.retries.get(&key).is_some_and(|r| r.next_at > now);
+            if waiting && !shutdown {
+                continue;
+            }
+            if !self.send(&key, now).await {
+                break; // the endpoint is struggling: the backlog waits, oldest first
+            }
+        }
+        let oldest = Hour::of(now - WINDOW - Duration::from_secs(HOUR_SECS));
+        self.records.forget_before(oldest);
+        self.retries.retain(|key, _| key.0 >= oldest);
+        STATS.pending.store(self.records.pending(), Relaxed);
+        self.records.due(hour, shutdown).len() as u64
+    }
+
+    /// When the next pass is worth running: the next checkpoint, a last drain just before
+    /// the hour ends (usage belongs to the hour it is drained in), the first send after the
+    /// boundary (plus jitter), or the next retry, whichever comes first.
+    pub(crate) fn next_wake(&self) -> Duration {
+        let now = self.clock.now();
+        let boundary = Hour::of(now).next().start();
+        let last_drain = Some(boundary - LAST_DRAIN_BEFORE_BOUNDARY).filter(|t| *t > now);
+        let send = boundary + jitter(BOUNDARY_JITTER);
+        let retry = self.retries.values().map(|r| r.next_at).min();
+        let at = [
+            Some(now + self.settings.checkpoint),
+            last_drain,
+            Some(send),
+            retry,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(now);
+        at.duration_since(now).unwrap_or_default()
+    }
+
+    /// Runs until `stop` fires, then flushes everything, including the partial hour,
+    /// for at most `final_bound` (what is left stays in the journal, if there is one).
+    pub(crate) async fn run(
+        mut self,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+        final_bound: Duration,
+    ) {
+        while !*stop.borrow() {
+            tokio::select! {
+                _ = tokio::time::sleep(self.next_wake()) => { self.step(false).await; }
+                _ = stop.changed() => break,
+            }
+        }
+        self.flush(final_bound).await;
+    }
+
+    /// Sends everything now, retrying until `bound` passes.
+    pub(crate) async fn flush(&mut self, bound: Duration) -> u64 {
+        let flushed = tokio::time::timeout(bound, async {
+            let mut pause = Duration::from_millis(100);
+            loop {
+                if self.step(true).await == 0 {
+                    return;
+                }
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(2));
+            }
+        })
+        .await;
+        let pending = self.records.pending();
+        if pending > 0 {
+            operator!(warn, pending = pending;
+                "metering: {pending} record(s) not delivered before shutdown{}; {}",
+                if flushed.is_err() { " (time ran out)" } else { "" },
+                match &self.journal {
+                    Some(journal) => format!(
+                        "the journal {} keeps them for the next start",
+                        journal.path().display()
+                    ),
+                    None => "without a journal they are lost".to_owned(),
+                }
+            );
+        }
+        pending
+    }
+
+    /// One line per drain that found `meter!` calls whose tags the service would refuse.
+    fn report_untagged(&mut self) {
+        let now = STATS.tags_untagged.load(Relaxed);
+        let new = now - self.tags_untagged_reported.min(now);
+        if new == 0 {
+            return;
+        }
+        self.tags_untagged_reported = now;
+        let why = counter::last_tag_problem().unwrap_or_default();
+        operator!(warn, units = new;
+            "metering: {new} unit(s) were metered with tags the Metering Service would refuse \
+             ({why}); they are billed in the untagged share (counted in tags_untagged)"
+        );
+    }
+
+    fn journal(&mut self, records: &[super::aggregator::Record]) {
+        let Some(journal) = &mut self.journal else {
+            return;
+        };
+        match journal.write(records) {
+            Ok(()) if self.journal_failing => {
+                self.journal_failing = false;
+                tracing::info!(
+                    journal = %journal.path().display(),
+                    "metering: the journal is writable again"
+                );
+            }
+            Ok(()) => {}
+            Err(e) => {
+                // Every failed write is counted; one log line per run of failures, not one
+                // every checkpoint.
+                Counters::bump(&STATS.journal_errors);
+                if !std::mem::replace(&mut self.journal_failing, true) {
+                    operator!(error, journal = journal.path().display();
+                        "metering: cannot write the journal ({e}); the usage is kept in memory \
+                         (logged once until a write succeeds; counted in journal_errors)"
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn report_recovery(path: &Path, recovered: &Recovered) {
+    if recovered.skipped > 0 {
+        operator!(warn, journal = path.display();
+            "metering journal: skipped {} damaged line(s) (a crash mid-write?); recovered the rest",
+            recovered.skipped
+        );
+    }
+    for record in &recovered.expired {
+        Counters::bump(&STATS.failed);
+        operator!(error,
+            dimension = record.dimension, hour = record.hour.start_secs(), quantity = record.quantity;
+            "metering journal: record found after its 6-hour window closed; it cannot be sent"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests;

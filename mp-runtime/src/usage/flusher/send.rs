@@ -1,0 +1,250 @@
+//! The send policy: one record's `MeterUsage`, and what the answer does to the record, from
+//! the hourly column of the error policy. No answer loses usage silently:
+//!
+//! - accepted: sent;
+//! - retry (throttling, 5xx, network, an intercepted connection): again with backoff until
+//!   the record's window closes;
+//! - `DuplicateRequestException`: if this record was sent before (it is frozen, so with this
+//!   very quantity), that send got through and it counts as delivered; if not, the hour was
+//!   used by an earlier run of this task (a restart without a journal), so the usage moves to
+//!   the next hour;
+//! - `IdempotencyConflictException`: the token is this process's own (its identity is random),
+//!   so the service holds an earlier send of it with other parameters, which is not this
+//!   record: never counted as delivered, the usage moves to the next hour, counted in
+//!   `conflicts`;
+//! - `InvalidTagException`, `InvalidUsageAllocationsException`: the record's own fault, in
+//!   its allocations; the total is resent without them (under a token of its own), so only
+//!   the attribution is lost, counted in `salvaged`;
+//! - not entitled, or anything the record cannot be repaired from: given up, logged with
+//!   dimension, hour and quantity, counted in `failed`.
+
+use super::{Flusher, Retry};
+use crate::error_policy::{self, Hourly, HourlyVerdict};
+use crate::notice::operator;
+use crate::usage::aggregator::{Key, MAX_QUANTITY, Record, State};
+use crate::usage::client_token::client_token;
+use crate::usage::stats::{Counters, STATS};
+use aws_sdk_marketplacemetering::primitives::DateTime;
+use aws_sdk_marketplacemetering::types::{Tag, UsageAllocation};
+use std::time::{Duration, SystemTime};
+
+/// How the flusher's retries grow, up to the configured cap.
+const RETRY_BASE: Duration = Duration::from_secs(1);
+
+/// The tag the part of a record metered without tags is allocated to, when other parts
+/// were: the service wants the allocations to add up to the quantity.
+const UNTAGGED: (&str, &str) = ("untagged", "true");
+
+impl Flusher {
+    /// Sends one record; `false` if the endpoint wants us to back off.
+    pub(super) async fn send(&mut self, key: &Key, now: SystemTime) -> bool {
+        let sent_before = self
+            .records
+            .get(key)
+            .is_some_and(|r| r.state == State::Frozen);
+        let frozen = self.records.freeze(key);
+        self.journal(&frozen);
+        if frozen.len() > 1 {
+            Counters::bump(&STATS.carried);
+            operator!(warn, dimension = key.1, hour = key.0.start_secs();
+                "metering: more than {MAX_QUANTITY} units in one hour; the record carries the \
+                 maximum and the rest moves to the next hour (one record per hour is the rule)"
+            );
+        }
+        let Some(record) = frozen.into_iter().next() else {
+            return true;
+        };
+        let verdict = match self.call(&record).await {
+            Ok(()) => {
+                self.intercepted = false;
+                self.delivered(key);
+                return true;
+            }
+            Err(verdict) => verdict,
+        };
+        let HourlyVerdict {
+            action,
+            detail,
+            intercepted,
+        } = verdict;
+        match action {
+            Hourly::Retry => {
+                if intercepted {
+                    self.report_interception(&detail);
+                }
+                self.retry_later(key, now, &detail);
+                false
+            }
+            Hourly::Duplicate if sent_before => {
+                tracing::info!(
+                    dimension = key.1,
+                    "metering: the service already holds this record from an earlier attempt \
+                     ({detail})"
+                );
+                self.delivered(key);
+                true
+            }
+            Hourly::Duplicate => {
+                self.move_on(
+                    key,
+                    &record,
+                    "this task already has a record for that hour",
+                    &detail,
+                );
+                true
+            }
+            Hourly::Conflict => {
+                Counters::bump(&STATS.conflicts);
+                self.move_on(
+                    key,
+                    &record,
+                    "the service holds this record's client token with other parameters",
+                    &detail,
+                );
+                true
+            }
+            Hourly::NotEntitled => {
+                Counters::bump(&STATS.entitlement_errors);
+                self.give_up(
+                    key,
+                    &format!("the buyer is no longer entitled ({detail}); the task keeps running"),
+                );
+                true
+            }
+            Hourly::Salvage if !record.allocations.is_empty() => {
+                self.salvage(key, &detail);
+                true
+            }
+            Hourly::Salvage | Hourly::GiveUp => {
+                self.give_up(key, &format!("the service refused it ({detail})"));
+                true
+            }
+        }
+    }
+
+    async fn call(&self, record: &Record) -> Result<(), HourlyVerdict> {
+        self.client
+            .meter_usage()
+            .product_code(&self.settings.product_code)
+            .timestamp(DateTime::from_secs(record.hour.start_secs() as i64))
+            .usage_dimension(&record.dimension)
+            .usage_quantity(i32::try_from(record.quantity).unwrap_or(i32::MAX))
+            .client_token(client_token(
+                &self.settings.task,
+                &self.settings.product_code,
+                &record.dimension,
+                record.hour,
+                record.salvaged,
+            ))
+            .set_usage_allocations(allocations(record))
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| error_policy::hourly(&e))
+    }
+
+    fn delivered(&mut self, key: &Key) {
+        self.finish(key, State::Sent);
+        Counters::bump(&STATS.sent);
+    }
+
+    fn retry_later(&mut self, key: &Key, now: SystemTime, why: &str) {
+        let attempts = self.retries.get(key).map_or(0, |r| r.attempts) + 1;
+        let backoff = crate::backoff::Backoff {
+            base: RETRY_BASE,
+            cap: self.settings.retry_cap,
+        };
+        let next_at = now + backoff.wait(attempts);
+        tracing::debug!(dimension = key.1, attempts, "metering: will retry ({why})");
+        self.retries
+            .insert(key.clone(), Retry { attempts, next_at });
+    }
+
+    /// Once per run of intercepted sends: the usage waits (journaled) until the path is fixed.
+    fn report_interception(&mut self, why: &str) {
+        Counters::bump(&STATS.intercepted);
+        if !std::mem::replace(&mut self.intercepted, true) {
+            operator!(error, product_code = self.settings.product_code;
+                "metering: something intercepted the connection to the metering endpoint: its \
+                 certificate does not chain to the Amazon roots this build trusts ({why}). \
+                 Usage is kept and retried; exempt the metering endpoint from TLS inspection \
+                 and name overrides (counted in intercepted)"
+            );
+        }
+    }
+
+    /// The hour is not this record's to bill: its usage moves to the next open hour.
+    fn move_on(&mut self, key: &Key, record: &Record, what: &str, detail: &str) {
+        operator!(warn,
+            dimension = key.1, hour = key.0.start_secs(), quantity = record.quantity;
+            "metering: {what} ({detail}); the usage moves to the next hour"
+        );
+        let changed = self.records.move_on(key);
+        self.journal(&changed);
+        self.retries.remove(key);
+        Counters::bump(&STATS.carried);
+    }
+
+    /// Resends the record's total without its allocations.
+    fn salvage(&mut self, key: &Key, detail: &str) {
+        let Some(stripped) = self.records.strip_allocations(key) else {
+            return;
+        };
+        Counters::bump(&STATS.salvaged);
+        operator!(warn,
+            dimension = key.1, hour = key.0.start_secs(), quantity = stripped.quantity;
+            "metering: the service refused the record's allocations ({detail}); its total is \
+             resent untagged, so only the attribution by tag is lost (counted in salvaged)"
+        );
+        self.journal(&[stripped]);
+        self.retries.remove(key);
+    }
+
+    fn finish(&mut self, key: &Key, state: State) {
+        self.retries.remove(key);
+        if let Some(record) = self.records.set_state(key, state) {
+            self.journal(&[record]);
+        }
+    }
+
+    pub(super) fn give_up(&mut self, key: &Key, why: &str) {
+        if let Some(record) = self.records.get(key) {
+            operator!(error,
+                dimension = record.dimension,
+                hour = record.hour.start_secs(),
+                quantity = record.quantity;
+                "metering: record not delivered: {why}"
+            );
+        }
+        Counters::bump(&STATS.failed);
+        self.finish(key, State::Failed);
+    }
+}
+
+/// The record's allocations, the untagged rest included, or `None` if nothing was tagged.
+fn allocations(record: &Record) -> Option<Vec<UsageAllocation>> {
+    if record.allocations.is_empty() {
+        return None;
+    }
+    let untagged = record.untagged();
+    let untagged = (untagged > 0).then(|| (vec![(UNTAGGED.0.into(), UNTAGGED.1.into())], untagged));
+    let all = record
+        .allocations
+        .iter()
+        .map(|a| (a.tags.clone(), a.quantity))
+        .chain(untagged);
+    Some(
+        all.filter_map(|(tags, quantity)| {
+            let tags = tags
+                .into_iter()
+                .filter_map(|(k, v)| Tag::builder().key(k).value(v).build().ok())
+                .collect();
+            UsageAllocation::builder()
+                .allocated_usage_quantity(i32::try_from(quantity).unwrap_or(i32::MAX))
+                .set_tags(Some(tags))
+                .build()
+                .ok()
+        })
+        .collect(),
+    )
+}

@@ -6,7 +6,7 @@
 
 mod deploy_support;
 
-use deploy_support::{read, root, yaml_env};
+use deploy_support::{build_example, read, root, yaml_env};
 use mp_emulator::{DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT, Emulator, EmulatorConfig, Platform};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -18,27 +18,9 @@ use std::time::Duration;
 /// Guards against a hung service only; a healthy run is far below.
 const HANG_GUARD: Duration = Duration::from_secs(120);
 
-/// Builds an example with `local-testing` (what the emulator needs), next to this test's
-/// own binaries, as mp-demo does.
+/// Builds an example with `local-testing` (what the emulator needs), as mp-demo does.
 fn build(package: &str) -> PathBuf {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .args([
-            "build",
-            "--locked",
-            "-p",
-            package,
-            "--features",
-            "local-testing",
-        ])
-        .current_dir(root())
-        .status()
-        .expect("running cargo build");
-    assert!(status.success(), "cargo build -p {package}: {status}");
-    let exe = std::env::current_exe().expect("current_exe");
-    // target/<profile>/deps/<this test> -> target/<profile>/<package>
-    let profile_dir = exe.parent().and_then(Path::parent).expect("profile dir");
-    profile_dir.join(package)
+    build_example(package, &["local-testing"])
 }
 
 struct Service {

@@ -47,15 +47,15 @@ pub(crate) fn certificate_problem(error: &(dyn std::error::Error + 'static)) -> 
         if let Some(problem) = rustls_certificate_error(e) {
             return Some(problem);
         }
-        // io::Error's `source()` skips the error it wraps, so look inside it too.
-        if let Some(inner) = e
+        // io::Error's `source()` skips the error it wraps (often another io::Error around
+        // rustls's), so step into the wrapped one instead.
+        next = match e
             .downcast_ref::<std::io::Error>()
             .and_then(|io| io.get_ref())
-            .and_then(|inner| rustls_certificate_error(inner))
         {
-            return Some(inner);
-        }
-        next = e.source();
+            Some(wrapped) => Some(wrapped as &(dyn std::error::Error + 'static)),
+            None => e.source(),
+        };
     }
     None
 }
@@ -121,7 +121,9 @@ mod tests {
     #[test]
     fn a_refused_certificate_is_found_inside_io_errors() {
         let tls = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        // As hyper-rustls reports it: an io::Error around an io::Error around rustls's.
         let io = std::io::Error::new(std::io::ErrorKind::InvalidData, tls);
+        let io = std::io::Error::other(io);
         let outer = aws_sdk_marketplacemetering::error::ConnectorError::io(Box::new(io));
         let problem = certificate_problem(&outer).expect("found");
         assert!(problem.contains("UnknownIssuer"), "{problem}");

@@ -3,7 +3,9 @@
 //! - unset: meter `PER_THREAD` calls per thread, then return;
 //! - `wait`: the same, write `FX_DIR/ready`, then wait for a signal;
 //! - `hours:N`: N rounds; round `r` waits for `FX_DIR/go-r`, meters `1000 * (r + 1)` calls
-//!   per thread, then writes `FX_DIR/done-r` (the test moves the clock between rounds).
+//!   per thread, then writes `FX_DIR/done-r` (the test moves the clock between rounds);
+//! - `tenants`: instead, 1,000 `requests` tagged with a tenant id taken in turn from
+//!   `TENANTS`, two of which hold characters a tag value may not, then return.
 //!
 //! `FX_REPORT=1` (with `FX_DIR`) also shows what the runtime did: its tracing events go to
 //! stderr, `FX_DIR/started` is written once start-up is over, and when the body is done and
@@ -18,6 +20,9 @@ use std::time::Duration;
 
 const THREADS: u64 = 8;
 const PER_THREAD: u64 = 10_000;
+/// Tenant ids as a seller might take them from requests: `!` and `ü` are not allowed in a
+/// tag value.
+const TENANTS: [&str; 5] = ["acme", "globex", "initech!", "zürich-ag", "umbrella"];
 
 #[mp_runtime::marketplace_main(
     product_code = "e2ecustom00000000000000001",
@@ -39,6 +44,16 @@ fn main() {
 }
 
 fn body(dir: Option<PathBuf>, mode: &str) {
+    if mode == "tenants" {
+        for i in 0..1000 {
+            meter!(
+                requests,
+                1u8,
+                tags = [("tenant", TENANTS[i % TENANTS.len()])]
+            );
+        }
+        return;
+    }
     if let Some(rounds) = mode.strip_prefix("hours:") {
         let dir = dir.expect("FX_DIR");
         for round in 0..rounds.parse::<u64>().expect("hours:N") {

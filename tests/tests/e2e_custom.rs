@@ -1,7 +1,7 @@
 //! Custom pricing end to end: the `fx_custom` fixture under mp-emulator. Start-up dry-runs
-//! each dimension (METERING-FACTS.md, "DryRun"); the usage of 8 threads is flushed when
+//! each dimension (docs/metering-rules.md, "DryRun"); the usage of 8 threads is flushed when
 //! `main` returns or on SIGTERM, and the ledger holds exactly what was metered, one record
-//! per dimension per hour (METERING-FACTS.md, "One record per hour per dimension"). Several
+//! per dimension per hour (docs/metering-rules.md, "One record per hour per dimension"). Several
 //! hours run in seconds: the test moves the fixture's clock (a local-testing feature) and
 //! the emulator's together.
 
@@ -57,6 +57,50 @@ fn a_dry_run_operation_answer_means_entitled() {
     let emu = emulator(Scenario::entitled().dry_run_answer(DryRunAnswer::DryRunOperation));
     harness::run(FIXTURE, &Env::of(&emu, Platform::Ecs)).assert_succeeded();
     assert_billed_exactly(&emu.ledger());
+}
+
+#[test]
+fn tag_values_the_service_refuses_lose_no_usage() {
+    let emu = emulator(Scenario::entitled());
+    let run = harness::run(
+        FIXTURE,
+        &Env::of(&emu, Platform::Eks).set("FX_MODE", "tenants"),
+    );
+    run.assert_succeeded();
+    let ledger = emu.ledger();
+    assert_eq!(ledger.total(PRODUCT, "requests"), 1000, "{ledger:?}");
+    assert_eq!(ledger.rejection_count("InvalidTagException"), 0);
+    assert_billed_once(&ledger);
+    let mut shares: Vec<(String, i64)> = ledger
+        .records
+        .iter()
+        .flat_map(|r| &r.allocations)
+        .map(|a| {
+            let tags: Vec<String> = a
+                .tags
+                .iter()
+                .map(|t| format!("{}={}", t.key, t.value))
+                .collect();
+            (tags.join(","), a.quantity)
+        })
+        .collect();
+    shares.sort();
+    assert_eq!(
+        shares,
+        [
+            ("tenant=acme".to_owned(), 200),
+            ("tenant=globex".to_owned(), 200),
+            ("tenant=umbrella".to_owned(), 200),
+            ("untagged=true".to_owned(), 400),
+        ],
+        "the two refusable tenants' usage is billed untagged"
+    );
+    // No tracing subscriber in the fixture: the warning still reaches the operator.
+    assert!(
+        run.stderr.lines().any(|l| l.starts_with("mp-runtime: warn: metering: 400 unit(s) were metered with tags the Metering Service would refuse")),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

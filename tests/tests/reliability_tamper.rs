@@ -1,4 +1,4 @@
-//! Tampering (issue 8): forged RegisterUsage tokens and hostile environments each stop the
+//! Tampering: forged RegisterUsage tokens and hostile environments each stop the
 //! product before the seller's code runs, with the documented exit code and one line.
 //!
 //! Tokens: mp-emulator answers RegisterUsage with a forged Signature

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub(crate) const HOUR_SECS: u64 = 3600;
-/// MeterUsage accepts timestamps up to 6 hours old (METERING-FACTS.md, "MeterUsage").
+/// MeterUsage accepts timestamps up to 6 hours old (docs/metering-rules.md, "MeterUsage").
 pub(crate) const WINDOW: Duration = Duration::from_secs(6 * HOUR_SECS);
 /// Stop retrying a little before the window closes, so a slow last call is not refused.
 const WINDOW_MARGIN: Duration = Duration::from_secs(60);

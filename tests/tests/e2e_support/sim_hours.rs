@@ -124,7 +124,7 @@ pub fn billed(ledger: &Ledger) -> PerHour {
 }
 
 /// One record per (dimension, hour), each with its hour-truncated timestamp and a client
-/// token of ours (METERING-FACTS.md, "One record per hour per dimension").
+/// token of ours (docs/metering-rules.md, "One record per hour per dimension").
 pub fn assert_billed_once(ledger: &Ledger) {
     let mut seen = HashSet::new();
     for r in &ledger.records {

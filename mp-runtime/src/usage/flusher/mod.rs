@@ -105,7 +105,7 @@ impl Flusher {
             retries: HashMap::new(),
             journal_failing: false,
             intercepted: false,
-            tags_untagged_reported: STATS.tags_untagged.load(Relaxed),
+            tags_untagged_reported: 0,
         }
     }
 

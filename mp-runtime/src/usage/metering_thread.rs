@@ -54,7 +54,23 @@ pub(crate) fn start(
         env,
         local_testing::clock(mode, env),
     )
-    .map_err(|why| Failure::new(exit::OTHER, why))
+    .map_err(|why| Failure::new(exit::OTHER, why.to_string()))
+}
+
+/// Why metering could not start; `Display` is the operator's line.
+#[derive(Debug)]
+enum SpawnError {
+    Runtime(std::io::Error),
+    Thread(std::io::Error),
+}
+
+impl std::fmt::Display for SpawnError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SpawnError::Runtime(e) => write!(f, "could not start the metering runtime: {e}"),
+            SpawnError::Thread(e) => write!(f, "could not start the metering thread: {e}"),
+        }
+    }
 }
 
 fn spawn(
@@ -63,13 +79,13 @@ fn spawn(
     mode: BuildMode,
     env: &'static dyn Env,
     clock: Arc<dyn Clock>,
-) -> Result<(), String> {
+) -> Result<(), SpawnError> {
     let (stop, stopped) = watch::channel(false);
     let (done_tx, done) = mpsc::channel();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("could not start the metering runtime: {e}"))?;
+        .map_err(SpawnError::Runtime)?;
     let signal_stop = stop.clone();
     let signals = {
         let _context = runtime.enter();
@@ -91,7 +107,7 @@ fn spawn(
             shutdown::exit_if_signalled();
             let _ = done_tx.send(());
         })
-        .map_err(|e| format!("could not start the metering thread: {e}"))?;
+        .map_err(SpawnError::Thread)?;
     let _ = RUNNING.set(Running {
         stop,
         done: Mutex::new(done),

@@ -5,9 +5,11 @@
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-pub(crate) const HOUR_SECS: u64 = 3600;
-/// MeterUsage accepts timestamps up to 6 hours old (docs/metering-rules.md, "MeterUsage").
-pub(crate) const WINDOW: Duration = Duration::from_secs(6 * HOUR_SECS);
+pub(crate) use mp_metering_rules::time::HOUR_SECS;
+use mp_metering_rules::time::{RECORD_WINDOW_SECS, hour_start};
+
+/// MeterUsage accepts timestamps up to 6 hours old.
+pub(crate) const WINDOW: Duration = Duration::from_secs(RECORD_WINDOW_SECS);
 /// Stop retrying a little before the window closes, so a slow last call is not refused.
 const WINDOW_MARGIN: Duration = Duration::from_secs(60);
 
@@ -19,12 +21,12 @@ impl Hour {
     /// The hour `t` falls in (times before 1970 count as the first hour).
     pub(crate) fn of(t: SystemTime) -> Hour {
         let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        Hour(secs / HOUR_SECS * HOUR_SECS)
+        Hour(hour_start(secs))
     }
 
     #[cfg(test)]
     pub(crate) fn from_start_secs(secs: u64) -> Hour {
-        Hour(secs / HOUR_SECS * HOUR_SECS)
+        Hour(hour_start(secs))
     }
 
     /// Epoch seconds of the hour's start: the record's timestamp.

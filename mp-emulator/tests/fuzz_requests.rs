@@ -1,11 +1,12 @@
-//! Fuzz-style smoke runs of the emulator's request handling (issue 8), fixed seeds, over
+//! Fuzz-style smoke runs of the emulator's request handling, fixed seeds, over
 //! loopback: arbitrary and mutated MeterUsage / RegisterUsage requests (request line,
 //! X-Amz-Target, Content-Type, SigV4 headers, Content-Length lies, chunking, bodies).
 //! What they prove: the server never panics or hangs; every answer is a well-formed AWS JSON
 //! 1.1 error (or hyper's bare 4xx / a close when the HTTP framing itself is garbage); an
 //! unsigned or tampered request is never billed; a correctly signed request is billed exactly
-//! when it is answered 200 (METERING-FACTS.md, "MeterUsage": one record per product,
-//! dimension and hour; "RegisterUsage"). Longer runs: `fuzz/`, target `emulator_request`.
+//! when it is answered 200 (the AWS Marketplace Metering Service API reference, `MeterUsage`:
+//! one record per product, dimension and hour; `RegisterUsage`). Longer runs: `fuzz/`, target
+//! `emulator_request`.
 
 mod support;
 

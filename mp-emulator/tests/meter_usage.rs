@@ -1,6 +1,6 @@
 //! MeterUsage through the real SDK client: records, the hour lock, the 6-hour window (via the
 //! emulator's clock), client-token idempotency, DryRun, allocations and every modelled error
-//! (METERING-FACTS.md, "MeterUsage").
+//! (the AWS Marketplace Metering Service API reference, `MeterUsage`).
 
 mod support;
 

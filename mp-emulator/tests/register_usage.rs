@@ -1,6 +1,6 @@
 //! RegisterUsage through the real aws-sdk-marketplacemetering client over loopback with real
 //! SigV4: success, the PS256 token, and every error name the service model lists
-//! (METERING-FACTS.md, "RegisterUsage").
+//! (the AWS Marketplace Metering Service API reference, `RegisterUsage`).
 
 mod support;
 

@@ -210,6 +210,16 @@ async fn allocation_rules_give_their_typed_errors() {
     let e = error_of(meter(&emu, 1).usage_allocations(allocation(1, vec![long_value]))).await;
     assert!(matches!(e, E::InvalidTagException(_)), "long value: {e:?}");
 
+    for value in ["hello!", "ünïcode", "a<b"] {
+        let bad = tag("k", value);
+        let e = error_of(meter(&emu, 1).usage_allocations(allocation(1, vec![bad]))).await;
+        assert!(matches!(e, E::InvalidTagException(_)), "{value:?}: {e:?}");
+    }
+
+    let twice = vec![tag("k", "a"), tag("k", "b")];
+    let e = error_of(meter(&emu, 1).usage_allocations(allocation(1, twice))).await;
+    assert!(matches!(e, E::InvalidTagException(_)), "a key twice: {e:?}");
+
     // The limits themselves are accepted.
     let max = (0..5)
         .map(|i| tag(&format!("{i}{}", "k".repeat(99)), &"v".repeat(256)))

@@ -7,12 +7,13 @@ use crate::aws_error::AwsError;
 use crate::scenario::Outcome;
 use crate::sigv4::Signer;
 use crate::state::State;
+use mp_metering_rules::errors;
 
 /// The region error of each operation.
 fn region_error_name(op: Operation) -> &'static str {
     match op {
-        Operation::RegisterUsage => "InvalidRegionException",
-        Operation::MeterUsage => "InvalidEndpointRegionException",
+        Operation::RegisterUsage => errors::INVALID_REGION,
+        Operation::MeterUsage => errors::INVALID_ENDPOINT_REGION,
     }
 }
 
@@ -38,7 +39,7 @@ pub(super) fn check_outcome(state: &State, op: Operation) -> Result<(), AwsError
     let (name, message) = match (outcome, op) {
         (Outcome::Entitled, _) => return Ok(()),
         (Outcome::NotEntitled, _) => (
-            "CustomerNotEntitledException",
+            errors::CUSTOMER_NOT_ENTITLED,
             "The customer does not have a subscription to this product",
         ),
         (Outcome::WrongRegion, _) => (
@@ -46,18 +47,18 @@ pub(super) fn check_outcome(state: &State, op: Operation) -> Result<(), AwsError
             "The call must be made in the region the task runs in",
         ),
         (Outcome::UnknownProduct, _) => (
-            "InvalidProductCodeException",
+            errors::INVALID_PRODUCT_CODE,
             "The product code is not a product this seller lists",
         ),
         // MeterUsage models no platform, disabled-API or key-version errors.
         (_, Operation::MeterUsage) => return Ok(()),
         (Outcome::PlatformNotSupported, _) => (
-            "PlatformNotSupportedException",
+            errors::PLATFORM_NOT_SUPPORTED,
             "This call is supported only on Amazon ECS, Amazon EKS and AWS Fargate",
         ),
-        (Outcome::DisabledApi, _) => ("DisabledApiException", "The API is disabled in this region"),
+        (Outcome::DisabledApi, _) => (errors::DISABLED_API, "The API is disabled in this region"),
         (Outcome::InvalidPublicKeyVersion, _) => (
-            "InvalidPublicKeyVersionException",
+            errors::INVALID_PUBLIC_KEY_VERSION,
             "The public key version is not valid for this product",
         ),
     };
@@ -67,7 +68,7 @@ pub(super) fn check_outcome(state: &State, op: Operation) -> Result<(), AwsError
 /// A well-formed product code the emulator was not configured with.
 pub(super) fn unknown_product(code: &str) -> AwsError {
     AwsError::client(
-        "InvalidProductCodeException",
+        errors::INVALID_PRODUCT_CODE,
         format!("ProductCode `{code}` is not a product this seller lists"),
     )
 }

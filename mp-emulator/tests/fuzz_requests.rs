@@ -228,6 +228,7 @@ fn body(now: i64) -> impl Strategy<Value = (bool, Vec<u8>)> {
         4 => Just(None),
         1 => Just(Some(json!([]))),
         1 => (0i64..4).prop_map(|q| Some(json!([{"AllocatedUsageQuantity": q, "Tags": [{"Key": "tenant", "Value": "a"}]}]))),
+        1 => (0i64..4).prop_map(|q| Some(json!([{"AllocatedUsageQuantity": q}]))),
         1 => Just(Some(json!([{"AllocatedUsageQuantity": 1, "Tags": []}]))),
         1 => Just(Some(json!([{"Tags": [{"Key": "", "Value": "a"}]}]))),
         1 => Just(Some(json!("not a list"))),

@@ -178,6 +178,30 @@ async fn allocations_are_recorded_when_they_sum_to_the_quantity() {
 }
 
 #[tokio::test]
+async fn an_allocation_without_tags_is_the_untagged_share() {
+    let emu = emulator().await;
+    let untagged = UsageAllocation::builder()
+        .allocated_usage_quantity(4)
+        .build()
+        .unwrap();
+    meter(&emu, 10)
+        .usage_allocations(allocation(6, vec![tag("tenant", "acme")]))
+        .usage_allocations(untagged)
+        .send()
+        .await
+        .unwrap();
+    let ledger = emu.ledger();
+    let r = &ledger.records[0];
+    assert_eq!(r.allocations[1], Allocation::untagged(4));
+    assert!(!r.allocations[0].is_untagged());
+    assert!(
+        ledger.to_table().contains("4  untagged"),
+        "{}",
+        ledger.to_table()
+    );
+}
+
+#[tokio::test]
 async fn allocation_rules_give_their_typed_errors() {
     let emu = emulator().await;
     let e = error_of(meter(&emu, 10).usage_allocations(allocation(6, vec![tag("t", "a")]))).await;

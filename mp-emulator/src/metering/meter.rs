@@ -154,13 +154,16 @@ fn validate_allocations(
     Ok(allocations)
 }
 
+/// One allocation. `Tags` left out is the share with no tags (the service model: "for the
+/// bucket of items with no tags"); a list, even an empty one, must follow the tag rules.
 fn validate_allocation(input: AllocationInput) -> Result<Allocation, AwsError> {
     const QUANTITY: &str = "usageAllocations.member.allocatedUsageQuantity";
     let quantity = required(input.allocated_usage_quantity, QUANTITY)?;
     enforce(QUANTITY, rules::check_quantity(quantity))?;
-    let tags: Vec<Tag> = input
-        .tags
-        .unwrap_or_default()
+    let Some(tags) = input.tags else {
+        return Ok(Allocation::untagged(quantity));
+    };
+    let tags: Vec<Tag> = tags
         .into_iter()
         .map(|t| Tag {
             key: t.key.unwrap_or_default(),

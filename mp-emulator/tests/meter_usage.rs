@@ -319,6 +319,37 @@ async fn scenarios_and_regions_give_their_typed_errors() {
 }
 
 #[tokio::test]
+async fn platform_not_supported_can_refuse_meter_usage_too() {
+    use aws_sdk_marketplacemetering::error::ProvideErrorMetadata;
+    let emu = emulator_in(
+        Scenario::platform_not_supported().platform_not_supported_on(PlatformNotSupportedOn::Both),
+    )
+    .await;
+    for dry_run in [false, true] {
+        let err = meter(&emu, 1).dry_run(dry_run).send().await.unwrap_err();
+        assert_eq!(err.raw_response().unwrap().status().as_u16(), 400);
+        // The model lists no such MeterUsage error: the SDK knows it by its code only.
+        let e = err.into_service_error();
+        assert_eq!(e.code(), Some("PlatformNotSupportedException"), "{e:?}");
+    }
+    let register = client(&emu)
+        .register_usage()
+        .product_code(DEMO_HOURLY_PRODUCT)
+        .public_key_version(1)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        register.is_platform_not_supported_exception(),
+        "{register:?}"
+    );
+    let ledger = emu.ledger();
+    assert!(ledger.records.is_empty());
+    assert_eq!(ledger.rejection_count("PlatformNotSupportedException"), 3);
+}
+
+#[tokio::test]
 async fn configured_products_replace_the_demo_ones() {
     let emu =
         Emulator::start(EmulatorConfig::default().product("myproduct", Pricing::Custom, &["gb"]))

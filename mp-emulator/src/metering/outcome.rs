@@ -4,7 +4,7 @@
 
 use super::Operation;
 use crate::aws_error::AwsError;
-use crate::scenario::Outcome;
+use crate::scenario::{Outcome, PlatformNotSupportedOn};
 use crate::sigv4::Signer;
 use crate::state::State;
 use mp_metering_rules::errors;
@@ -35,7 +35,13 @@ pub(super) fn check_region(state: &State, signer: &Signer, op: Operation) -> Res
 
 /// The error the scenario in force imposes on `op`, if any.
 pub(super) fn check_outcome(state: &State, op: Operation) -> Result<(), AwsError> {
-    let outcome = state.scenario().scenario.outcome;
+    let (outcome, platform_calls) = {
+        let active = state.scenario();
+        (
+            active.scenario.outcome,
+            active.scenario.platform_not_supported_on,
+        )
+    };
     let (name, message) = match (outcome, op) {
         (Outcome::Entitled, _) => return Ok(()),
         (Outcome::NotEntitled, _) => (
@@ -50,12 +56,18 @@ pub(super) fn check_outcome(state: &State, op: Operation) -> Result<(), AwsError
             errors::INVALID_PRODUCT_CODE,
             "The product code is not a product this seller lists",
         ),
-        // MeterUsage models no platform, disabled-API or key-version errors.
-        (_, Operation::MeterUsage) => return Ok(()),
+        // MeterUsage's model lists no platform error; only the switch makes it answer one.
+        (Outcome::PlatformNotSupported, Operation::MeterUsage)
+            if platform_calls == PlatformNotSupportedOn::RegisterUsage =>
+        {
+            return Ok(());
+        }
         (Outcome::PlatformNotSupported, _) => (
             errors::PLATFORM_NOT_SUPPORTED,
             "This call is supported only on Amazon ECS, Amazon EKS and AWS Fargate",
         ),
+        // MeterUsage models no disabled-API or key-version errors.
+        (_, Operation::MeterUsage) => return Ok(()),
         (Outcome::DisabledApi, _) => (errors::DISABLED_API, "The API is disabled in this region"),
         (Outcome::InvalidPublicKeyVersion, _) => (
             errors::INVALID_PUBLIC_KEY_VERSION,

@@ -12,7 +12,6 @@ mod support;
 
 use mp_emulator::*;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed};
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
@@ -21,16 +20,6 @@ use support::*;
 const JSON: &str = "application/x-amz-json-1.1";
 const METER: &str = "AWSMPMeteringService.MeterUsage";
 const REGISTER: &str = "AWSMPMeteringService.RegisterUsage";
-
-/// Fixed seed, no persistence file: deterministic, a few seconds on a debug build.
-fn config(cases: u32) -> Config {
-    Config {
-        cases,
-        rng_seed: RngSeed::Fixed(0x656d_756c_6174_6f72),
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
 
 /// One HTTP answer read off the wire.
 #[derive(Debug)]
@@ -431,7 +420,7 @@ fn unsigned_or_tampered_requests_are_refused_in_aws_shape_and_never_billed() {
     let emu = emulator_blocking();
     let now = now_secs(&emu);
     let tally = Tally::default();
-    let mut runner = proptest::test_runner::TestRunner::new(config(1_000));
+    let mut runner = proptest::test_runner::TestRunner::new(proptest_config(1_000));
     let strategy = (body(now), spoil(), framing());
     runner
         .run(&strategy, |((is_meter, body), spoil, how)| {
@@ -503,7 +492,7 @@ fn garbage_request() -> impl Strategy<Value = (Vec<u8>, bool)> {
 fn garbage_on_the_wire_gets_an_error_or_a_close_never_a_hang() {
     let emu = emulator_blocking();
     let tally = Tally::default();
-    let mut runner = proptest::test_runner::TestRunner::new(config(1_000));
+    let mut runner = proptest::test_runner::TestRunner::new(proptest_config(1_000));
     runner
         .run(&garbage_request(), |(request, incomplete)| {
             let answers = exchange(emu.addr(), &request, incomplete);
@@ -532,7 +521,7 @@ fn signed_requests_are_billed_exactly_when_answered_200() {
     let emu = emulator_blocking();
     let now = now_secs(&emu);
     let tally = Tally::default();
-    let mut runner = proptest::test_runner::TestRunner::new(config(1_000));
+    let mut runner = proptest::test_runner::TestRunner::new(proptest_config(1_000));
     let accepted = std::cell::Cell::new(0u32);
     runner
         .run(&(body(now), framing()), |((is_meter, body), how)| {

@@ -11,6 +11,17 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// Short enough that a hang fails fast, long enough for a loaded CI machine.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Property runs with a fixed seed and no persistence file: the same cases on every run and
+/// machine, a few seconds on a debug build.
+pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        cases,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x656d_756c_6174_6f72),
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    }
+}
+
 pub async fn emulator() -> Emulator {
     Emulator::start(EmulatorConfig::default())
         .await

@@ -332,10 +332,7 @@ async fn platform_not_supported_can_refuse_meter_usage_too() {
         let e = err.into_service_error();
         assert_eq!(e.code(), Some("PlatformNotSupportedException"), "{e:?}");
     }
-    let register = client(&emu)
-        .register_usage()
-        .product_code(DEMO_HOURLY_PRODUCT)
-        .public_key_version(1)
+    let register = register_demo(&client(&emu))
         .send()
         .await
         .unwrap_err()

@@ -33,7 +33,8 @@ pub enum Outcome {
     /// `CustomerNotEntitledException` on both calls.
     NotEntitled,
     /// `PlatformNotSupportedException` on RegisterUsage, and on MeterUsage too if
-    /// [`Scenario::platform_not_supported_on`] says so (what a laptop gets from real AWS).
+    /// `platform_not_supported_on` is [`PlatformNotSupportedOn::Both`] (what a laptop gets
+    /// from real AWS).
     PlatformNotSupported,
     /// `DisabledApiException` on RegisterUsage.
     DisabledApi,

@@ -3,6 +3,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use mp_metering_rules::errors;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct AwsError {
@@ -29,12 +30,13 @@ impl AwsError {
         }
     }
 
-    /// AWS's generic input-constraint error (`1 validation error detected: ...`).
-    pub(crate) fn validation(field: &str, value: impl std::fmt::Debug, constraint: &str) -> Self {
+    /// AWS's generic input-constraint error (`1 validation error detected: ...`) for the
+    /// member at `path`.
+    pub(crate) fn validation(path: &str, constraint: impl std::fmt::Display) -> Self {
         Self::client(
-            "ValidationException",
+            errors::VALIDATION,
             format!(
-                "1 validation error detected: Value {value:?} at '{field}' failed to satisfy constraint: {constraint}"
+                "1 validation error detected: Value at '{path}' failed to satisfy constraint: {constraint}"
             ),
         )
     }
@@ -42,7 +44,7 @@ impl AwsError {
     pub(crate) fn internal(message: impl Into<String>) -> Self {
         Self::with_status(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "InternalServiceErrorException",
+            errors::INTERNAL_SERVICE_ERROR,
             message,
         )
     }

@@ -70,8 +70,10 @@ impl FromStr for Product {
             .filter(|d| !d.is_empty())
             .map(str::to_string)
             .collect();
-        crate::metering::rules::check_product_code(code)
-            .map_err(|e| format!("product code `{code}`: {}", e.message))?;
+        mp_metering_rules::check_product_code(code).map_err(|v| v.to_string())?;
+        for dimension in &dimensions {
+            mp_metering_rules::check_dimension(dimension).map_err(|v| v.to_string())?;
+        }
         Ok(Product {
             code: code.to_string(),
             pricing: pricing.parse()?,

@@ -48,11 +48,39 @@ pub struct MeterRecord {
     pub caller: String,
 }
 
-/// A share of a record's quantity attributed to a set of tags.
+/// A share of a record's quantity attributed to a set of tags, or to none: an allocation
+/// sent without `Tags` is the untagged share, and has no tags here.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Allocation {
     pub quantity: i64,
     pub tags: Vec<Tag>,
+}
+
+impl Allocation {
+    /// The share sent without `Tags`.
+    pub fn untagged(quantity: i64) -> Self {
+        Self {
+            quantity,
+            tags: Vec::new(),
+        }
+    }
+
+    /// Whether this is the untagged share (a tagged one has 1 to 5 tags).
+    pub fn is_untagged(&self) -> bool {
+        self.tags.is_empty()
+    }
+
+    /// `key=value, key=value`, or `untagged`, for the table.
+    fn tags_text(&self) -> String {
+        if self.is_untagged() {
+            return "untagged".to_string();
+        }
+        self.tags
+            .iter()
+            .map(|t| format!("{}={}", t.key, t.value))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -118,6 +146,9 @@ impl Ledger {
                     r.caller,
                     r.record_id
                 );
+                for a in &r.allocations {
+                    let _ = writeln!(out, "      allocated {:>12}  {}", a.quantity, a.tags_text());
+                }
             }
         }
         let counts = |m: &BTreeMap<String, u64>| {
@@ -149,7 +180,16 @@ mod tests {
             hour: 3600,
             timestamp: 3601.0,
             quantity: 5,
-            allocations: vec![],
+            allocations: vec![
+                Allocation {
+                    quantity: 3,
+                    tags: vec![Tag {
+                        key: "tenant".into(),
+                        value: "acme corp".into(),
+                    }],
+                },
+                Allocation::untagged(2),
+            ],
             record_id: "id-1".into(),
             client_token: None,
             caller: "irsa".into(),
@@ -158,6 +198,8 @@ mod tests {
         l.rejections.insert("ThrottlingException".into(), 1);
         let t = l.to_table();
         assert!(t.contains("requests") && t.contains("id-1"), "{t}");
+        assert!(t.contains("3  tenant=acme corp\n"), "{t}");
+        assert!(t.contains("2  untagged\n"), "{t}");
         assert!(
             t.contains("MeterUsage=2") && t.contains("ThrottlingException=1"),
             "{t}"

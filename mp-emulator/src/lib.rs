@@ -46,7 +46,7 @@ pub use keys::{
 pub use ledger::{Allocation, Ledger, MeterRecord, Registration, Tag};
 pub use metering::TARGET_PREFIX;
 pub use public_key::public_key_pem;
-pub use scenario::{DryRunAnswer, Faults, Outcome, Scenario};
+pub use scenario::{DryRunAnswer, Faults, Outcome, PlatformNotSupportedOn, Scenario};
 pub use server::MAX_BODY_BYTES;
 pub use sigv4::{SIGNING_NAME, client_signature};
 pub use token::RegisterUsageClaims;

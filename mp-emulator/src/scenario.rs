@@ -6,7 +6,8 @@ use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 /// What the emulator plays. JSON form (every field optional):
-/// `{"outcome": "not_entitled", "dry_run_answer": "ok", "seed": 7,
+/// `{"outcome": "not_entitled", "dry_run_answer": "ok",
+///   "platform_not_supported_on": "register_usage", "seed": 7,
 ///   "faults": {"throttle_probability": 0.5, "server_error_probability": 0.0,
 ///              "latency_ms": 0, "reset_probability": 0.0, "black_hole": false,
 ///              "down_for_requests": 0}}`
@@ -15,6 +16,8 @@ use serde::{Deserialize, Serialize};
 pub struct Scenario {
     pub outcome: Outcome,
     pub dry_run_answer: DryRunAnswer,
+    /// Which calls the `PlatformNotSupported` outcome refuses (no effect with other outcomes).
+    pub platform_not_supported_on: PlatformNotSupportedOn,
     /// Seeds the fault dice; the same seed and requests give the same faults.
     pub seed: u64,
     pub faults: Faults,
@@ -29,7 +32,9 @@ pub enum Outcome {
     Entitled,
     /// `CustomerNotEntitledException` on both calls.
     NotEntitled,
-    /// `PlatformNotSupportedException` on RegisterUsage (what a laptop gets from real AWS).
+    /// `PlatformNotSupportedException` on RegisterUsage, and on MeterUsage too if
+    /// `platform_not_supported_on` is [`PlatformNotSupportedOn::Both`] (what a laptop gets
+    /// from real AWS).
     PlatformNotSupported,
     /// `DisabledApiException` on RegisterUsage.
     DisabledApi,
@@ -50,6 +55,18 @@ pub enum DryRunAnswer {
     Ok,
     /// HTTP 400 with error code `DryRunOperation`.
     DryRunOperation,
+}
+
+/// Which calls [`Outcome::PlatformNotSupported`] answers with `PlatformNotSupportedException`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlatformNotSupportedOn {
+    /// RegisterUsage only; MeterUsage, which does not model the error, still meters.
+    #[default]
+    RegisterUsage,
+    /// RegisterUsage and MeterUsage, `DryRun` included: AWS answers either call so when a
+    /// program runs outside ECS or EKS, as in local development.
+    Both,
 }
 
 /// Faults injected on Metering Service requests (metadata, credentials, STS and the control
@@ -106,6 +123,10 @@ impl Scenario {
     }
     pub fn dry_run_answer(mut self, answer: DryRunAnswer) -> Self {
         self.dry_run_answer = answer;
+        self
+    }
+    pub fn platform_not_supported_on(mut self, calls: PlatformNotSupportedOn) -> Self {
+        self.platform_not_supported_on = calls;
         self
     }
     pub fn throttle(mut self, probability: f64) -> Self {
@@ -238,6 +259,15 @@ mod tests {
         .unwrap();
         assert_eq!(s.outcome, Outcome::NotEntitled);
         assert_eq!(s.faults.throttle_probability, 0.25);
+        assert_eq!(
+            s.platform_not_supported_on,
+            PlatformNotSupportedOn::RegisterUsage
+        );
+        let s: Scenario = serde_json::from_str(
+            r#"{"outcome":"platform_not_supported","platform_not_supported_on":"both"}"#,
+        )
+        .unwrap();
+        assert_eq!(s.platform_not_supported_on, PlatformNotSupportedOn::Both);
         assert!(serde_json::from_str::<Scenario>(r#"{"outcom":"x"}"#).is_err());
     }
 }

@@ -17,6 +17,13 @@ use std::sync::Arc;
 /// about 5 MB; anything beyond this is refused with an AWS-style 413.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
+// The largest valid MeterUsage must fit, with room for its JSON punctuation and member names.
+const _: () = {
+    use mp_metering_rules::{MAX_ALLOCATIONS, MAX_TAG_KEY_LEN, MAX_TAG_VALUE_LEN, MAX_TAGS};
+    let tag = MAX_TAG_KEY_LEN + MAX_TAG_VALUE_LEN + 32;
+    assert!(MAX_BODY_BYTES > MAX_ALLOCATIONS * (MAX_TAGS * tag + 64) + 4096);
+};
+
 pub(crate) fn router(state: Arc<State>) -> Router {
     Router::new()
         .route("/", post(post_root).fallback(not_found))

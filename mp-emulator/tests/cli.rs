@@ -4,8 +4,9 @@
 mod support;
 
 use mp_emulator::*;
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_mp-emulator");
 /// Set in the child: makes `child_entry` do a RegisterUsage through aws-config's default chain.
@@ -94,10 +95,11 @@ fn run_forwards_sigterm_to_the_child() {
     assert_eq!(child.wait().unwrap().code(), Some(42));
 }
 
-#[test]
-fn serve_prints_the_url_first_and_env_points_at_it() {
+/// `serve` with `args`, and the URL its first line names.
+fn serve<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>) -> (Child, String) {
     let mut server = bin()
-        .args(["serve", "--addr", "127.0.0.1:0", "--region", "eu-west-1"])
+        .arg("serve")
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -115,6 +117,19 @@ fn serve_prints_the_url_first_and_env_points_at_it() {
         url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"),
         "{url}"
     );
+    (server, url)
+}
+
+/// SIGTERM, which `serve` answers by exiting cleanly.
+fn stop(mut server: Child) {
+    // SAFETY: kill(2) on a child we spawned and have not reaped.
+    unsafe { libc::kill(server.id() as libc::pid_t, libc::SIGTERM) };
+    assert!(server.wait().unwrap().success());
+}
+
+#[test]
+fn serve_prints_the_url_first_and_env_points_at_it() {
+    let (server, url) = serve(["--addr", "127.0.0.1:0", "--region", "eu-west-1"]);
 
     let out = bin()
         .args(["env", "--url", &url, "--platform", "ecs"])
@@ -129,10 +144,38 @@ fn serve_prints_the_url_first_and_env_points_at_it() {
         "{text}"
     );
     assert!(text.lines().all(|l| l.starts_with("export ")), "{text}");
+    stop(server);
+}
 
-    // SAFETY: kill(2) on a child we spawned and have not reaped.
-    unsafe { libc::kill(server.id() as libc::pid_t, libc::SIGTERM) };
-    assert!(server.wait().unwrap().success());
+#[test]
+fn serve_starts_in_the_scenario_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("scenario.json");
+    std::fs::write(
+        &file,
+        r#"{"outcome": "platform_not_supported", "platform_not_supported_on": "both"}"#,
+    )
+    .unwrap();
+    let (server, url) = serve([OsStr::new("--scenario"), file.as_os_str()]);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let got: Scenario = rt.block_on(async {
+        support::http()
+            .get(format!("{url}/_emulator/scenario"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    assert_eq!(
+        got,
+        Scenario::platform_not_supported().platform_not_supported_on(PlatformNotSupportedOn::Both)
+    );
+    stop(server);
 }
 
 #[test]

@@ -67,6 +67,7 @@ async fn scenario_is_switched_at_run_time_and_bad_ones_are_refused() {
     for bad in [
         r#"{"outcome": "sometimes"}"#,
         r#"{"faults": {"throttle_probability": 2}}"#,
+        r#"{"platform_not_supported_on": "meter_usage"}"#,
         "nope",
     ] {
         let r = http().put(&url).body(bad).send().await.unwrap();
@@ -75,6 +76,17 @@ async fn scenario_is_switched_at_run_time_and_bad_ones_are_refused() {
         assert!(body["error"].as_str().is_some(), "{body}");
     }
     assert_eq!(emu.scenario().outcome, Outcome::NotEntitled);
+    let r = http()
+        .put(&url)
+        .body(r#"{"outcome": "platform_not_supported", "platform_not_supported_on": "both"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        emu.scenario(),
+        Scenario::platform_not_supported().platform_not_supported_on(PlatformNotSupportedOn::Both)
+    );
 }
 
 #[tokio::test]

@@ -13,9 +13,7 @@ use std::time::Duration;
 use support::*;
 
 async fn register(c: &mm::Client) -> Result<(), String> {
-    c.register_usage()
-        .product_code(DEMO_HOURLY_PRODUCT)
-        .public_key_version(1)
+    register_demo(c)
         .send()
         .await
         .map(|_| ())
@@ -40,13 +38,7 @@ fn retrying_client(emu: &Emulator) -> mm::Client {
 #[tokio::test]
 async fn reset_closes_the_connection_without_an_answer() {
     let emu = emulator_in(Scenario::entitled().resets(1.0)).await;
-    let err = client(&emu)
-        .register_usage()
-        .product_code(DEMO_HOURLY_PRODUCT)
-        .public_key_version(1)
-        .send()
-        .await
-        .unwrap_err();
+    let err = register_demo(&client(&emu)).send().await.unwrap_err();
     assert!(
         matches!(
             err,
@@ -99,10 +91,7 @@ async fn black_hole_ends_only_by_the_client_timeout() {
                 .build(),
         )
         .build();
-    let err = mm::Client::from_conf(conf)
-        .register_usage()
-        .product_code(DEMO_HOURLY_PRODUCT)
-        .public_key_version(1)
+    let err = register_demo(&mm::Client::from_conf(conf))
         .send()
         .await
         .unwrap_err();

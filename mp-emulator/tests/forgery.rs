@@ -11,10 +11,7 @@ async fn forged_signature(forgery: Forgery) -> (String, Ledger) {
     let emu = Emulator::start(EmulatorConfig::default().forge_signature(forgery))
         .await
         .unwrap();
-    let out = client(&emu)
-        .register_usage()
-        .product_code(DEMO_HOURLY_PRODUCT)
-        .public_key_version(TEST_ONLY_KEY_VERSION)
+    let out = register_demo(&client(&emu))
         .nonce("a-fresh-nonce")
         .send()
         .await

@@ -1,17 +1,17 @@
-//! Fuzz-style smoke runs of the emulator's request handling (issue 8), fixed seeds, over
+//! Fuzz-style smoke runs of the emulator's request handling, fixed seeds, over
 //! loopback: arbitrary and mutated MeterUsage / RegisterUsage requests (request line,
 //! X-Amz-Target, Content-Type, SigV4 headers, Content-Length lies, chunking, bodies).
 //! What they prove: the server never panics or hangs; every answer is a well-formed AWS JSON
 //! 1.1 error (or hyper's bare 4xx / a close when the HTTP framing itself is garbage); an
 //! unsigned or tampered request is never billed; a correctly signed request is billed exactly
-//! when it is answered 200 (METERING-FACTS.md, "MeterUsage": one record per product,
-//! dimension and hour; "RegisterUsage"). Longer runs: `fuzz/`, target `emulator_request`.
+//! when it is answered 200 (the AWS Marketplace Metering Service API reference, `MeterUsage`:
+//! one record per product, dimension and hour; `RegisterUsage`). Longer runs: `fuzz/`, target
+//! `emulator_request`.
 
 mod support;
 
 use mp_emulator::*;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed};
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
@@ -20,16 +20,6 @@ use support::*;
 const JSON: &str = "application/x-amz-json-1.1";
 const METER: &str = "AWSMPMeteringService.MeterUsage";
 const REGISTER: &str = "AWSMPMeteringService.RegisterUsage";
-
-/// Fixed seed, no persistence file: deterministic, a few seconds on a debug build.
-fn config(cases: u32) -> Config {
-    Config {
-        cases,
-        rng_seed: RngSeed::Fixed(0x656d_756c_6174_6f72),
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
 
 /// One HTTP answer read off the wire.
 #[derive(Debug)]
@@ -227,6 +217,7 @@ fn body(now: i64) -> impl Strategy<Value = (bool, Vec<u8>)> {
         4 => Just(None),
         1 => Just(Some(json!([]))),
         1 => (0i64..4).prop_map(|q| Some(json!([{"AllocatedUsageQuantity": q, "Tags": [{"Key": "tenant", "Value": "a"}]}]))),
+        1 => (0i64..4).prop_map(|q| Some(json!([{"AllocatedUsageQuantity": q}]))),
         1 => Just(Some(json!([{"AllocatedUsageQuantity": 1, "Tags": []}]))),
         1 => Just(Some(json!([{"Tags": [{"Key": "", "Value": "a"}]}]))),
         1 => Just(Some(json!("not a list"))),
@@ -429,7 +420,7 @@ fn unsigned_or_tampered_requests_are_refused_in_aws_shape_and_never_billed() {
     let emu = emulator_blocking();
     let now = now_secs(&emu);
     let tally = Tally::default();
-    let mut runner = proptest::test_runner::TestRunner::new(config(1_000));
+    let mut runner = proptest::test_runner::TestRunner::new(proptest_config(1_000));
     let strategy = (body(now), spoil(), framing());
     runner
         .run(&strategy, |((is_meter, body), spoil, how)| {
@@ -501,7 +492,7 @@ fn garbage_request() -> impl Strategy<Value = (Vec<u8>, bool)> {
 fn garbage_on_the_wire_gets_an_error_or_a_close_never_a_hang() {
     let emu = emulator_blocking();
     let tally = Tally::default();
-    let mut runner = proptest::test_runner::TestRunner::new(config(1_000));
+    let mut runner = proptest::test_runner::TestRunner::new(proptest_config(1_000));
     runner
         .run(&garbage_request(), |(request, incomplete)| {
             let answers = exchange(emu.addr(), &request, incomplete);
@@ -530,7 +521,7 @@ fn signed_requests_are_billed_exactly_when_answered_200() {
     let emu = emulator_blocking();
     let now = now_secs(&emu);
     let tally = Tally::default();
-    let mut runner = proptest::test_runner::TestRunner::new(config(1_000));
+    let mut runner = proptest::test_runner::TestRunner::new(proptest_config(1_000));
     let accepted = std::cell::Cell::new(0u32);
     runner
         .run(&(body(now), framing()), |((is_meter, body), how)| {

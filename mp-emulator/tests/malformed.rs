@@ -10,10 +10,7 @@ const JSON: &str = "application/x-amz-json-1.1";
 const METER: &str = "AWSMPMeteringService.MeterUsage";
 
 async fn still_serving(emu: &Emulator) {
-    client(emu)
-        .register_usage()
-        .product_code(DEMO_HOURLY_PRODUCT)
-        .public_key_version(1)
+    register_demo(&client(emu))
         .send()
         .await
         .expect("the server still answers a good request");

@@ -1,6 +1,6 @@
 //! MeterUsage through the real SDK client: records, the hour lock, the 6-hour window (via the
 //! emulator's clock), client-token idempotency, DryRun, allocations and every modelled error
-//! (METERING-FACTS.md, "MeterUsage").
+//! (the AWS Marketplace Metering Service API reference, `MeterUsage`).
 
 mod support;
 
@@ -178,6 +178,30 @@ async fn allocations_are_recorded_when_they_sum_to_the_quantity() {
 }
 
 #[tokio::test]
+async fn an_allocation_without_tags_is_the_untagged_share() {
+    let emu = emulator().await;
+    let untagged = UsageAllocation::builder()
+        .allocated_usage_quantity(4)
+        .build()
+        .unwrap();
+    meter(&emu, 10)
+        .usage_allocations(allocation(6, vec![tag("tenant", "acme")]))
+        .usage_allocations(untagged)
+        .send()
+        .await
+        .unwrap();
+    let ledger = emu.ledger();
+    let r = &ledger.records[0];
+    assert_eq!(r.allocations[1], Allocation::untagged(4));
+    assert!(!r.allocations[0].is_untagged());
+    assert!(
+        ledger.to_table().contains("4  untagged"),
+        "{}",
+        ledger.to_table()
+    );
+}
+
+#[tokio::test]
 async fn allocation_rules_give_their_typed_errors() {
     let emu = emulator().await;
     let e = error_of(meter(&emu, 10).usage_allocations(allocation(6, vec![tag("t", "a")]))).await;
@@ -209,6 +233,16 @@ async fn allocation_rules_give_their_typed_errors() {
     let long_value = tag("k", &"v".repeat(257));
     let e = error_of(meter(&emu, 1).usage_allocations(allocation(1, vec![long_value]))).await;
     assert!(matches!(e, E::InvalidTagException(_)), "long value: {e:?}");
+
+    for value in ["hello!", "ünïcode", "a<b"] {
+        let bad = tag("k", value);
+        let e = error_of(meter(&emu, 1).usage_allocations(allocation(1, vec![bad]))).await;
+        assert!(matches!(e, E::InvalidTagException(_)), "{value:?}: {e:?}");
+    }
+
+    let twice = vec![tag("k", "a"), tag("k", "b")];
+    let e = error_of(meter(&emu, 1).usage_allocations(allocation(1, twice))).await;
+    assert!(matches!(e, E::InvalidTagException(_)), "a key twice: {e:?}");
 
     // The limits themselves are accepted.
     let max = (0..5)
@@ -282,6 +316,34 @@ async fn scenarios_and_regions_give_their_typed_errors() {
         .into_service_error();
     assert!(matches!(e, E::InvalidEndpointRegionException(_)), "{e:?}");
     assert_eq!(emu.ledger().records.len(), 1);
+}
+
+#[tokio::test]
+async fn platform_not_supported_can_refuse_meter_usage_too() {
+    use aws_sdk_marketplacemetering::error::ProvideErrorMetadata;
+    let emu = emulator_in(
+        Scenario::platform_not_supported().platform_not_supported_on(PlatformNotSupportedOn::Both),
+    )
+    .await;
+    for dry_run in [false, true] {
+        let err = meter(&emu, 1).dry_run(dry_run).send().await.unwrap_err();
+        assert_eq!(err.raw_response().unwrap().status().as_u16(), 400);
+        // The model lists no such MeterUsage error: the SDK knows it by its code only.
+        let e = err.into_service_error();
+        assert_eq!(e.code(), Some("PlatformNotSupportedException"), "{e:?}");
+    }
+    let register = register_demo(&client(&emu))
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        register.is_platform_not_supported_exception(),
+        "{register:?}"
+    );
+    let ledger = emu.ledger();
+    assert!(ledger.records.is_empty());
+    assert_eq!(ledger.rejection_count("PlatformNotSupportedException"), 3);
 }
 
 #[tokio::test]

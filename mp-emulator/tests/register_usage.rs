@@ -1,6 +1,6 @@
 //! RegisterUsage through the real aws-sdk-marketplacemetering client over loopback with real
 //! SigV4: success, the PS256 token, and every error name the service model lists
-//! (METERING-FACTS.md, "RegisterUsage").
+//! (the AWS Marketplace Metering Service API reference, `RegisterUsage`).
 
 mod support;
 
@@ -230,10 +230,7 @@ async fn wrong_secret_is_invalid_signature_and_unknown_key_is_unrecognized_clien
 #[tokio::test]
 async fn nonce_longer_than_255_is_a_validation_error() {
     let emu = emulator().await;
-    let err = client(&emu)
-        .register_usage()
-        .product_code(DEMO_HOURLY_PRODUCT)
-        .public_key_version(1)
+    let err = register_demo(&client(&emu))
         .nonce("n".repeat(256))
         .send()
         .await

@@ -3,19 +3,19 @@
 
 use super::Operation;
 use super::outcome::{check_outcome, unknown_product};
-use super::rules::*;
+use super::rules::{enforce, required};
 use crate::aws_error::AwsError;
 use crate::ledger::{Allocation, MeterRecord, Tag};
 use crate::scenario::DryRunAnswer;
 use crate::sigv4::Signer;
 use crate::state::State;
+use mp_metering_rules::{self as rules, errors, time};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// Records may be up to 6 hours old.
-const WINDOW_SECS: f64 = 6.0 * 3600.0;
-/// Clock skew tolerated for timestamps "in the future".
-const FUTURE_SKEW_SECS: f64 = 5.0;
+/// How far ahead of the emulator's clock a timestamp may be: clock skew, not a record from
+/// the future.
+const FUTURE_SKEW_SECS: u64 = 5;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -80,7 +80,7 @@ pub(crate) fn meter_usage(
         .ok_or_else(|| unknown_product(&req.product_code))?;
     if !product.dimensions.contains(&req.dimension) {
         return Err(AwsError::client(
-            "InvalidUsageDimensionException",
+            errors::INVALID_USAGE_DIMENSION,
             format!(
                 "UsageDimension `{}` is not a dimension of product {} (its dimensions: {})",
                 req.dimension,
@@ -97,7 +97,7 @@ pub(crate) fn meter_usage(
         return match state.scenario().scenario.dry_run_answer {
             DryRunAnswer::Ok => Ok(json!({})),
             DryRunAnswer::DryRunOperation => Err(AwsError::client(
-                "DryRunOperation",
+                errors::DRY_RUN_OPERATION,
                 "Request would have succeeded, but the DryRun flag is set",
             )),
         };
@@ -107,14 +107,14 @@ pub(crate) fn meter_usage(
 
 fn validate(input: MeterUsageInput) -> Result<Request, AwsError> {
     let product_code = required(input.product_code, "productCode")?;
-    check_product_code(&product_code)?;
+    enforce("productCode", rules::check_product_code(&product_code))?;
     let timestamp = required(input.timestamp, "timestamp")?;
     let dimension = required(input.usage_dimension, "usageDimension")?;
-    check_length("usageDimension", &dimension, 255)?;
+    enforce("usageDimension", rules::check_dimension(&dimension))?;
     let quantity = input.usage_quantity.unwrap_or(0);
-    check_quantity("usageQuantity", quantity)?;
+    enforce("usageQuantity", rules::check_quantity(quantity))?;
     if let Some(token) = &input.client_token {
-        check_client_token(token)?;
+        enforce("clientToken", rules::check_client_token(token))?;
     }
     let allocations = match input.usage_allocations {
         None => Vec::new(),
@@ -134,70 +134,72 @@ fn validate_allocations(
     list: Vec<AllocationInput>,
     quantity: i64,
 ) -> Result<Vec<Allocation>, AwsError> {
-    let bad = |m: String| AwsError::client("InvalidUsageAllocationsException", m);
-    if list.is_empty() || list.len() > MAX_ALLOCATIONS {
-        return Err(bad(format!(
-            "UsageAllocations must hold 1 to {MAX_ALLOCATIONS} allocations, got {}",
-            list.len()
-        )));
-    }
-    let mut out = Vec::with_capacity(list.len());
-    let mut sum: i64 = 0;
-    for a in list {
-        let q = required(
-            a.allocated_usage_quantity,
-            "usageAllocations.member.allocatedUsageQuantity",
-        )?;
-        check_quantity("usageAllocations.member.allocatedUsageQuantity", q)?;
-        sum += q;
-        let tags = a.tags.unwrap_or_default();
-        if tags.is_empty() || tags.len() > MAX_TAGS {
-            return Err(AwsError::client(
-                "InvalidTagException",
-                format!(
-                    "each allocation must have 1 to {MAX_TAGS} tags, got {}",
-                    tags.len()
-                ),
-            ));
-        }
-        let mut checked = Vec::with_capacity(tags.len());
-        for t in tags {
-            let key = t.key.unwrap_or_default();
-            let value = t.value.unwrap_or_default();
-            check_tag(&key, &value)?;
-            checked.push(Tag { key, value });
-        }
-        out.push(Allocation {
-            quantity: q,
-            tags: checked,
-        });
-    }
+    enforce(
+        "usageAllocations",
+        rules::check_allocation_count(list.len()),
+    )?;
+    let allocations = list
+        .into_iter()
+        .map(validate_allocation)
+        .collect::<Result<Vec<_>, _>>()?;
+    let sum: i64 = allocations.iter().map(|a| a.quantity).sum();
     if sum != quantity {
-        return Err(bad(format!(
-            "UsageAllocations sum to {sum} but UsageQuantity is {quantity}: they must be equal"
-        )));
+        return Err(AwsError::client(
+            errors::INVALID_USAGE_ALLOCATIONS,
+            format!(
+                "UsageAllocations sum to {sum} but UsageQuantity is {quantity}: they must be equal"
+            ),
+        ));
     }
-    Ok(out)
+    Ok(allocations)
+}
+
+/// One allocation. `Tags` left out is the share with no tags (the service model: "for the
+/// bucket of items with no tags"); a list, even an empty one, must follow the tag rules.
+fn validate_allocation(input: AllocationInput) -> Result<Allocation, AwsError> {
+    const QUANTITY: &str = "usageAllocations.member.allocatedUsageQuantity";
+    let quantity = required(input.allocated_usage_quantity, QUANTITY)?;
+    enforce(QUANTITY, rules::check_quantity(quantity))?;
+    let Some(tags) = input.tags else {
+        return Ok(Allocation::untagged(quantity));
+    };
+    let tags: Vec<Tag> = tags
+        .into_iter()
+        .map(|t| Tag {
+            key: t.key.unwrap_or_default(),
+            value: t.value.unwrap_or_default(),
+        })
+        .collect();
+    let pairs: Vec<(&str, &str)> = tags
+        .iter()
+        .map(|t| (t.key.as_str(), t.value.as_str()))
+        .collect();
+    enforce("usageAllocations.member.tags", rules::check_tags(&pairs))?;
+    Ok(Allocation { quantity, tags })
 }
 
 fn check_window(state: &State, timestamp: f64) -> Result<(), AwsError> {
     let now = state.clock.now_epoch_secs();
-    if timestamp > now + FUTURE_SKEW_SECS {
-        return Err(AwsError::client(
-            "TimestampOutOfBoundsException",
-            format!("Timestamp {timestamp} is in the future (now is {:.0})", now),
-        ));
+    if time::in_window(whole_secs(timestamp), whole_secs(now), FUTURE_SKEW_SECS) {
+        return Ok(());
     }
-    if timestamp < now - WINDOW_SECS {
-        return Err(AwsError::client(
-            "TimestampOutOfBoundsException",
-            format!(
-                "Timestamp {timestamp} is more than 6 hours old (now is {:.0}): the record can no longer be accepted",
-                now
-            ),
-        ));
-    }
-    Ok(())
+    let why = if timestamp > now {
+        "is in the future".to_string()
+    } else {
+        format!(
+            "is more than {} hours old: the record can no longer be accepted",
+            time::RECORD_WINDOW_SECS / time::HOUR_SECS
+        )
+    };
+    Err(AwsError::client(
+        errors::TIMESTAMP_OUT_OF_BOUNDS,
+        format!("Timestamp {timestamp} {why} (now is {now:.0})"),
+    ))
+}
+
+/// Whole epoch seconds; a timestamp before 1970 counts as 1970, far outside any window.
+fn whole_secs(epoch_secs: f64) -> u64 {
+    epoch_secs.max(0.0) as u64
 }
 
 /// Applies idempotency and the hour lock, then books the record.
@@ -212,11 +214,11 @@ fn record(state: &State, signer: &Signer, req: Request) -> Result<Value, AwsErro
             return Ok(json!({ "MeteringRecordId": record_id }));
         }
         return Err(AwsError::client(
-            "IdempotencyConflictException",
+            errors::IDEMPOTENCY_CONFLICT,
             format!("ClientToken `{token}` was already used with different parameters"),
         ));
     }
-    let hour = (req.timestamp.max(0.0) as u64) / 3600 * 3600;
+    let hour = time::hour_start(whole_secs(req.timestamp));
     let key = (
         req.product_code.clone(),
         req.dimension.clone(),
@@ -227,7 +229,7 @@ fn record(state: &State, signer: &Signer, req: Request) -> Result<Value, AwsErro
         Some((q, id)) if *q == req.quantity => id.clone(),
         Some((q, _)) => {
             return Err(AwsError::client(
-                "DuplicateRequestException",
+                errors::DUPLICATE_REQUEST,
                 format!(
                     "A record for {} / {} in hour {hour} was already accepted with quantity {q}; send the hour's total once",
                     req.product_code, req.dimension

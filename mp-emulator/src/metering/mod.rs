@@ -5,7 +5,7 @@ pub(crate) mod book;
 mod meter;
 mod outcome;
 mod register;
-pub(crate) mod rules;
+mod rules;
 
 use crate::aws_error::AwsError;
 use crate::connection::Connection;
@@ -91,7 +91,7 @@ pub(crate) async fn serve(
         Some(Fault::Throttle) => {
             return reject(
                 state,
-                AwsError::client("ThrottlingException", "Rate exceeded"),
+                AwsError::client(mp_metering_rules::errors::THROTTLING, "Rate exceeded"),
             );
         }
         Some(Fault::ServerError) => {

@@ -4,15 +4,16 @@
 
 use super::Operation;
 use crate::aws_error::AwsError;
-use crate::scenario::Outcome;
+use crate::scenario::{Outcome, PlatformNotSupportedOn};
 use crate::sigv4::Signer;
 use crate::state::State;
+use mp_metering_rules::errors;
 
 /// The region error of each operation.
 fn region_error_name(op: Operation) -> &'static str {
     match op {
-        Operation::RegisterUsage => "InvalidRegionException",
-        Operation::MeterUsage => "InvalidEndpointRegionException",
+        Operation::RegisterUsage => errors::INVALID_REGION,
+        Operation::MeterUsage => errors::INVALID_ENDPOINT_REGION,
     }
 }
 
@@ -34,11 +35,17 @@ pub(super) fn check_region(state: &State, signer: &Signer, op: Operation) -> Res
 
 /// The error the scenario in force imposes on `op`, if any.
 pub(super) fn check_outcome(state: &State, op: Operation) -> Result<(), AwsError> {
-    let outcome = state.scenario().scenario.outcome;
+    let (outcome, platform_calls) = {
+        let active = state.scenario();
+        (
+            active.scenario.outcome,
+            active.scenario.platform_not_supported_on,
+        )
+    };
     let (name, message) = match (outcome, op) {
         (Outcome::Entitled, _) => return Ok(()),
         (Outcome::NotEntitled, _) => (
-            "CustomerNotEntitledException",
+            errors::CUSTOMER_NOT_ENTITLED,
             "The customer does not have a subscription to this product",
         ),
         (Outcome::WrongRegion, _) => (
@@ -46,18 +53,24 @@ pub(super) fn check_outcome(state: &State, op: Operation) -> Result<(), AwsError
             "The call must be made in the region the task runs in",
         ),
         (Outcome::UnknownProduct, _) => (
-            "InvalidProductCodeException",
+            errors::INVALID_PRODUCT_CODE,
             "The product code is not a product this seller lists",
         ),
-        // MeterUsage models no platform, disabled-API or key-version errors.
-        (_, Operation::MeterUsage) => return Ok(()),
+        // MeterUsage's model lists no platform error; only the switch makes it answer one.
+        (Outcome::PlatformNotSupported, Operation::MeterUsage)
+            if platform_calls == PlatformNotSupportedOn::RegisterUsage =>
+        {
+            return Ok(());
+        }
         (Outcome::PlatformNotSupported, _) => (
-            "PlatformNotSupportedException",
+            errors::PLATFORM_NOT_SUPPORTED,
             "This call is supported only on Amazon ECS, Amazon EKS and AWS Fargate",
         ),
-        (Outcome::DisabledApi, _) => ("DisabledApiException", "The API is disabled in this region"),
+        // MeterUsage models no disabled-API or key-version errors.
+        (_, Operation::MeterUsage) => return Ok(()),
+        (Outcome::DisabledApi, _) => (errors::DISABLED_API, "The API is disabled in this region"),
         (Outcome::InvalidPublicKeyVersion, _) => (
-            "InvalidPublicKeyVersionException",
+            errors::INVALID_PUBLIC_KEY_VERSION,
             "The public key version is not valid for this product",
         ),
     };
@@ -67,7 +80,7 @@ pub(super) fn check_outcome(state: &State, op: Operation) -> Result<(), AwsError
 /// A well-formed product code the emulator was not configured with.
 pub(super) fn unknown_product(code: &str) -> AwsError {
     AwsError::client(
-        "InvalidProductCodeException",
+        errors::INVALID_PRODUCT_CODE,
         format!("ProductCode `{code}` is not a product this seller lists"),
     )
 }

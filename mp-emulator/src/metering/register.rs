@@ -3,13 +3,14 @@
 
 use super::Operation;
 use super::outcome::{check_outcome, unknown_product};
-use super::rules::{check_length, check_product_code, required};
+use super::rules::{enforce, required};
 use crate::aws_error::AwsError;
 use crate::forgery::forge;
 use crate::ledger::Registration;
 use crate::sigv4::Signer;
 use crate::state::State;
 use crate::token::RegisterUsageClaims;
+use mp_metering_rules::{self as rules, errors};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -31,18 +32,19 @@ pub(crate) fn register_usage(
 ) -> Result<Value, AwsError> {
     let config = &state.config;
     let product_code = required(input.product_code, "productCode")?;
-    check_product_code(&product_code)?;
+    enforce("productCode", rules::check_product_code(&product_code))?;
     let version = required(input.public_key_version, "publicKeyVersion")?;
     if let Some(nonce) = &input.nonce {
-        check_length("nonce", nonce, 255)?;
+        enforce("nonce", rules::check_nonce(nonce))?;
     }
     check_outcome(state, Operation::RegisterUsage)?;
     if config.find_product(&product_code).is_none() {
         return Err(unknown_product(&product_code));
     }
-    if version < 1 || version != i64::from(config.key_version) {
+    enforce("publicKeyVersion", rules::check_public_key_version(version))?;
+    if version != i64::from(config.key_version) {
         return Err(AwsError::client(
-            "InvalidPublicKeyVersionException",
+            errors::INVALID_PUBLIC_KEY_VERSION,
             format!(
                 "PublicKeyVersion {version} is not a key version of this product (the current one is {})",
                 config.key_version

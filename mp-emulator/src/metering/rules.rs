@@ -1,133 +1,86 @@
-//! Field constraints of the Metering Service model (lengths, patterns, ranges), each mapped
-//! to the error name AWS answers with.
+//! The answer to a request that breaks an input rule. The rules are mp-metering-rules', so
+//! the emulator refuses exactly what the runtime and the macros refuse; this file only picks
+//! the error AWS answers each broken rule with.
 
 use crate::aws_error::AwsError;
+use mp_metering_rules::{Field, Violation, errors};
 
-pub(crate) const MAX_QUANTITY: i64 = 2_147_483_647;
-pub(crate) const MAX_ALLOCATIONS: usize = 2500;
-pub(crate) const MAX_TAGS: usize = 5;
-pub(crate) const MAX_TAG_KEY: usize = 100;
-pub(crate) const MAX_TAG_VALUE: usize = 256;
-
-/// `ProductCode`: 1-255 chars of `[-a-zA-Z0-9/=:_.@]`.
-pub(crate) fn check_product_code(code: &str) -> Result<(), AwsError> {
-    let ok_char = |c: char| c.is_ascii_alphanumeric() || "-/=:_.@".contains(c);
-    if code.is_empty() || code.chars().count() > 255 || !code.chars().all(ok_char) {
-        return Err(AwsError::client(
-            "InvalidProductCodeException",
-            format!(
-                "ProductCode `{}` must be 1-255 characters of [-a-zA-Z0-9/=:_.@]",
-                truncate(code)
-            ),
-        ));
-    }
-    Ok(())
+/// Applies one rule to the member at `path` (its name in AWS validation messages, such as
+/// `usageQuantity`).
+pub(crate) fn enforce(path: &str, rule: Result<(), Violation>) -> Result<(), AwsError> {
+    rule.map_err(|v| refusal(path, &v))
 }
 
 /// A required member, AWS-style when absent.
-pub(crate) fn required<T>(value: Option<T>, field: &str) -> Result<T, AwsError> {
-    value.ok_or_else(|| {
-        AwsError::client(
-            "ValidationException",
-            format!("1 validation error detected: Value null at '{field}' failed to satisfy constraint: Member must not be null"),
-        )
-    })
+pub(crate) fn required<T>(value: Option<T>, path: &str) -> Result<T, AwsError> {
+    value.ok_or_else(|| AwsError::validation(path, "Member must not be null"))
 }
 
-pub(crate) fn check_length(field: &str, value: &str, max: usize) -> Result<(), AwsError> {
-    let n = value.chars().count();
-    if n == 0 || n > max {
-        return Err(AwsError::validation(
-            field,
-            truncate(value),
-            &format!("Member must have length between 1 and {max}"),
-        ));
-    }
-    Ok(())
-}
-
-pub(crate) fn check_quantity(field: &str, quantity: i64) -> Result<(), AwsError> {
-    if !(0..=MAX_QUANTITY).contains(&quantity) {
-        return Err(AwsError::validation(
-            field,
-            quantity,
-            &format!("Member must have value between 0 and {MAX_QUANTITY}"),
-        ));
-    }
-    Ok(())
-}
-
-/// `ClientToken`: 1-64 printable ASCII characters.
-pub(crate) fn check_client_token(token: &str) -> Result<(), AwsError> {
-    check_length("clientToken", token, 64)?;
-    if !token.chars().all(|c| ('\x21'..='\x7e').contains(&c)) {
-        return Err(AwsError::validation(
-            "clientToken",
-            token,
-            "Member must satisfy regular expression pattern: [\\x21-\\x7E]+",
-        ));
-    }
-    Ok(())
-}
-
-/// Tag keys and values: `[a-zA-Z0-9+ -=._:\/@]`, keys up to 100, values up to 256 chars.
-pub(crate) fn check_tag(key: &str, value: &str) -> Result<(), AwsError> {
-    let ok_char = |c: char| c.is_ascii_alphanumeric() || "+ -=._:/@".contains(c);
-    for (what, s, max) in [("key", key, MAX_TAG_KEY), ("value", value, MAX_TAG_VALUE)] {
-        let n = s.chars().count();
-        if n == 0 || n > max || !s.chars().all(ok_char) {
-            return Err(AwsError::client(
-                "InvalidTagException",
-                format!(
-                    "Tag {what} `{}` must be 1-{max} characters of [a-zA-Z0-9+ -=._:/@]",
-                    truncate(s)
-                ),
-            ));
+/// The members with an error of their own get it; plain field constraints are the generic
+/// `ValidationException`.
+fn refusal(path: &str, violation: &Violation) -> AwsError {
+    let name = match violation.field() {
+        Field::ProductCode => errors::INVALID_PRODUCT_CODE,
+        Field::Tags | Field::TagKey | Field::TagValue => errors::INVALID_TAG,
+        Field::UsageAllocations => errors::INVALID_USAGE_ALLOCATIONS,
+        Field::PublicKeyVersion => errors::INVALID_PUBLIC_KEY_VERSION,
+        Field::UsageDimension | Field::UsageQuantity | Field::ClientToken | Field::Nonce => {
+            return AwsError::validation(path, violation);
         }
-    }
-    Ok(())
-}
-
-/// Keeps error messages one readable line even for huge inputs.
-fn truncate(s: &str) -> String {
-    if s.chars().count() <= 64 {
-        s.to_string()
-    } else {
-        format!("{}...", s.chars().take(64).collect::<String>())
-    }
+    };
+    AwsError::client(name, violation.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mp_metering_rules as rules;
 
-    #[test]
-    fn product_code_rules() {
-        assert!(check_product_code("abc-123/=:_.@X").is_ok());
-        assert!(check_product_code("").is_err());
-        assert!(check_product_code("a b").is_err());
-        assert!(check_product_code(&"a".repeat(256)).is_err());
-        assert!(check_product_code(&"a".repeat(255)).is_ok());
+    fn name(path: &str, rule: Result<(), Violation>) -> &'static str {
+        enforce(path, rule).unwrap_err().name
     }
 
     #[test]
-    fn tag_rules() {
-        assert!(check_tag("tenant", "acme corp").is_ok());
-        assert_eq!(check_tag("", "v").unwrap_err().name, "InvalidTagException");
-        assert!(check_tag(&"k".repeat(101), "v").is_err());
-        assert!(check_tag("k", &"v".repeat(257)).is_err());
-        assert!(check_tag("k", &"v".repeat(256)).is_ok());
-        assert!(check_tag("k", "ünïcode").is_err());
+    fn each_broken_rule_gets_the_error_aws_answers_with() {
+        let tags = |t: &[(&str, &str)]| rules::check_tags(t);
+        assert_eq!(
+            name("productCode", rules::check_product_code("a b")),
+            errors::INVALID_PRODUCT_CODE
+        );
+        assert_eq!(name("tags", tags(&[])), errors::INVALID_TAG);
+        assert_eq!(name("tags", tags(&[("k", "hello!")])), errors::INVALID_TAG);
+        assert_eq!(name("tags", tags(&[("k", "ünï")])), errors::INVALID_TAG);
+        assert_eq!(
+            name("tags", tags(&[("k", "1"), ("k", "2")])),
+            errors::INVALID_TAG
+        );
+        assert_eq!(
+            name("usageAllocations", rules::check_allocation_count(0)),
+            errors::INVALID_USAGE_ALLOCATIONS
+        );
+        assert_eq!(
+            name("publicKeyVersion", rules::check_public_key_version(0)),
+            errors::INVALID_PUBLIC_KEY_VERSION
+        );
+        for rule in [
+            rules::check_dimension(""),
+            rules::check_quantity(-1),
+            rules::check_client_token("a b"),
+            rules::check_nonce(&"n".repeat(256)),
+        ] {
+            assert_eq!(name("member", rule), errors::VALIDATION);
+        }
     }
 
     #[test]
-    fn quantity_and_token_rules() {
-        assert!(check_quantity("q", 0).is_ok());
-        assert!(check_quantity("q", MAX_QUANTITY).is_ok());
-        assert!(check_quantity("q", -1).is_err());
-        assert!(check_quantity("q", MAX_QUANTITY + 1).is_err());
-        assert!(check_client_token("abc").is_ok());
-        assert!(check_client_token(&"a".repeat(65)).is_err());
-        assert!(check_client_token("a b").is_err());
+    fn validation_messages_name_the_member_and_the_rule() {
+        let e = enforce("usageQuantity", rules::check_quantity(-1)).unwrap_err();
+        assert_eq!(
+            e.message,
+            "1 validation error detected: Value at 'usageQuantity' failed to satisfy \
+             constraint: UsageQuantity is -1; it must be from 0 to 2147483647"
+        );
+        let e = required::<i64>(None, "timestamp").unwrap_err();
+        assert!(e.message.contains("'timestamp'") && e.message.contains("must not be null"));
     }
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use aws_sdk_marketplacemetering as mm;
+use aws_sdk_marketplacemetering::operation::register_usage::builders::RegisterUsageFluentBuilder;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use mp_emulator::{CredentialSource, Emulator, EmulatorConfig};
@@ -10,6 +11,17 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Short enough that a hang fails fast, long enough for a loaded CI machine.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Property runs with a fixed seed and no persistence file: the same cases on every run and
+/// machine, a few seconds on a debug build.
+pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        cases,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x656d_756c_6174_6f72),
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    }
+}
 
 pub async fn emulator() -> Emulator {
     Emulator::start(EmulatorConfig::default())
@@ -46,6 +58,14 @@ pub fn client_with(
         )
         .build();
     mm::Client::from_conf(conf)
+}
+
+/// A RegisterUsage of the demo hourly product at the emulator's key version, ready to send.
+pub fn register_demo(client: &mm::Client) -> RegisterUsageFluentBuilder {
+    client
+        .register_usage()
+        .product_code(mp_emulator::DEMO_HOURLY_PRODUCT)
+        .public_key_version(mp_emulator::TEST_ONLY_KEY_VERSION)
 }
 
 /// A client as an ECS task role in the emulator's region.
@@ -175,10 +195,7 @@ pub async fn register_with_default_chain() {
         .timeout_config(timeouts)
         .load()
         .await;
-    mm::Client::new(&config)
-        .register_usage()
-        .product_code(mp_emulator::DEMO_HOURLY_PRODUCT)
-        .public_key_version(1)
+    register_demo(&mm::Client::new(&config))
         .send()
         .await
         .expect("RegisterUsage through the default chain");

@@ -10,6 +10,11 @@ pub(crate) async fn serve(addr: SocketAddr, args: &EmulatorArgs) -> Result<(), S
     let emulator = Emulator::start_on(args.config()?, addr)
         .await
         .map_err(|e| e.to_string())?;
+    // Watched before the first line: a tool that reads it may stop the server at once.
+    let mut term =
+        signal(SignalKind::terminate()).map_err(|e| format!("cannot watch SIGTERM: {e}"))?;
+    let mut int =
+        signal(SignalKind::interrupt()).map_err(|e| format!("cannot watch SIGINT: {e}"))?;
     // Tools wait for this exact first line to learn the port.
     println!("listening on {}", emulator.url());
     let _ = std::io::stdout().flush();
@@ -23,10 +28,8 @@ pub(crate) async fn serve(addr: SocketAddr, args: &EmulatorArgs) -> Result<(), S
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let mut term =
-        signal(SignalKind::terminate()).map_err(|e| format!("cannot watch SIGTERM: {e}"))?;
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
+        _ = int.recv() => {}
         _ = term.recv() => {}
     }
     Ok(())

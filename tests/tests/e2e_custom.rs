@@ -88,12 +88,12 @@ fn tag_values_the_service_refuses_lose_no_usage() {
     assert_eq!(
         shares,
         [
+            (String::new(), 400),
             ("tenant=acme".to_owned(), 200),
             ("tenant=globex".to_owned(), 200),
             ("tenant=umbrella".to_owned(), 200),
-            ("untagged=true".to_owned(), 400),
         ],
-        "the two refusable tenants' usage is billed untagged"
+        "the two refusable tenants' usage is billed in the untagged share (no tags)"
     );
     // No tracing subscriber in the fixture: the warning still reaches the operator.
     assert!(

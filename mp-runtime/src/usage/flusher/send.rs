@@ -31,10 +31,6 @@ use std::time::{Duration, SystemTime};
 /// How the flusher's retries grow, up to the configured cap.
 const RETRY_BASE: Duration = Duration::from_secs(1);
 
-/// The tag the part of a record metered without tags is allocated to, when other parts
-/// were: the service wants the allocations to add up to the quantity.
-const UNTAGGED: (&str, &str) = ("untagged", "true");
-
 impl Flusher {
     /// Sends one record; `false` if the endpoint wants us to back off.
     pub(super) async fn send(&mut self, key: &Key, now: SystemTime) -> bool {
@@ -222,29 +218,32 @@ impl Flusher {
 }
 
 /// The record's allocations, the untagged rest included, or `None` if nothing was tagged.
+/// The allocations must add up to the quantity; the share metered without tags goes out as
+/// an allocation without `Tags`, which is how the service model marks the untagged bucket.
 fn allocations(record: &Record) -> Option<Vec<UsageAllocation>> {
     if record.allocations.is_empty() {
         return None;
     }
     let untagged = record.untagged();
-    let untagged = (untagged > 0).then(|| (vec![(UNTAGGED.0.into(), UNTAGGED.1.into())], untagged));
-    let all = record
-        .allocations
-        .iter()
-        .map(|a| (a.tags.clone(), a.quantity))
-        .chain(untagged);
+    let untagged = (untagged > 0).then_some((None, untagged));
+    let tagged = record.allocations.iter().map(|a| {
+        let tags = a
+            .tags
+            .iter()
+            .filter_map(|(k, v)| Tag::builder().key(k).value(v).build().ok())
+            .collect();
+        (Some(tags), a.quantity)
+    });
     Some(
-        all.filter_map(|(tags, quantity)| {
-            let tags = tags
-                .into_iter()
-                .filter_map(|(k, v)| Tag::builder().key(k).value(v).build().ok())
-                .collect();
-            UsageAllocation::builder()
-                .allocated_usage_quantity(i32::try_from(quantity).unwrap_or(i32::MAX))
-                .set_tags(Some(tags))
-                .build()
-                .ok()
-        })
-        .collect(),
+        tagged
+            .chain(untagged)
+            .filter_map(|(tags, quantity)| {
+                UsageAllocation::builder()
+                    .allocated_usage_quantity(i32::try_from(quantity).unwrap_or(i32::MAX))
+                    .set_tags(tags)
+                    .build()
+                    .ok()
+            })
+            .collect(),
     )
 }

@@ -67,24 +67,28 @@ fn classify(
 mod tests {
     use super::*;
     use crate::exit;
-    use mp_emulator::{DEMO_CUSTOM_PRODUCT, DryRunAnswer, Emulator, EmulatorConfig, Scenario};
+    use mp_emulator::{
+        DEMO_CUSTOM_PRODUCT, DryRunAnswer, Emulator, EmulatorConfig, PlatformNotSupportedOn,
+        Scenario,
+    };
 
     async fn check_in(
         scenario: Scenario,
         dimensions: &[&str],
     ) -> Result<Option<String>, AttemptError> {
+        check_in_mode(scenario, dimensions, BuildMode::Production).await
+    }
+
+    async fn check_in_mode(
+        scenario: Scenario,
+        dimensions: &[&str],
+        mode: BuildMode,
+    ) -> Result<Option<String>, AttemptError> {
         let emu = Emulator::start(EmulatorConfig::default().scenario(scenario))
             .await
             .unwrap();
         let client = crate::usage::test_client::client(&emu);
-        check(
-            &client,
-            DEMO_CUSTOM_PRODUCT,
-            dimensions,
-            "us-east-1",
-            BuildMode::Production,
-        )
-        .await
+        check(&client, DEMO_CUSTOM_PRODUCT, dimensions, "us-east-1", mode).await
     }
 
     fn exit_code(result: Result<Option<String>, AttemptError>) -> Option<i32> {
@@ -128,6 +132,24 @@ mod tests {
                     f.message
                 );
             }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn platform_not_supported_stops_production_and_warns_local_testing() {
+        let scenario = || {
+            Scenario::platform_not_supported()
+                .platform_not_supported_on(PlatformNotSupportedOn::Both)
+        };
+        let dims = &["requests", "data_gb"];
+        let production = check_in_mode(scenario(), dims, BuildMode::Production).await;
+        assert_eq!(exit_code(production), Some(exit::PLATFORM_NOT_SUPPORTED));
+        match check_in_mode(scenario(), dims, BuildMode::LocalTesting).await {
+            Ok(Some(warning)) => assert!(
+                warning.contains("would work on ECS/EKS/Fargate"),
+                "{warning}"
+            ),
             other => panic!("{other:?}"),
         }
     }

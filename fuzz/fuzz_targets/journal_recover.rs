@@ -3,7 +3,7 @@
 //! - 0: the rest as the file's bytes: never a panic, and no more records out than lines in;
 //! - else: the rest, 8 bytes at a time, as records written by the real journal writer (so
 //!   the line checksums are right), then the remaining bytes appended as damage. Checks
-//!   (METERING-FACTS.md, "MeterUsage": 6-hour window): the last state written for each
+//!   (docs/metering-rules.md, "MeterUsage": 6-hour window): the last state written for each
 //!   (dimension, hour) is what comes back, every unsent record within the window is kept with
 //!   its quantity, the ones past it are counted as expired, and damage after good lines
 //!   never loses any of them.

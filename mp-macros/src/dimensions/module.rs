@@ -6,9 +6,7 @@
 //! `meter!` into an error that says where dimensions are declared, instead of rustc's
 //! "cannot find `__mp_dimensions` in `crate`".
 
-use crate::dimension::{self, Dimension};
-use crate::errors::Errors;
-use crate::forward::split_krate;
+use crate::dimensions::name::Dimension;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 
@@ -80,33 +78,6 @@ fn shell(doc: TokenStream, items: TokenStream, arms: TokenStream) -> TokenStream
     }
 }
 
-/// `dimensions!(requests, data_gb)` in a library crate: the same module, nothing else.
-pub fn declare(input: TokenStream) -> TokenStream {
-    let mut errors = Errors::default();
-    let declared = match split_krate(input) {
-        Ok((krate, list)) => dimension::parse_list(list, &mut errors)
-            .map(|dims| (krate, dims))
-            .filter(|(_, dims)| {
-                if dims.is_empty() {
-                    errors.at(
-                        Span::call_site(),
-                        "dimensions! needs at least one name, e.g. `dimensions!(requests, data_gb)`",
-                    );
-                }
-                !dims.is_empty()
-            }),
-        Err(e) => {
-            errors.push(e);
-            None
-        }
-    };
-    match (errors.finish(), declared) {
-        (Ok(()), Some((krate, dims))) => module(&dims, &quote!(#krate::__private)),
-        (Err(e), _) => e.to_compile_error(),
-        (Ok(()), None) => TokenStream::new(), // unreachable: `None` comes with an error
-    }
-}
-
 /// The names, as the `&'static [&'static str]` the runtime checks at start-up.
 pub fn names(dimensions: &[Dimension]) -> TokenStream {
     let names = dimensions.iter().map(|d| &d.name);
@@ -139,18 +110,5 @@ mod tests {
         );
         assert!(out.contains("pub static data_gb"), "{out}");
         assert_eq!(names(&dims).to_string(), "& [\"requests\" , \"data_gb\"]");
-    }
-
-    #[test]
-    fn declare_for_a_library() {
-        let out = declare(quote!(::rt; requests, data_gb)).to_string();
-        assert!(
-            out.contains("pub static requests : :: rt :: __private :: Dimension"),
-            "{out}"
-        );
-        let out = declare(quote!(::rt;)).to_string();
-        assert!(out.contains("needs at least one name"), "{out}");
-        let out = declare(quote!(::rt; a, a)).to_string();
-        assert!(out.contains("duplicate dimension"), "{out}");
     }
 }

@@ -1,7 +1,7 @@
 //! On errors: the errors plus code close to what the user wrote, so the only messages are
 //! ours (no "main function not found", no E0752 for `async fn main`) and IDEs keep working.
 
-use crate::main_fn::is_tokio_main;
+use crate::marketplace_main::item::is_tokio_main;
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Ident, ItemFn};

@@ -1,26 +1,30 @@
-//! The item the attribute is on: it must be a plain `fn main` without parameters, generics
-//! or a stacked `#[tokio::main]`.
+//! The item the attribute is on -> the model's `MainFn`: it must be a plain `fn main`
+//! without parameters, generics or a stacked `#[tokio::main]`.
 
-use crate::errors::Errors;
+use crate::errors::to_result;
+use crate::marketplace_main::model::MainFn;
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
-use syn::{Attribute, Expr, Item, ItemFn, Stmt};
+use syn::{AttrStyle, Attribute, Expr, Item, ItemFn, Stmt};
 
-/// The annotated function, if it is a function; every problem with it goes to `errors`.
-pub fn check_item(item: &TokenStream, errors: &mut Errors) -> Option<ItemFn> {
+/// The annotated function, or every problem with it.
+pub fn check(item: &TokenStream) -> syn::Result<MainFn> {
     let Ok(func) = syn::parse2::<ItemFn>(item.clone()) else {
-        errors.spanned(item, "#[marketplace_main] goes on `fn main`");
-        return None;
+        return Err(syn::Error::new_spanned(
+            item,
+            "#[marketplace_main] goes on `fn main`",
+        ));
     };
     let sig = &func.sig;
+    let mut errors = Vec::new();
     if sig.ident != "main" {
-        errors.at(
+        errors.push(syn::Error::new(
             sig.ident.span(),
             format!(
                 "#[marketplace_main] goes on `fn main`, not on `fn {}`",
                 sig.ident
             ),
-        );
+        ));
     }
     // The expansion writes a plain `fn main`; these would be dropped silently otherwise.
     let qualifiers = [
@@ -29,35 +33,55 @@ pub fn check_item(item: &TokenStream, errors: &mut Errors) -> Option<ItemFn> {
         sig.abi.as_ref().map(|a| a.extern_token.span),
     ];
     for span in qualifiers.into_iter().flatten() {
-        errors.at(
+        errors.push(syn::Error::new(
             span,
             "#[marketplace_main] goes on a plain `fn main` or `async fn main`: remove this qualifier",
-        );
+        ));
     }
     if !sig.inputs.is_empty() {
-        errors.spanned(
+        errors.push(syn::Error::new_spanned(
             &sig.inputs,
             "`main` cannot take parameters: read arguments with `std::env::args()`",
-        );
+        ));
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.spanned(&sig.generics, "`main` cannot be generic");
+        errors.push(syn::Error::new_spanned(
+            &sig.generics,
+            "`main` cannot be generic",
+        ));
     }
     if expanded_by_tokio_main(&func) {
-        errors.at(
+        errors.push(syn::Error::new(
             Span::call_site(),
             "#[tokio::main] above this attribute already turned `main` into a tokio runtime: \
              remove #[tokio::main]; #[marketplace_main] builds the runtime itself",
-        );
+        ));
     }
     for attr in func.attrs.iter().filter(|a| is_tokio_main(a)) {
-        errors.spanned(
+        errors.push(syn::Error::new_spanned(
             attr,
             "remove this attribute: #[marketplace_main] builds the tokio runtime itself \
              (configure it with `flavor` and `worker_threads`)",
-        );
+        ));
     }
-    Some(func)
+    to_result(errors)?;
+    Ok(main_fn(func))
+}
+
+fn main_fn(func: ItemFn) -> MainFn {
+    let (outer_attrs, inner_attrs) = func
+        .attrs
+        .into_iter()
+        .partition(|a| matches!(a.style, AttrStyle::Outer));
+    MainFn {
+        outer_attrs,
+        inner_attrs,
+        vis: func.vis,
+        ident: func.sig.ident,
+        is_async: func.sig.asyncness.is_some(),
+        output: func.sig.output,
+        body: *func.block,
+    }
 }
 
 /// `#[tokio::main]` (or a `main` imported from tokio) stacked under ours.
@@ -87,9 +111,9 @@ mod tests {
     use quote::quote;
 
     fn item(tokens: TokenStream) -> Result<(), String> {
-        let mut errors = Errors::default();
-        check_item(&tokens, &mut errors);
-        errors.finish_as_text()
+        check(&tokens)
+            .map(|_| ())
+            .map_err(|e| crate::errors::messages(&e))
     }
 
     #[test]

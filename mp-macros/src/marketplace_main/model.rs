@@ -1,0 +1,68 @@
+//! What `#[marketplace_main]` means once checked: the crate's own types for its arguments
+//! and for the `fn main` it is on. `validate` builds them; `expand` and `fallback` read them.
+
+use crate::dimensions::name::Dimension;
+use std::path::PathBuf;
+use syn::{Attribute, Block, Ident, ReturnType, Visibility};
+
+/// A checked `#[marketplace_main]` on a checked `fn main`.
+pub struct Main {
+    pub func: MainFn,
+    pub spec: Spec,
+}
+
+/// The annotated function, in the parts the expansion writes back.
+pub struct MainFn {
+    pub outer_attrs: Vec<Attribute>,
+    pub inner_attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub ident: Ident,
+    pub is_async: bool,
+    pub output: ReturnType,
+    pub body: Block,
+}
+
+/// What the attribute's arguments say, checked.
+pub struct Spec {
+    pub product_code: String,
+    pub pricing: Pricing,
+    /// Custom pricing's dimensions (empty for hourly and monthly).
+    pub dimensions: Vec<Dimension>,
+    pub trusted_product_codes: Vec<String>,
+    pub free_product_codes: Vec<String>,
+    pub public_key: Option<PublicKey>,
+    pub startup_deadline_secs: u64,
+    pub flavor: Flavor,
+    pub krate: syn::Path,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pricing {
+    Hourly,
+    Monthly,
+    Custom,
+}
+
+impl Pricing {
+    /// As written in `pricing = "..."`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Pricing::Hourly => "hourly",
+            Pricing::Monthly => "monthly",
+            Pricing::Custom => "custom",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    CurrentThread,
+    MultiThread { worker_threads: Option<usize> },
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct PublicKey {
+    /// Absolute, for `include_str!`.
+    pub path: PathBuf,
+    pub version: u32,
+}

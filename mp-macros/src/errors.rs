@@ -1,21 +1,68 @@
-//! Checks return `syn::Result`. Independent checks are joined, so one build reports every
-//! error, each at its own token (`syn::Error` keeps the span of each one it combines).
+//! Checks return `syn::Result` (or `Checked`). Independent checks are joined, so one build
+//! reports every error, each at its own token (`syn::Error` keeps the span of each one it
+//! combines).
 
-/// The values of independent checks, or all of their errors combined.
+/// A failed check of an attribute argument: its errors, or `Reported` when the argument
+/// was misspelt. The misspelling's error is given once, by the check of the argument names,
+/// so one misuse is one error and the checks that need the argument stay quiet.
+#[derive(Debug)]
+pub enum Failed {
+    Errors(syn::Error),
+    Reported,
+}
+
+pub type Checked<T> = Result<T, Failed>;
+
+impl From<syn::Error> for Failed {
+    fn from(error: syn::Error) -> Self {
+        Failed::Errors(error)
+    }
+}
+
+/// Errors that several checks' errors merge into.
+pub trait Merge {
+    fn merge(self, other: Self) -> Self;
+}
+
+impl Merge for syn::Error {
+    fn merge(mut self, other: Self) -> Self {
+        self.combine(other);
+        self
+    }
+}
+
+impl Merge for Failed {
+    fn merge(self, other: Self) -> Self {
+        match (self, other) {
+            (Failed::Errors(a), Failed::Errors(b)) => Failed::Errors(a.merge(b)),
+            (Failed::Errors(e), Failed::Reported) | (Failed::Reported, Failed::Errors(e)) => {
+                Failed::Errors(e)
+            }
+            (Failed::Reported, Failed::Reported) => Failed::Reported,
+        }
+    }
+}
+
+/// The values of independent checks, or all of their errors merged.
 pub trait Join {
     type Output;
-    fn join(self) -> syn::Result<Self::Output>;
+    type Error;
+    fn join(self) -> Result<Self::Output, Self::Error>;
 }
 
 macro_rules! join_tuple {
     ($($v:ident: $t:ident),+) => {
-        impl<$($t),+> Join for ($(syn::Result<$t>,)+) {
+        impl<Error: Merge, $($t),+> Join for ($(Result<$t, Error>,)+) {
             type Output = ($($t,)+);
+            type Error = Error;
 
-            fn join(self) -> syn::Result<Self::Output> {
+            fn join(self) -> Result<Self::Output, Error> {
                 match self {
                     ($(Ok($v),)+) => Ok(($($v,)+)),
-                    ($($v,)+) => Err(combine([$($v.err()),+].into_iter().flatten())
+                    ($($v,)+) => Err([$($v.err()),+]
+                        .into_iter()
+                        .flatten()
+                        .reduce(Merge::merge)
                         .expect("a tuple that is not all `Ok` holds an `Err`")),
                 }
             }
@@ -54,10 +101,7 @@ pub fn to_result(errors: impl IntoIterator<Item = syn::Error>) -> syn::Result<()
 
 /// The errors as one, in order; `None` if there are none.
 pub fn combine(errors: impl IntoIterator<Item = syn::Error>) -> Option<syn::Error> {
-    errors.into_iter().reduce(|mut all, error| {
-        all.combine(error);
-        all
-    })
+    errors.into_iter().reduce(Merge::merge)
 }
 
 /// Every message on a line of its own: what unit tests compare.

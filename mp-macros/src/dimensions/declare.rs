@@ -39,6 +39,6 @@ mod tests {
         let out = declare(quote!(::rt;)).to_string();
         assert!(out.contains("needs at least one name"), "{out}");
         let out = declare(quote!(::rt; a, a)).to_string();
-        assert!(out.contains("duplicate dimension"), "{out}");
+        assert!(out.contains("declared twice"), "{out}");
     }
 }

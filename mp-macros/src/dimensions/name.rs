@@ -77,14 +77,13 @@ pub fn parse_list(tokens: TokenStream) -> syn::Result<Vec<Dimension>> {
                 continue;
             }
         };
-        if let Some(first) = out.iter().find(|d| d.name == dim.name) {
+        if out.iter().any(|d| d.name == dim.name) {
             errors.push(syn::Error::new(
                 dim.span,
-                format!("duplicate dimension `{}`", dim.name),
-            ));
-            errors.push(syn::Error::new(
-                first.span,
-                format!("`{}` first declared here", dim.name),
+                format!(
+                    "dimension `{}` is declared twice: declare each dimension once",
+                    dim.name
+                ),
             ));
         } else {
             out.push(dim);
@@ -163,7 +162,7 @@ mod tests {
         assert!(err.contains("\"data-gb\" contains '-'"), "{err}");
         let err = names(quote!(a, b, a)).unwrap_err();
         assert!(
-            err.contains("duplicate dimension `a`") && err.contains("first declared here"),
+            err == "dimension `a` is declared twice: declare each dimension once",
             "{err}"
         );
         let err = names(quote!(type)).unwrap_err();

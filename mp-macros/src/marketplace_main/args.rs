@@ -1,10 +1,11 @@
 //! The arguments `#[marketplace_main]` accepts, sorted by name, and how a value of each
 //! shape is read. Which value is valid for which argument is `validate`'s business.
 
-use crate::errors::{all, to_result};
+use crate::errors::{Checked, Failed, all, to_result};
 use crate::marketplace_main::parse::{RawArg, Value};
 use crate::suggest;
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use syn::{Expr, ExprLit, Lit, LitStr, UnOp};
 
 /// Every argument `#[marketplace_main]` accepts, in the order the docs list them.
@@ -25,17 +26,24 @@ pub const ARGUMENTS: &[&str] = &[
 /// The known arguments, each once.
 pub struct Args {
     by_name: HashMap<String, RawArg>,
+    /// Arguments not given, but suggested for a misspelt one.
+    misspelt: HashSet<&'static str>,
 }
 
 impl Args {
-    /// Known arguments by name, and the errors for unknown and repeated ones.
+    /// Known arguments by name, and one error for each unknown or repeated one.
+    ///
+    /// An argument a misspelt one's did-you-mean names is `Reported` to the checks that
+    /// need it, so the misspelling is the one error (no `missing ...`, no `needs ... too`).
     pub fn sort(raw: Vec<RawArg>) -> (Args, syn::Result<()>) {
         let mut by_name: HashMap<String, RawArg> = HashMap::new();
+        let mut misspelt = HashSet::new();
         let mut errors = Vec::new();
         for arg in raw {
             let name = arg.name.to_string();
             if !ARGUMENTS.contains(&name.as_str()) {
-                let hint = suggest::closest(&name, ARGUMENTS)
+                let suggestion = suggest::closest(&name, ARGUMENTS);
+                let hint = suggestion
                     .map(|s| format!("did you mean `{s}`? "))
                     .unwrap_or_default();
                 errors.push(syn::Error::new(
@@ -45,25 +53,30 @@ impl Args {
                         ARGUMENTS.join(", ")
                     ),
                 ));
-            } else if let Some(first) = by_name.get(&name) {
-                errors.push(syn::Error::new(
+                misspelt.extend(suggestion);
+                continue;
+            }
+            match by_name.entry(name) {
+                Entry::Occupied(first) => errors.push(syn::Error::new(
                     arg.name.span(),
-                    format!("duplicate argument `{name}`"),
-                ));
-                errors.push(syn::Error::new(
-                    first.name.span(),
-                    format!("`{name}` first given here"),
-                ));
-            } else {
-                by_name.insert(name, arg);
+                    format!("`{}` is given twice: give each argument once", first.key()),
+                )),
+                Entry::Vacant(slot) => {
+                    slot.insert(arg);
+                }
             }
         }
-        let names = to_result(errors);
-        (Args { by_name }, names)
+        // An argument also spelt right is simply given.
+        misspelt.retain(|name| !by_name.contains_key(*name));
+        (Args { by_name, misspelt }, to_result(errors))
     }
 
-    pub fn get(&self, name: &str) -> Option<&RawArg> {
-        self.by_name.get(name)
+    /// The argument if given; `Reported` if it was misspelt.
+    pub fn get(&self, name: &str) -> Checked<Option<&RawArg>> {
+        match self.by_name.get(name) {
+            None if self.misspelt.contains(name) => Err(Failed::Reported),
+            arg => Ok(arg),
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! joined, so the user sees every error in one build.
 
 use crate::dimensions::name::{self, Dimension};
-use crate::errors::Join;
+use crate::errors::{Checked, Failed, Join};
 use crate::marketplace_main::args::Args;
 use crate::marketplace_main::model::{Flavor, Main, Pricing, PublicKey, Spec};
 use crate::marketplace_main::parse::{RawArg, Value, parse_args};
@@ -14,8 +14,20 @@ use syn::LitStr;
 
 /// Checks the attribute arguments and the item it is on.
 pub fn validate(args: TokenStream, item: &TokenStream) -> syn::Result<Main> {
-    let (func, spec) = (item::check(item), spec(args, manifest_dir().as_deref())).join()?;
-    Ok(Main { func, spec })
+    let checked = (
+        item::check(item).map_err(Failed::from),
+        spec(args, manifest_dir().as_deref()),
+    )
+        .join();
+    match checked {
+        Ok((func, spec)) => Ok(Main { func, spec }),
+        Err(Failed::Errors(error)) => Err(error),
+        // Unreachable: a misspelling is `Reported` only alongside its own error.
+        Err(Failed::Reported) => Err(syn::Error::new(
+            Span::call_site(),
+            "invalid #[marketplace_main] arguments",
+        )),
+    }
 }
 
 const PRODUCT_CODE: &str =
@@ -27,7 +39,7 @@ fn manifest_dir() -> Option<PathBuf> {
     std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from)
 }
 
-fn spec(tokens: TokenStream, manifest_dir: Option<&Path>) -> syn::Result<Spec> {
+fn spec(tokens: TokenStream, manifest_dir: Option<&Path>) -> Checked<Spec> {
     let (args, names) = Args::sort(parse_args(tokens)?);
     let pricing = (pricing(&args), dimensions(&args))
         .join()
@@ -46,19 +58,15 @@ fn spec(tokens: TokenStream, manifest_dir: Option<&Path>) -> syn::Result<Spec> {
         flavor,
         krate,
     ) = (
-        names,
-        required(&args, "product_code", PRODUCT_CODE).and_then(|arg| code(&arg.string()?)),
+        names.map_err(Failed::from),
+        required(&args, "product_code", PRODUCT_CODE).and_then(|arg| Ok(code(&arg.string()?)?)),
         pricing,
-        codes(args.get("trusted_product_codes")),
-        codes(args.get("free_product_codes")),
-        public_key(
-            args.get("public_key"),
-            args.get("public_key_version"),
-            manifest_dir,
-        ),
-        startup_deadline(args.get("startup_deadline")),
-        flavor(args.get("flavor"), args.get("worker_threads")),
-        krate(args.get("crate")),
+        codes(&args, "trusted_product_codes"),
+        codes(&args, "free_product_codes"),
+        public_key(&args, manifest_dir),
+        startup_deadline(&args),
+        flavor(&args),
+        krate(&args),
     )
         .join()?;
     Ok(Spec {
@@ -75,9 +83,9 @@ fn spec(tokens: TokenStream, manifest_dir: Option<&Path>) -> syn::Result<Spec> {
 }
 
 /// `what` says what to write and why.
-fn required<'a>(args: &'a Args, name: &str, what: &str) -> syn::Result<&'a RawArg> {
-    args.get(name)
-        .ok_or_else(|| syn::Error::new(Span::call_site(), format!("missing {what}")))
+fn required<'a>(args: &'a Args, name: &str, what: &str) -> Checked<&'a RawArg> {
+    args.get(name)?
+        .ok_or_else(|| syn::Error::new(Span::call_site(), format!("missing {what}")).into())
 }
 
 fn code(lit: &LitStr) -> syn::Result<String> {
@@ -88,11 +96,14 @@ fn code(lit: &LitStr) -> syn::Result<String> {
     }
 }
 
-fn codes(arg: Option<&RawArg>) -> syn::Result<Vec<String>> {
-    arg.map_or(Ok(Vec::new()), |arg| arg.string_list(code))
+fn codes(args: &Args, name: &str) -> Checked<Vec<String>> {
+    match args.get(name)? {
+        Some(arg) => Ok(arg.string_list(code)?),
+        None => Ok(Vec::new()),
+    }
 }
 
-fn pricing(args: &Args) -> syn::Result<Pricing> {
+fn pricing(args: &Args) -> Checked<Pricing> {
     let lit = required(args, "pricing", PRICING)?.string()?;
     match lit.value().as_str() {
         "hourly" => Ok(Pricing::Hourly),
@@ -101,19 +112,21 @@ fn pricing(args: &Args) -> syn::Result<Pricing> {
         other => Err(syn::Error::new_spanned(
             &lit,
             format!("unknown pricing {other:?}: expected \"hourly\", \"monthly\" or \"custom\""),
-        )),
+        )
+        .into()),
     }
 }
 
 /// `dimensions(requests, data_gb)`: the listing's custom dimensions, by API name.
-fn dimensions(args: &Args) -> syn::Result<Vec<Dimension>> {
-    match args.get("dimensions").map(|arg| &arg.value) {
+fn dimensions(args: &Args) -> Checked<Vec<Dimension>> {
+    match args.get("dimensions")?.map(|arg| &arg.value) {
         None => Ok(Vec::new()),
-        Some(Value::List(tokens, _)) => name::parse_list(tokens.clone()),
+        Some(Value::List(tokens, _)) => Ok(name::parse_list(tokens.clone())?),
         Some(Value::Expr(value)) => Err(syn::Error::new_spanned(
             value,
             "write the dimensions as a list: `dimensions(requests, data_gb)`",
-        )),
+        )
+        .into()),
     }
 }
 
@@ -122,10 +135,10 @@ fn check_pricing_dimensions(
     pricing: Pricing,
     dimensions: &[Dimension],
     args: &Args,
-) -> syn::Result<()> {
+) -> Checked<()> {
     match (pricing, dimensions.is_empty()) {
         (Pricing::Custom, true) => {
-            let span = match args.get("pricing").map(|a| &a.value) {
+            let span = match args.get("pricing")?.map(|a| &a.value) {
                 Some(Value::Expr(value)) => syn::spanned::Spanned::span(value),
                 _ => Span::call_site(),
             };
@@ -133,48 +146,45 @@ fn check_pricing_dimensions(
                 span,
                 "pricing = \"custom\" needs at least one dimension: add `dimensions(requests, ...)` \
                  with the API names of the listing's custom dimensions",
-            ))
+            )
+            .into())
         }
         (Pricing::Hourly | Pricing::Monthly, false) => {
             let span = args
-                .get("dimensions")
+                .get("dimensions")?
                 .map_or(Span::call_site(), |a| a.name.span());
             Err(syn::Error::new(
                 span,
                 format!(
                     "`dimensions` need pricing = \"custom\": {} listing is billed through RegisterUsage, \
                      not metered; remove `dimensions(...)` or set pricing = \"custom\"",
-                    if pricing == Pricing::Hourly {
-                        "an hourly"
-                    } else {
-                        "a monthly"
-                    }
+                    if pricing == Pricing::Hourly { "an hourly" } else { "a monthly" }
                 ),
-            ))
+            )
+            .into())
         }
         _ => Ok(()),
     }
 }
 
 /// Both or neither of `public_key` and `public_key_version`.
-fn public_key(
-    path: Option<&RawArg>,
-    version: Option<&RawArg>,
-    manifest_dir: Option<&Path>,
-) -> syn::Result<Option<PublicKey>> {
+fn public_key(args: &Args, manifest_dir: Option<&Path>) -> Checked<Option<PublicKey>> {
+    let (path, version) = (args.get("public_key"), args.get("public_key_version")).join()?;
     let (path, version) = match (path, version) {
         (None, None) => return Ok(None),
         (Some(path), None) => {
             return Err(syn::Error::new(
                 path.name.span(),
                 "`public_key` needs `public_key_version = N` too: the key version the AWS Marketplace Management Portal shows",
-            ));
+            )
+            .into());
         }
         (None, Some(version)) => {
             return Err(syn::Error::new(
                 version.name.span(),
                 "`public_key_version` needs `public_key = \"path/to/key.pem\"` too",
-            ));
+            )
+            .into());
         }
         (Some(path), Some(version)) => (path, version),
     };
@@ -193,53 +203,57 @@ fn key_file(arg: &RawArg, manifest_dir: Option<&Path>) -> syn::Result<PathBuf> {
     public_key::resolve(dir, &lit.value()).map_err(|e| syn::Error::new_spanned(&lit, e))
 }
 
-fn startup_deadline(arg: Option<&RawArg>) -> syn::Result<u64> {
-    let Some(arg) = arg else {
+fn startup_deadline(args: &Args) -> Checked<u64> {
+    let Some(arg) = args.get("startup_deadline")? else {
         return Ok(deadline::DEFAULT_SECS);
     };
     let lit = arg.string()?;
-    deadline::parse(&lit.value()).map_err(|e| syn::Error::new_spanned(&lit, e))
+    Ok(deadline::parse(&lit.value()).map_err(|e| syn::Error::new_spanned(&lit, e))?)
 }
 
-fn flavor(flavor: Option<&RawArg>, workers: Option<&RawArg>) -> syn::Result<Flavor> {
-    let current_thread = match flavor {
-        None => false,
-        Some(arg) => {
-            let lit = arg.string()?;
-            match lit.value().as_str() {
-                "multi_thread" => false,
-                "current_thread" => true,
-                other => {
-                    return Err(syn::Error::new_spanned(
-                        &lit,
-                        format!(
-                            "unknown flavor {other:?}: expected \"multi_thread\" or \"current_thread\""
-                        ),
-                    ));
-                }
-            }
-        }
-    };
-    match (current_thread, workers) {
-        (true, None) => Ok(Flavor::CurrentThread),
-        (true, Some(workers)) => Err(syn::Error::new(
+fn flavor(args: &Args) -> Checked<Flavor> {
+    let current_thread = current_thread(args);
+    let workers = args.get("worker_threads");
+    if let (Ok(true), Ok(Some(workers))) = (&current_thread, &workers) {
+        return Err(syn::Error::new(
             workers.name.span(),
             "`worker_threads` needs the multi-thread runtime: remove it or set `flavor = \"multi_thread\"`",
-        )),
-        (false, workers) => Ok(Flavor::MultiThread {
-            worker_threads: workers.map(RawArg::positive::<usize>).transpose()?,
-        }),
+        )
+        .into());
+    }
+    // Whatever the flavor, a worker count must be positive.
+    let workers = workers.and_then(|arg| Ok(arg.map(RawArg::positive::<usize>).transpose()?));
+    Ok(match (current_thread, workers).join()? {
+        (true, _) => Flavor::CurrentThread,
+        (false, worker_threads) => Flavor::MultiThread { worker_threads },
+    })
+}
+
+/// `flavor = "current_thread"` rather than the default `"multi_thread"`.
+fn current_thread(args: &Args) -> Checked<bool> {
+    let Some(arg) = args.get("flavor")? else {
+        return Ok(false);
+    };
+    let lit = arg.string()?;
+    match lit.value().as_str() {
+        "multi_thread" => Ok(false),
+        "current_thread" => Ok(true),
+        other => Err(syn::Error::new_spanned(
+            &lit,
+            format!("unknown flavor {other:?}: expected \"multi_thread\" or \"current_thread\""),
+        )
+        .into()),
     }
 }
 
-fn krate(arg: Option<&RawArg>) -> syn::Result<syn::Path> {
-    let Some(arg) = arg else {
+fn krate(args: &Args) -> Checked<syn::Path> {
+    let Some(arg) = args.get("crate")? else {
         return Ok(syn::parse_quote!(::mp_runtime));
     };
     let lit = arg.string()?;
-    lit.parse::<syn::Path>().map_err(|_| {
+    Ok(lit.parse::<syn::Path>().map_err(|_| {
         syn::Error::new_spanned(&lit, "`crate` expects a path such as \"::mp_runtime\"")
-    })
+    })?)
 }
 
 #[cfg(test)]
@@ -249,7 +263,10 @@ mod tests {
 
     fn args(tokens: TokenStream) -> Result<Spec, String> {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        spec(tokens, Some(&dir)).map_err(|e| crate::errors::messages(&e))
+        spec(tokens, Some(&dir)).map_err(|e| match e {
+            Failed::Errors(e) => crate::errors::messages(&e),
+            Failed::Reported => "reported".to_owned(),
+        })
     }
 
     #[test]
@@ -329,7 +346,35 @@ mod tests {
         ))
         .err()
         .unwrap();
-        assert!(err.contains("duplicate argument `pricing`") && err.contains("first given here"));
+        assert_eq!(err, "`pricing` is given twice: give each argument once");
+    }
+
+    #[test]
+    fn a_misspelling_is_its_only_error() {
+        // It stands in for the argument it suggests: no `missing`, no `needs ... too`.
+        let err = args(quote!(
+            prodct_code = "a",
+            pricing = "custom",
+            dimension(requests)
+        ))
+        .err()
+        .unwrap();
+        let lines: Vec<_> = err.lines().collect();
+        assert_eq!(lines.len(), 2, "{err}");
+        assert!(
+            lines[0].starts_with("unknown argument `prodct_code`; did you mean `product_code`?")
+        );
+        assert!(lines[1].starts_with("unknown argument `dimension`; did you mean `dimensions`?"));
+        // Spelt right elsewhere in the list, the argument is used and the misspelling is unknown.
+        let err = args(quote!(
+            pricng = "monthly",
+            product_code = "a",
+            pricing = "hourly"
+        ))
+        .err()
+        .unwrap();
+        assert!(err.starts_with("unknown argument `pricng`"), "{err}");
+        assert!(!err.contains('\n'), "{err}");
     }
 
     #[test]
@@ -432,7 +477,7 @@ mod tests {
             err.contains("takes a value: write `product_code = ...`"),
             "{err}"
         );
-        assert!(err.contains("duplicate dimension `a`"), "{err}");
+        assert!(err.contains("dimension `a` is declared twice"), "{err}");
     }
 
     #[test]

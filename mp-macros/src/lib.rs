@@ -7,7 +7,7 @@
 
 mod errors;
 mod forward;
-mod product_code;
+mod rules;
 mod suggest;
 
 /// `#[marketplace_main]`.

@@ -1,14 +1,14 @@
-//! Dimension names: the service's rules (1-255 chars) made strict, because each name also
-//! becomes a Rust item that `meter!` names (so a misspelt dimension is a compile error).
+//! Dimension names: the service's rule (mp-metering-rules), made strict because each name
+//! also becomes a Rust item that `meter!` names (so a misspelt dimension is a compile error).
 
 use crate::errors::to_result;
+use crate::rules;
+use mp_metering_rules::{MAX_DIMENSION_LEN, check_dimension};
 use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::{Ident, LitStr, Token};
-
-pub const MAX_LEN: usize = 255;
 
 /// Rust keywords: none of them can name a `static`.
 const KEYWORDS: &[&str] = &[
@@ -28,18 +28,14 @@ pub struct Dimension {
 
 /// Why `name` cannot be a dimension, or `None` if it can.
 pub fn problem(name: &str) -> Option<String> {
-    let why = "dimension names must be 1-255 ASCII letters, digits and `_`, not starting with \
-               a digit and not a Rust keyword, because each becomes a Rust item that `meter!` \
-               names; use the dimension's API name from the listing";
-    if name.is_empty() {
-        return Some(format!("a dimension name cannot be empty: {why}"));
+    if let Err(violation) = check_dimension(name) {
+        return Some(rules::message(&violation));
     }
-    if name.len() > MAX_LEN {
-        return Some(format!(
-            "dimension name is {} characters long; the limit is {MAX_LEN}",
-            name.len()
-        ));
-    }
+    let why = format!(
+        "dimension names must be 1-{MAX_DIMENSION_LEN} ASCII letters, digits and `_`, not \
+         starting with a digit and not a Rust keyword, because each becomes a Rust item that \
+         `meter!` names; use the dimension's API name from the listing"
+    );
     if let Some(bad) = name
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
@@ -142,11 +138,13 @@ mod tests {
 
     #[test]
     fn rules_are_explained() {
-        assert!(problem("").unwrap().contains("cannot be empty"));
-        assert!(
-            problem(&"a".repeat(256))
-                .unwrap()
-                .contains("256 characters")
+        assert_eq!(
+            problem("").unwrap(),
+            "UsageDimension cannot be empty: a dimension name is 1 to 255 characters"
+        );
+        assert_eq!(
+            problem(&"a".repeat(256)).unwrap(),
+            "UsageDimension is 256 characters long; the limit is 255"
         );
         assert!(problem("data-gb").unwrap().contains("'-'"));
         assert!(problem("données").unwrap().contains("'é'"));

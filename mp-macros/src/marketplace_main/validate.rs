@@ -7,7 +7,8 @@ use crate::marketplace_main::args::Args;
 use crate::marketplace_main::model::{Flavor, Main, Pricing, PublicKey, Spec};
 use crate::marketplace_main::parse::{RawArg, Value, parse_args};
 use crate::marketplace_main::{deadline, item, public_key};
-use crate::product_code;
+use crate::rules;
+use mp_metering_rules::check_product_code;
 use proc_macro2::{Span, TokenStream};
 use std::path::{Path, PathBuf};
 use syn::LitStr;
@@ -90,10 +91,8 @@ fn required<'a>(args: &'a Args, name: &str, what: &str) -> Checked<&'a RawArg> {
 
 fn code(lit: &LitStr) -> syn::Result<String> {
     let value = lit.value();
-    match product_code::problem(&value) {
-        Some(problem) => Err(syn::Error::new_spanned(lit, problem)),
-        None => Ok(value),
-    }
+    check_product_code(&value).map_err(|violation| rules::error(lit, &violation))?;
+    Ok(value)
 }
 
 fn codes(args: &Args, name: &str) -> Checked<Vec<String>> {
@@ -489,6 +488,6 @@ mod tests {
         ))
         .err()
         .unwrap();
-        assert!(err.contains("contains ' '"), "{err}");
+        assert!(err.contains("ProductCode \"b d\" contains ' '"), "{err}");
     }
 }

@@ -82,20 +82,39 @@ mod tests {
     }
 
     #[test]
-    fn literal_tags_are_checked_against_the_service_limits() {
+    fn literal_tags_are_checked_against_the_service_rules() {
         let long = "k".repeat(101);
-        let out = out(quote!(::rt; r, 1, tags = [("a", "1"), ("a", ""), (#long, "x")]));
-        assert!(out.contains("is given twice"), "{out}");
+        let out = self::out(quote!(::rt; r, 1, tags = [("a", ""), (#long, "x"), ("b c!", v)]));
         assert!(
-            out.contains("a tag value is 1 to 256 characters, not 0"),
+            out.contains("tag value cannot be empty: a tag value is 1 to 256 characters"),
             "{out}"
         );
         assert!(
-            out.contains("a tag key is 1 to 100 characters, not 101"),
+            out.contains("tag key is 101 characters long; the limit is 100"),
             "{out}"
         );
+        assert!(
+            out.contains("contains '!', which the Metering Service refuses"),
+            "{out}"
+        );
+        // The list's own rules, once each key and value is valid; computed values too.
+        let out = self::out(quote!(::rt; r, 1, tags = [("a", "1"), ("a", v)]));
+        assert!(out.contains(r#"tag key \"a\" is given twice"#), "{out}");
         let out = self::out(quote!(::rt; r, 1, tags = []));
-        assert!(out.contains("1 to 5 tags, not 0"), "{out}");
+        assert!(
+            out.contains("Tags cannot be empty: a usage allocation takes 1 to 5 tags"),
+            "{out}"
+        );
+        let six = quote!(
+            ("a", "1"),
+            ("b", "1"),
+            ("c", "1"),
+            ("d", "1"),
+            ("e", "1"),
+            ("f", "1")
+        );
+        let out = self::out(quote!(::rt; r, 1, tags = [#six]));
+        assert!(out.contains("Tags has 6 entries; the limit is 5"), "{out}");
         let computed = self::out(quote!(::rt; r, 1, tags = [(k, v)]));
         assert!(computed.contains("record_tagged"), "{computed}");
     }

@@ -2,10 +2,13 @@
 //! fractional literal quantities, and literal tags the Metering Service would refuse.
 //! Anything computed is typed by the runtime's `Quantity` trait and checked when recorded.
 
-use crate::errors::{Join, to_result};
+use crate::errors::{Join, all};
 use crate::meter::parse::Call;
+use crate::rules;
+use mp_metering_rules::{Violation, check_tag_key, check_tag_value, check_tags};
 use proc_macro2::Span;
-use syn::{Expr, ExprLit, Ident, Lit, UnOp};
+use quote::ToTokens;
+use syn::{Expr, ExprLit, Ident, Lit, LitStr, UnOp};
 
 /// A checked `meter!` call.
 pub struct Metered {
@@ -71,64 +74,60 @@ fn quantity(quantity: Option<Expr>) -> syn::Result<Quantity> {
     }
 }
 
-/// Limits from METERING-FACTS.md ("MeterUsage", `UsageAllocations`).
-const MAX_TAGS: usize = 5;
-const MAX_TAG_KEY: usize = 100;
-const MAX_TAG_VALUE: usize = 256;
-
-/// What can be seen in a literal `tags = [("key", "value"), ...]`; anything computed is
-/// checked when recorded (a refused call is logged and counted).
+/// Literal tags in `tags = [("key", "value"), ...]` against the service's rules, each at
+/// its token. What is computed is checked when recorded (a refused call is logged and
+/// counted).
 fn tags(tags: &Expr) -> syn::Result<()> {
     let Expr::Array(array) = tags else {
         return Ok(());
     };
-    let mut errors = Vec::new();
-    let n = array.elems.len();
-    if n == 0 || n > MAX_TAGS {
-        errors.push(syn::Error::new_spanned(
-            array,
-            format!("a usage allocation takes 1 to {MAX_TAGS} tags, not {n}"),
-        ));
-    }
-    let mut keys: Vec<String> = Vec::new();
-    for element in &array.elems {
-        let Expr::Tuple(pair) = element else {
-            continue;
-        };
-        let mut parts = pair.elems.iter().map(string_literal);
-        if let Some(Some(key)) = parts.next() {
-            let len = key.value().chars().count();
-            if len == 0 || len > MAX_TAG_KEY {
-                errors.push(syn::Error::new_spanned(
-                    &key,
-                    format!("a tag key is 1 to {MAX_TAG_KEY} characters, not {len}"),
-                ));
-            } else if keys.contains(&key.value()) {
-                errors.push(syn::Error::new_spanned(
-                    &key,
-                    format!("tag key {:?} is given twice", key.value()),
-                ));
-            }
-            keys.push(key.value());
+    let pairs: Vec<_> = array.elems.iter().map(literal_pair).collect();
+    all(pairs.iter().flat_map(|(key, value)| {
+        let key = key.map(|key| check(key, check_tag_key));
+        let value = value.map(|value| check(value, check_tag_value));
+        [key, value].into_iter().flatten()
+    }))?;
+    // How many tags and no key twice: this needs every key. Each key and value is valid
+    // by now and a valid key is a valid value, so only these rules can fail.
+    let Some(keys) = pairs
+        .iter()
+        .map(|(key, _)| *key)
+        .collect::<Option<Vec<_>>>()
+    else {
+        return Ok(());
+    };
+    let tags: Vec<_> = keys.iter().map(|key| (key.value(), key.value())).collect();
+    check_tags(&tags).map_err(|violation| match violation {
+        Violation::DuplicateTagKey { .. } => {
+            let again = (1..keys.len())
+                .find(|&i| tags[..i].iter().any(|(seen, _)| *seen == tags[i].0))
+                .map_or(array.to_token_stream(), |i| keys[i].to_token_stream());
+            rules::error(again, &violation)
         }
-        if let Some(Some(value)) = parts.next() {
-            let len = value.value().chars().count();
-            if len == 0 || len > MAX_TAG_VALUE {
-                errors.push(syn::Error::new_spanned(
-                    &value,
-                    format!("a tag value is 1 to {MAX_TAG_VALUE} characters, not {len}"),
-                ));
-            }
-        }
-    }
-    to_result(errors)
+        _ => rules::error(array, &violation),
+    })
 }
 
-fn string_literal(expr: &Expr) -> Option<syn::LitStr> {
+fn check(lit: &LitStr, rule: fn(&str) -> Result<(), Violation>) -> syn::Result<()> {
+    rule(&lit.value()).map_err(|violation| rules::error(lit, &violation))
+}
+
+/// `("key", "value")`, with whichever of the two is a string literal.
+fn literal_pair(element: &Expr) -> (Option<&LitStr>, Option<&LitStr>) {
+    match element {
+        Expr::Tuple(pair) if pair.elems.len() == 2 => (
+            string_literal(&pair.elems[0]),
+            string_literal(&pair.elems[1]),
+        ),
+        _ => (None, None),
+    }
+}
+
+fn string_literal(expr: &Expr) -> Option<&LitStr> {
     match expr {
         Expr::Lit(ExprLit {
             lit: Lit::Str(s), ..
-        }) => Some(s.clone()),
+        }) => Some(s),
         _ => None,
     }
 }

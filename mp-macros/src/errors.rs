@@ -13,6 +13,20 @@ pub enum Failed {
 
 pub type Checked<T> = Result<T, Failed>;
 
+impl Failed {
+    /// The errors to show. `Reported` alone cannot happen, as the misspelling's own error
+    /// is joined with it; if it did, this still fails the build.
+    pub fn into_error(self) -> syn::Error {
+        match self {
+            Failed::Errors(error) => error,
+            Failed::Reported => syn::Error::new(
+                proc_macro2::Span::call_site(),
+                "invalid #[marketplace_main] arguments",
+            ),
+        }
+    }
+}
+
 impl From<syn::Error> for Failed {
     fn from(error: syn::Error) -> Self {
         Failed::Errors(error)

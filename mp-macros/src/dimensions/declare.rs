@@ -1,7 +1,7 @@
 //! `dimensions!(requests, data_gb)` in a library crate: the same module as the attribute
 //! writes for custom pricing, nothing else.
 
-use crate::dimensions::module::module;
+use crate::dimensions::module::{Lookup, module};
 use crate::dimensions::name::{Dimension, parse_list};
 use crate::forward::split_krate;
 use proc_macro2::{Span, TokenStream};
@@ -9,7 +9,7 @@ use quote::quote;
 
 pub fn declare(input: TokenStream) -> TokenStream {
     match split_krate(input).and_then(|(krate, list)| Ok((krate, declared(list)?))) {
-        Ok((krate, dims)) => module(&dims, &quote!(#krate::__private)),
+        Ok((krate, dims)) => module(&Lookup::Declared(dims), &quote!(#krate::__private)),
         Err(e) => e.to_compile_error(),
     }
 }

@@ -1,4 +1,4 @@
-//! Declared dimensions -> the hidden crate-root module `meter!` names: one `static` per
+//! The hidden crate-root module `meter!` names. With declared dimensions: one `static` per
 //! dimension, and a `macro_rules!` that maps a name to its static, or, for a name that was
 //! not declared, to an error at that name with a suggestion and the declared list.
 //!
@@ -15,8 +15,43 @@ pub const MODULE: &str = "__mp_dimensions";
 /// The name -> static lookup inside it.
 pub const LOOKUP: &str = "__mp_dimension";
 
-/// `pub mod __mp_dimensions { pub static requests: Dimension = ...; ... }`.
-pub fn module(dimensions: &[Dimension], private: &TokenStream) -> TokenStream {
+/// What a name in `meter!` resolves to in this crate.
+pub enum Lookup {
+    /// Custom pricing's dimensions, or a library's `dimensions!`.
+    Declared(Vec<Dimension>),
+    /// None: the program is priced hourly or monthly (named here).
+    Billed(&'static str),
+    /// Any name, to one placeholder: after a rejected `#[marketplace_main]` whose
+    /// dimensions are not known, so that its error is the only one.
+    Unchecked,
+}
+
+/// `pub mod __mp_dimensions { ... }` for `lookup`.
+pub fn module(lookup: &Lookup, private: &TokenStream) -> TokenStream {
+    match lookup {
+        Lookup::Declared(dimensions) => declared(dimensions, private),
+        Lookup::Billed(pricing) => shell(
+            quote!(
+                /// No metering dimensions: this program is priced hourly or monthly.
+            ),
+            TokenStream::new(),
+            quote!(($name:ident) => { #private::__no_dimensions!($name; #pricing) };),
+        ),
+        Lookup::Unchecked => {
+            let module = Ident::new(MODULE, Span::call_site());
+            shell(
+                quote!(
+                    /// Placeholder dimensions while `#[marketplace_main]` has errors.
+                ),
+                quote!(pub static __mp_unchecked: #private::Dimension = #private::Dimension::new("");),
+                quote!(($name:ident) => { &crate::#module::__mp_unchecked };),
+            )
+        }
+    }
+}
+
+/// One static per dimension, each name mapped to its own.
+fn declared(dimensions: &[Dimension], private: &TokenStream) -> TokenStream {
     let module = Ident::new(MODULE, Span::call_site());
     let statics = dimensions.iter().map(|d| {
         // The seller's own span, so rustc's suggestions and go-to-definition land on it.
@@ -42,18 +77,6 @@ pub fn module(dimensions: &[Dimension], private: &TokenStream) -> TokenStream {
             #(#arms)*
             ($other:ident) => { #private::__unknown_dimension!($other; #(#names),*) };
         },
-    )
-}
-
-/// The module of a program priced `pricing` (hourly or monthly), which has no dimensions:
-/// every `meter!` in its crate is an error at the dimension's name.
-pub fn without_dimensions(pricing: &str, private: &TokenStream) -> TokenStream {
-    shell(
-        quote!(
-            /// No metering dimensions: this program is priced hourly or monthly.
-        ),
-        TokenStream::new(),
-        quote!(($name:ident) => { #private::__no_dimensions!($name; #pricing) };),
     )
 }
 
@@ -100,7 +123,7 @@ mod tests {
                 span: Span::call_site(),
             },
         ];
-        let out = module(&dims, &quote!(::rt::__private)).to_string();
+        let out = module(&Lookup::Declared(dims.to_vec()), &quote!(::rt::__private)).to_string();
         assert!(out.contains("pub mod __mp_dimensions"), "{out}");
         assert!(
             out.contains(
@@ -110,5 +133,14 @@ mod tests {
         );
         assert!(out.contains("pub static data_gb"), "{out}");
         assert_eq!(names(&dims).to_string(), "& [\"requests\" , \"data_gb\"]");
+    }
+
+    #[test]
+    fn unchecked_takes_any_name() {
+        let out = module(&Lookup::Unchecked, &quote!(::rt::__private)).to_string();
+        assert!(
+            out.contains("($ name : ident) => { & crate :: __mp_dimensions :: __mp_unchecked }"),
+            "{out}"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! The checked model -> a plain `fn main` that runs start-up, then the seller's body.
 //! Generated code names only `<crate>::__private`, and the body keeps its own spans.
 
-use crate::dimensions::module;
+use crate::dimensions::module::{self, Lookup};
 use crate::marketplace_main::model::{Flavor, Main, MainFn, Pricing, Spec};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -27,10 +27,11 @@ pub fn expand(main: &Main) -> TokenStream {
         quote!(run_sync)
     };
     // Next to `main`, i.e. at the crate root, where `meter!` looks for it.
-    let dimensions = match main.spec.pricing {
-        Pricing::Custom => module::module(&main.spec.dimensions, &private),
-        billed => module::without_dimensions(billed.name(), &private),
+    let lookup = match main.spec.pricing {
+        Pricing::Custom => Lookup::Declared(main.spec.dimensions.clone()),
+        billed => Lookup::Billed(billed.name()),
     };
+    let dimensions = module::module(&lookup, &private);
     quote! {
         #dimensions
         #(#outer_attrs)*
@@ -112,7 +113,9 @@ mod tests {
     use quote::quote;
 
     fn expanded(args: TokenStream, item: TokenStream) -> String {
-        let main = validate(args, &item).map_err(|e| e.to_string()).unwrap();
+        let main = validate(args, &item)
+            .map_err(|e| e.error.to_string())
+            .unwrap();
         expand(&main).to_string()
     }
 

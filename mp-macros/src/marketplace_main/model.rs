@@ -1,6 +1,7 @@
 //! What `#[marketplace_main]` means once checked: the crate's own types for its arguments
 //! and for the `fn main` it is on. `validate` builds them; `expand` and `fallback` read them.
 
+use crate::dimensions::module::Lookup;
 use crate::dimensions::name::Dimension;
 use std::path::PathBuf;
 use syn::{Attribute, Block, Ident, ReturnType, Visibility};
@@ -65,4 +66,14 @@ pub struct PublicKey {
     /// Absolute, for `include_str!`.
     pub path: PathBuf,
     pub version: u32,
+}
+
+/// A rejected attribute: its errors, and what the fallback needs so that the rest of the
+/// crate compiles without errors of its own.
+pub struct Rejected {
+    pub error: syn::Error,
+    /// The runtime's path, the default one if `crate` was rejected.
+    pub krate: syn::Path,
+    /// What `meter!` resolves against.
+    pub lookup: Lookup,
 }

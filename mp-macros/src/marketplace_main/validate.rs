@@ -1,10 +1,11 @@
 //! Parsed arguments and the annotated item -> the checked model. Independent checks are
 //! joined, so the user sees every error in one build.
 
+use crate::dimensions::module::Lookup;
 use crate::dimensions::name::{self, Dimension};
-use crate::errors::{Checked, Failed, Join};
+use crate::errors::{Checked, Failed, Join, Merge};
 use crate::marketplace_main::args::Args;
-use crate::marketplace_main::model::{Flavor, Main, Pricing, PublicKey, Spec};
+use crate::marketplace_main::model::{Flavor, Main, Pricing, PublicKey, Rejected, Spec};
 use crate::marketplace_main::parse::{RawArg, Value, parse_args};
 use crate::marketplace_main::{deadline, item, public_key};
 use crate::rules;
@@ -14,20 +15,48 @@ use std::path::{Path, PathBuf};
 use syn::LitStr;
 
 /// Checks the attribute arguments and the item it is on.
-pub fn validate(args: TokenStream, item: &TokenStream) -> syn::Result<Main> {
+pub fn validate(tokens: TokenStream, item: &TokenStream) -> Result<Main, Rejected> {
+    let func = item::check(item);
+    let (args, names) = match parse_args(tokens) {
+        Ok(raw) => Args::sort(raw),
+        Err(error) => {
+            let error = match func {
+                Ok(_) => error,
+                Err(item_errors) => item_errors.merge(error),
+            };
+            return Err(rejected(error, None));
+        }
+    };
     let checked = (
-        item::check(item).map_err(Failed::from),
-        spec(args, manifest_dir().as_deref()),
+        func.map_err(Failed::from),
+        spec(&args, names, manifest_dir().as_deref()),
     )
         .join();
     match checked {
         Ok((func, spec)) => Ok(Main { func, spec }),
-        Err(Failed::Errors(error)) => Err(error),
-        // Unreachable: a misspelling is `Reported` only alongside its own error.
-        Err(Failed::Reported) => Err(syn::Error::new(
-            Span::call_site(),
-            "invalid #[marketplace_main] arguments",
-        )),
+        Err(failed) => Err(rejected(failed.into_error(), Some(&args))),
+    }
+}
+
+/// `error`, with the runtime's path and the dimensions `meter!` resolves against as far as
+/// `args` tell them, so that no `meter!` adds an error of its own.
+fn rejected(error: syn::Error, args: Option<&Args>) -> Rejected {
+    let Some(args) = args else {
+        return Rejected {
+            error,
+            krate: default_krate(),
+            lookup: Lookup::Unchecked,
+        };
+    };
+    let lookup = match (pricing(args), dimensions(args)) {
+        (_, Ok(dimensions)) if !dimensions.is_empty() => Lookup::Declared(dimensions),
+        (Ok(billed @ (Pricing::Hourly | Pricing::Monthly)), Ok(_)) => Lookup::Billed(billed.name()),
+        _ => Lookup::Unchecked,
+    };
+    Rejected {
+        error,
+        krate: krate(args).unwrap_or_else(|_| default_krate()),
+        lookup,
     }
 }
 
@@ -40,12 +69,11 @@ fn manifest_dir() -> Option<PathBuf> {
     std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from)
 }
 
-fn spec(tokens: TokenStream, manifest_dir: Option<&Path>) -> Checked<Spec> {
-    let (args, names) = Args::sort(parse_args(tokens)?);
-    let pricing = (pricing(&args), dimensions(&args))
+fn spec(args: &Args, names: syn::Result<()>, manifest_dir: Option<&Path>) -> Checked<Spec> {
+    let pricing = (pricing(args), dimensions(args))
         .join()
         .and_then(|(pricing, dimensions)| {
-            check_pricing_dimensions(pricing, &dimensions, &args)?;
+            check_pricing_dimensions(pricing, &dimensions, args)?;
             Ok((pricing, dimensions))
         });
     let (
@@ -60,14 +88,14 @@ fn spec(tokens: TokenStream, manifest_dir: Option<&Path>) -> Checked<Spec> {
         krate,
     ) = (
         names.map_err(Failed::from),
-        required(&args, "product_code", PRODUCT_CODE).and_then(|arg| Ok(code(&arg.string()?)?)),
+        required(args, "product_code", PRODUCT_CODE).and_then(|arg| Ok(code(&arg.string()?)?)),
         pricing,
-        codes(&args, "trusted_product_codes"),
-        codes(&args, "free_product_codes"),
-        public_key(&args, manifest_dir),
-        startup_deadline(&args),
-        flavor(&args),
-        krate(&args),
+        codes(args, "trusted_product_codes"),
+        codes(args, "free_product_codes"),
+        public_key(args, manifest_dir),
+        startup_deadline(args),
+        flavor(args),
+        krate(args),
     )
         .join()?;
     Ok(Spec {
@@ -245,9 +273,13 @@ fn current_thread(args: &Args) -> Checked<bool> {
     }
 }
 
+fn default_krate() -> syn::Path {
+    syn::parse_quote!(::mp_runtime)
+}
+
 fn krate(args: &Args) -> Checked<syn::Path> {
     let Some(arg) = args.get("crate")? else {
-        return Ok(syn::parse_quote!(::mp_runtime));
+        return Ok(default_krate());
     };
     let lit = arg.string()?;
     Ok(lit.parse::<syn::Path>().map_err(|_| {
@@ -262,10 +294,8 @@ mod tests {
 
     fn args(tokens: TokenStream) -> Result<Spec, String> {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        spec(tokens, Some(&dir)).map_err(|e| match e {
-            Failed::Errors(e) => crate::errors::messages(&e),
-            Failed::Reported => "reported".to_owned(),
-        })
+        let (args, names) = Args::sort(parse_args(tokens).map_err(|e| e.to_string())?);
+        spec(&args, names, Some(&dir)).map_err(|e| crate::errors::messages(&e.into_error()))
     }
 
     #[test]
@@ -374,6 +404,33 @@ mod tests {
         .unwrap();
         assert!(err.starts_with("unknown argument `pricng`"), "{err}");
         assert!(!err.contains('\n'), "{err}");
+    }
+
+    #[test]
+    fn a_rejected_attribute_still_says_what_meter_resolves_against() {
+        let lookup = |args| {
+            let rejected = validate(
+                args,
+                &quote!(
+                    fn main() {}
+                ),
+            )
+            .err();
+            rejected.expect("rejected").lookup
+        };
+        let declared = lookup(quote!(product_code = "", pricing = "custom", dimensions(a)));
+        assert!(matches!(declared, Lookup::Declared(d) if d.len() == 1));
+        let billed = lookup(quote!(product_code = "", pricing = "hourly"));
+        assert!(matches!(billed, Lookup::Billed("hourly")));
+        // Not known: any name, so `meter!` adds no error of its own.
+        for args in [
+            quote!(product_code = "a", pricing = "custom", dimensions(a, "b-c")),
+            quote!(product_code = "a", pricing = "custom"),
+            quote!(product_code = "a", pricing = "yearly"),
+            quote!(product_code =),
+        ] {
+            assert!(matches!(lookup(args), Lookup::Unchecked));
+        }
     }
 
     #[test]

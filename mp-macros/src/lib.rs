@@ -52,7 +52,7 @@ use proc_macro::TokenStream;
 /// | `pricing` | required: `"hourly"`, `"monthly"` or `"custom"` |
 /// | `dimensions` | custom pricing only, and then required: `dimensions(requests, data_gb)`, the API names of the listing's dimensions, for `meter!` |
 /// | `trusted_product_codes` | `["..", ..]`: codes `MARKETPLACE_PRODUCT_CODE` may select |
-/// | `free_product_codes` | `["..", ..]`: codes that run as the free tier |
+/// | `free_product_codes` | `["..", ..]`: codes that run as the free tier; `main` then takes the tier, `fn main(tier: mp_runtime::Tier)` |
 /// | `public_key`, `public_key_version` | both or neither: a PEM RSA public key, relative to Cargo.toml, and its version (>= 1) |
 /// | `startup_deadline` | `"30s"`, `"5m"`, `"1h"`: how long start-up retries (default `"5m"`, at most `"6h"`) |
 /// | `flavor` | `"multi_thread"` (default) or `"current_thread"` |

@@ -3,9 +3,10 @@
 
 use crate::dimensions::module::{self, Lookup};
 use crate::marketplace_main::model::{Flavor, Main, MainFn, Pricing, Spec};
-use proc_macro2::TokenStream;
-use quote::quote;
-use syn::{ReturnType, Type};
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use quote::{ToTokens, quote};
+use syn::spanned::Spanned;
+use syn::{PatType, ReturnType, Type};
 
 pub fn expand(main: &Main) -> TokenStream {
     let krate = &main.spec.krate;
@@ -20,7 +21,7 @@ pub fn expand(main: &Main) -> TokenStream {
     } = &main.func;
     let spec = spec(&main.spec, &private);
     let flavor = flavor(main.spec.flavor, &private);
-    let body = body(&main.func);
+    let body = body(&main.func, &private);
     let runner = if main.func.is_async {
         quote!(run_async)
     } else {
@@ -45,8 +46,20 @@ pub fn expand(main: &Main) -> TokenStream {
 
 /// `async move {..}` or `move || {..}`, so `return` in the body returns from it. With a
 /// nameable return type the closure states it, so `?` and `Ok(())` infer as they do in a fn.
-fn body(func: &MainFn) -> TokenStream {
-    let block = &func.body;
+fn body(func: &MainFn, private: &TokenStream) -> TokenStream {
+    let block = match &func.tier {
+        None => func.body.to_token_stream(),
+        Some(PatType { attrs, pat, ty, .. }) => {
+            // Spanned as the seller's type, so rustc's type error lands on it.
+            let tier = respanned(quote!(#private::registered_tier()), ty.span());
+            let block = &func.body;
+            quote!({
+                #(#attrs)*
+                let #pat: #ty = #tier;
+                #block
+            })
+        }
+    };
     let declared = match &func.output {
         ReturnType::Type(arrow, ty) if !matches!(**ty, Type::ImplTrait(_)) => quote!(#arrow #ty),
         _ => TokenStream::new(),
@@ -56,6 +69,24 @@ fn body(func: &MainFn) -> TokenStream {
         (true, false) => quote!((async move || #declared #block)()),
         (false, _) => quote!(move || #declared #block),
     }
+}
+
+/// `tokens` with every span set to `span`.
+fn respanned(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|token| match token {
+            TokenTree::Group(group) => {
+                let mut group = Group::new(group.delimiter(), respanned(group.stream(), span));
+                group.set_span(span);
+                TokenTree::Group(group)
+            }
+            mut other => {
+                other.set_span(span);
+                other
+            }
+        })
+        .collect()
 }
 
 fn spec(spec: &Spec, private: &TokenStream) -> TokenStream {
@@ -199,6 +230,30 @@ mod tests {
         );
         assert!(
             out.contains("dimensions : & [\"requests\" , \"data_gb\"]"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn free_codes_hand_main_the_registered_tier() {
+        let out = expanded(
+            quote!(
+                product_code = "abc",
+                pricing = "hourly",
+                free_product_codes = ["def"],
+                crate = "rt"
+            ),
+            quote!(
+                async fn main(tier: rt::Tier) {
+                    run(tier).await
+                }
+            ),
+        );
+        assert!(out.contains("fn main ()"), "{out}");
+        assert!(
+            out.contains(
+                "async move { let tier : rt :: Tier = rt :: __private :: registered_tier () ; { run (tier) . await } }"
+            ),
             "{out}"
         );
     }

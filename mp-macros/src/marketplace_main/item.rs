@@ -1,14 +1,15 @@
 //! The item the attribute is on -> the model's `MainFn`: it must be a plain `fn main`
-//! without parameters, generics or a stacked `#[tokio::main]`.
+//! without generics or a stacked `#[tokio::main]`, taking the tier if and only if the
+//! program has free product codes.
 
-use crate::errors::to_result;
-use crate::marketplace_main::model::MainFn;
+use crate::errors::{Join, to_result};
+use crate::marketplace_main::model::{MainFn, TierParam};
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
-use syn::{AttrStyle, Attribute, Expr, Item, ItemFn, Stmt};
+use syn::{AttrStyle, Attribute, Expr, FnArg, Item, ItemFn, PatType, Signature, Stmt};
 
 /// The annotated function, or every problem with it.
-pub fn check(item: &TokenStream) -> syn::Result<MainFn> {
+pub fn check(item: &TokenStream, tier: TierParam) -> syn::Result<MainFn> {
     let Ok(func) = syn::parse2::<ItemFn>(item.clone()) else {
         return Err(syn::Error::new_spanned(
             item,
@@ -38,12 +39,6 @@ pub fn check(item: &TokenStream) -> syn::Result<MainFn> {
             "#[marketplace_main] goes on a plain `fn main` or `async fn main`: remove this qualifier",
         ));
     }
-    if !sig.inputs.is_empty() {
-        errors.push(syn::Error::new_spanned(
-            &sig.inputs,
-            "`main` cannot take parameters: read arguments with `std::env::args()`",
-        ));
-    }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
         errors.push(syn::Error::new_spanned(
             &sig.generics,
@@ -64,11 +59,38 @@ pub fn check(item: &TokenStream) -> syn::Result<MainFn> {
              (configure it with `flavor` and `worker_threads`)",
         ));
     }
-    to_result(errors)?;
-    Ok(main_fn(func))
+    let ((), tier) = (to_result(errors), tier_param(sig, tier)).join()?;
+    Ok(main_fn(func, tier))
 }
 
-fn main_fn(func: ItemFn) -> MainFn {
+/// The tier parameter, where `rule` wants one.
+fn tier_param(sig: &Signature, rule: TierParam) -> syn::Result<Option<PatType>> {
+    let inputs = &sig.inputs;
+    match rule {
+        TierParam::Unknown => Ok(None),
+        TierParam::Forbidden if inputs.is_empty() => Ok(None),
+        TierParam::Forbidden => Err(syn::Error::new_spanned(
+            inputs,
+            "`main` cannot take parameters: read arguments with `std::env::args()` \
+             (only a program with `free_product_codes` takes one: the tier)",
+        )),
+        TierParam::Required => match inputs.first() {
+            Some(FnArg::Typed(param)) if inputs.len() == 1 => Ok(Some(param.clone())),
+            None => Err(syn::Error::new(
+                sig.paren_token.span.join(),
+                "with `free_product_codes`, `main` must take the tier so the free tier cannot \
+                 be forgotten: write `fn main(tier: mp_runtime::Tier)`",
+            )),
+            Some(_) => Err(syn::Error::new_spanned(
+                inputs,
+                "with `free_product_codes`, `main` takes exactly one parameter, the tier: \
+                 write `fn main(tier: mp_runtime::Tier)`",
+            )),
+        },
+    }
+}
+
+fn main_fn(func: ItemFn, tier: Option<PatType>) -> MainFn {
     let (outer_attrs, inner_attrs) = func
         .attrs
         .into_iter()
@@ -80,6 +102,7 @@ fn main_fn(func: ItemFn) -> MainFn {
         ident: func.sig.ident,
         is_async: func.sig.asyncness.is_some(),
         output: func.sig.output,
+        tier,
         body: *func.block,
     }
 }
@@ -111,9 +134,50 @@ mod tests {
     use quote::quote;
 
     fn item(tokens: TokenStream) -> Result<(), String> {
-        check(&tokens)
+        check(&tokens, TierParam::Forbidden)
             .map(|_| ())
             .map_err(|e| crate::errors::messages(&e))
+    }
+
+    fn with_free_codes(tokens: TokenStream) -> Result<String, String> {
+        match check(&tokens, TierParam::Required) {
+            Ok(main) => Ok(main.tier.to_token_stream().to_string()),
+            Err(e) => Err(crate::errors::messages(&e)),
+        }
+    }
+
+    #[test]
+    fn free_codes_require_the_tier() {
+        let tier = with_free_codes(quote!(
+            fn main(tier: mp_runtime::Tier) {}
+        ));
+        assert_eq!(tier.unwrap(), "tier : mp_runtime :: Tier");
+        let tier = with_free_codes(quote!(
+            async fn main(mut t: Tier) {}
+        ));
+        assert_eq!(tier.unwrap(), "mut t : Tier");
+        let none = with_free_codes(quote!(
+            fn main() {}
+        ));
+        assert!(none.unwrap_err().contains("must take the tier"));
+        let two = with_free_codes(quote!(
+            fn main(tier: Tier, port: u16) {}
+        ));
+        assert!(two.unwrap_err().contains("exactly one parameter"));
+        let receiver = with_free_codes(quote!(
+            fn main(self) {}
+        ));
+        assert!(receiver.unwrap_err().contains("exactly one parameter"));
+        // Arguments that could not be read: the parameters are not judged.
+        assert!(
+            check(
+                &quote!(
+                    fn main(a: u8, b: u8) {}
+                ),
+                TierParam::Unknown
+            )
+            .is_ok()
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use crate::dimensions::module::Lookup;
 use crate::dimensions::name::Dimension;
 use std::path::PathBuf;
-use syn::{Attribute, Block, Ident, ReturnType, Visibility};
+use syn::{Attribute, Block, Ident, PatType, ReturnType, Visibility};
 
 /// A checked `#[marketplace_main]` on a checked `fn main`.
 pub struct Main {
@@ -20,6 +20,8 @@ pub struct MainFn {
     pub ident: Ident,
     pub is_async: bool,
     pub output: ReturnType,
+    /// `tier: mp_runtime::Tier`, which `main` takes when the program has free product codes.
+    pub tier: Option<PatType>,
     pub body: Block,
 }
 
@@ -66,6 +68,16 @@ pub struct PublicKey {
     /// Absolute, for `include_str!`.
     pub path: PathBuf,
     pub version: u32,
+}
+
+/// Whether `main` takes the tier: it must with `free_product_codes`, so that the free
+/// tier cannot be forgotten, and takes nothing without them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TierParam {
+    Required,
+    Forbidden,
+    /// The arguments could not be read: what `main` takes is not judged.
+    Unknown,
 }
 
 /// A rejected attribute: its errors, and what the fallback needs so that the rest of the

@@ -5,7 +5,7 @@ use crate::dimensions::module::Lookup;
 use crate::dimensions::name::{self, Dimension};
 use crate::errors::{Checked, Failed, Join, Merge};
 use crate::marketplace_main::args::Args;
-use crate::marketplace_main::model::{Flavor, Main, Pricing, PublicKey, Rejected, Spec};
+use crate::marketplace_main::model::{Flavor, Main, Pricing, PublicKey, Rejected, Spec, TierParam};
 use crate::marketplace_main::parse::{RawArg, Value, parse_args};
 use crate::marketplace_main::{deadline, item, public_key};
 use crate::rules;
@@ -16,11 +16,10 @@ use syn::LitStr;
 
 /// Checks the attribute arguments and the item it is on.
 pub fn validate(tokens: TokenStream, item: &TokenStream) -> Result<Main, Rejected> {
-    let func = item::check(item);
     let (args, names) = match parse_args(tokens) {
         Ok(raw) => Args::sort(raw),
         Err(error) => {
-            let error = match func {
+            let error = match item::check(item, TierParam::Unknown) {
                 Ok(_) => error,
                 Err(item_errors) => item_errors.merge(error),
             };
@@ -28,13 +27,22 @@ pub fn validate(tokens: TokenStream, item: &TokenStream) -> Result<Main, Rejecte
         }
     };
     let checked = (
-        func.map_err(Failed::from),
+        item::check(item, tier_param(&args)).map_err(Failed::from),
         spec(&args, names, manifest_dir().as_deref()),
     )
         .join();
     match checked {
         Ok((func, spec)) => Ok(Main { func, spec }),
         Err(failed) => Err(rejected(failed.into_error(), Some(&args))),
+    }
+}
+
+/// With free product codes `main` takes the tier; see `TierParam`.
+fn tier_param(args: &Args) -> TierParam {
+    match args.get("free_product_codes") {
+        Ok(Some(_)) => TierParam::Required,
+        Ok(None) => TierParam::Forbidden,
+        Err(_) => TierParam::Unknown,
     }
 }
 

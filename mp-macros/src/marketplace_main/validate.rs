@@ -300,6 +300,11 @@ mod tests {
     use super::*;
     use quote::quote;
 
+    /// Every message of a rejected `tokens`, one a line.
+    fn error(tokens: TokenStream) -> String {
+        args(tokens).err().expect("rejected")
+    }
+
     fn args(tokens: TokenStream) -> Result<Spec, String> {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let (args, names) = Args::sort(parse_args(tokens).map_err(|e| e.to_string())?);
@@ -355,14 +360,12 @@ mod tests {
 
     #[test]
     fn all_argument_errors_come_together() {
-        let err = args(quote!(
+        let err = error(quote!(
             product_code = 5,
             pricing = "custom",
             flavr = "x",
             worker_threads = 0
-        ))
-        .err()
-        .unwrap();
+        ));
         assert!(err.contains("expects a string literal"), "{err}");
         assert!(err.contains("needs at least one dimension"), "{err}");
         assert!(err.contains("did you mean `flavor`?"), "{err}");
@@ -371,31 +374,27 @@ mod tests {
 
     #[test]
     fn missing_and_duplicate() {
-        let err = args(quote!()).err().unwrap();
+        let err = error(quote!());
         assert!(
             err.contains("missing `product_code") && err.contains("missing `pricing"),
             "{err}"
         );
-        let err = args(quote!(
+        let err = error(quote!(
             product_code = "a",
             pricing = "hourly",
             pricing = "hourly"
-        ))
-        .err()
-        .unwrap();
+        ));
         assert_eq!(err, "`pricing` is given twice: give each argument once");
     }
 
     #[test]
     fn a_misspelling_is_its_only_error() {
         // It stands in for the argument it suggests: no `missing`, no `needs ... too`.
-        let err = args(quote!(
+        let err = error(quote!(
             prodct_code = "a",
             pricing = "custom",
             dimension(requests)
-        ))
-        .err()
-        .unwrap();
+        ));
         let lines: Vec<_> = err.lines().collect();
         assert_eq!(lines.len(), 2, "{err}");
         assert!(
@@ -403,13 +402,11 @@ mod tests {
         );
         assert!(lines[1].starts_with("unknown argument `dimension`; did you mean `dimensions`?"));
         // Spelt right elsewhere in the list, the argument is used and the misspelling is unknown.
-        let err = args(quote!(
+        let err = error(quote!(
             pricng = "monthly",
             product_code = "a",
             pricing = "hourly"
-        ))
-        .err()
-        .unwrap();
+        ));
         assert!(err.starts_with("unknown argument `pricng`"), "{err}");
         assert!(!err.contains('\n'), "{err}");
     }
@@ -443,30 +440,24 @@ mod tests {
 
     #[test]
     fn key_pair_rules() {
-        let err = args(quote!(
+        let err = error(quote!(
             product_code = "a",
             pricing = "hourly",
             public_key = "k.pem"
-        ))
-        .err()
-        .unwrap();
+        ));
         assert!(err.contains("needs `public_key_version"), "{err}");
-        let err = args(quote!(
+        let err = error(quote!(
             product_code = "a",
             pricing = "hourly",
             public_key_version = 1
-        ))
-        .err()
-        .unwrap();
+        ));
         assert!(err.contains("needs `public_key = "), "{err}");
-        let err = args(quote!(
+        let err = error(quote!(
             product_code = "a",
             pricing = "hourly",
             public_key = "mp-emulator/keys/test-only-public.pem",
             public_key_version = -1
-        ))
-        .err()
-        .unwrap();
+        ));
         assert!(err.contains("not negative"), "{err}");
     }
 
@@ -479,14 +470,12 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(spec.flavor, Flavor::CurrentThread);
-        let err = args(quote!(
+        let err = error(quote!(
             product_code = "a",
             pricing = "hourly",
             flavor = "current_thread",
             worker_threads = 2
-        ))
-        .err()
-        .unwrap();
+        ));
         assert!(err.contains("needs the multi-thread runtime"), "{err}");
     }
 
@@ -506,37 +495,29 @@ mod tests {
     #[test]
     fn dimensions_only_with_custom_pricing() {
         for empty in [quote!(), quote!(, dimensions())] {
-            let err = args(quote!(product_code = "a", pricing = "custom" #empty))
-                .err()
-                .unwrap();
+            let err = error(quote!(product_code = "a", pricing = "custom" #empty));
             assert!(err.contains("needs at least one dimension"), "{err}");
         }
-        let err = args(quote!(
+        let err = error(quote!(
             product_code = "a",
             pricing = "hourly",
             dimensions(requests)
-        ))
-        .err()
-        .unwrap();
+        ));
         assert!(
             err.contains("an hourly listing is billed through RegisterUsage"),
             "{err}"
         );
-        let err = args(quote!(
+        let err = error(quote!(
             product_code = "a",
             pricing = "custom",
             dimensions = ["requests"]
-        ))
-        .err()
-        .unwrap();
+        ));
         assert!(err.contains("write the dimensions as a list"), "{err}");
-        let err = args(quote!(
+        let err = error(quote!(
             product_code("a"),
             pricing = "custom",
             dimensions(a, a)
-        ))
-        .err()
-        .unwrap();
+        ));
         assert!(
             err.contains("takes a value: write `product_code = ...`"),
             "{err}"
@@ -546,13 +527,11 @@ mod tests {
 
     #[test]
     fn bad_codes_in_lists() {
-        let err = args(quote!(
+        let err = error(quote!(
             product_code = "a",
             pricing = "hourly",
             trusted_product_codes = ["ok", "b d"]
-        ))
-        .err()
-        .unwrap();
+        ));
         assert!(err.contains("ProductCode \"b d\" contains ' '"), "{err}");
     }
 }

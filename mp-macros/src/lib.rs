@@ -1,23 +1,42 @@
 //! Procedural macros for `mp-runtime`. Depend on `mp-runtime`, which re-exports them.
 //!
-//! Split by phase: `parse` reads the tokens, `validate` builds the checked model (with
-//! `main_fn` for the item, collecting every error), `expand` generates `main`, `fallback`
-//! keeps the user's code compiling when there are errors so only ours show.
+//! Each macro goes through the same phases, one module each: `parse` reads the tokens,
+//! `validate` checks them into the crate's own model (every error joined, each at its
+//! token), `expand` generates code from the model, and for `#[marketplace_main]`
+//! `fallback` keeps the user's code compiling when there are errors, so only ours show.
 
-mod deadline;
-mod dimension;
-mod dimension_module;
 mod errors;
-mod expand;
-mod fallback;
 mod forward;
-mod main_fn;
-mod meter;
-mod parse;
-mod product_code;
-mod public_key;
+mod rules;
 mod suggest;
-mod validate;
+
+/// `#[marketplace_main]`.
+mod marketplace_main {
+    pub mod args;
+    pub mod deadline;
+    pub mod expand;
+    pub mod fallback;
+    pub mod item;
+    pub mod model;
+    pub mod parse;
+    pub mod public_key;
+    pub mod validate;
+}
+
+/// Dimension names and the crate-root module `meter!` resolves them in; `dimensions!`.
+mod dimensions {
+    pub mod declare;
+    pub mod module;
+    pub mod name;
+}
+
+/// `meter!` and the errors of its lookup.
+mod meter {
+    pub mod expand;
+    pub mod lookup;
+    pub mod parse;
+    pub mod validate;
+}
 
 use proc_macro::TokenStream;
 
@@ -33,7 +52,7 @@ use proc_macro::TokenStream;
 /// | `pricing` | required: `"hourly"`, `"monthly"` or `"custom"` |
 /// | `dimensions` | custom pricing only, and then required: `dimensions(requests, data_gb)`, the API names of the listing's dimensions, for `meter!` |
 /// | `trusted_product_codes` | `["..", ..]`: codes `MARKETPLACE_PRODUCT_CODE` may select |
-/// | `free_product_codes` | `["..", ..]`: codes that run as the free tier |
+/// | `free_product_codes` | `["..", ..]`: codes that run as the free tier; `main` then takes the tier, `fn main(tier: mp_runtime::Tier)` |
 /// | `public_key`, `public_key_version` | both or neither: a PEM RSA public key, relative to Cargo.toml, and its version (>= 1) |
 /// | `startup_deadline` | `"30s"`, `"5m"`, `"1h"`: how long start-up retries (default `"5m"`, at most `"6h"`) |
 /// | `flavor` | `"multi_thread"` (default) or `"current_thread"` |
@@ -47,9 +66,9 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn marketplace_main(args: TokenStream, item: TokenStream) -> TokenStream {
     let (args, item) = (args.into(), item.into());
-    match validate::validate(args, &item) {
-        Ok(main) => expand::expand(&main),
-        Err(errors) => fallback::fallback(item, errors),
+    match marketplace_main::validate::validate(args, &item) {
+        Ok(main) => marketplace_main::expand::expand(&main),
+        Err(errors) => marketplace_main::fallback::fallback(item, errors),
     }
     .into()
 }
@@ -58,26 +77,26 @@ pub fn marketplace_main(args: TokenStream, item: TokenStream) -> TokenStream {
 #[doc(hidden)]
 #[proc_macro]
 pub fn __meter(input: TokenStream) -> TokenStream {
-    meter::expand(input.into()).into()
+    meter::expand::expand(input.into()).into()
 }
 
 /// `dimensions!`'s expansion; use `mp_runtime::dimensions!`, which forwards here.
 #[doc(hidden)]
 #[proc_macro]
 pub fn __dimensions(input: TokenStream) -> TokenStream {
-    dimension_module::declare(input.into()).into()
+    dimensions::declare::declare(input.into()).into()
 }
 
 /// The error `meter!` gives for a dimension that was not declared; generated code only.
 #[doc(hidden)]
 #[proc_macro]
 pub fn __unknown_dimension(input: TokenStream) -> TokenStream {
-    meter::unknown(input.into()).into()
+    meter::lookup::unknown(input.into()).into()
 }
 
 /// The error `meter!` gives in an hourly or monthly program; generated code only.
 #[doc(hidden)]
 #[proc_macro]
 pub fn __no_dimensions(input: TokenStream) -> TokenStream {
-    meter::no_dimensions(input.into()).into()
+    meter::lookup::no_dimensions(input.into()).into()
 }

@@ -128,8 +128,8 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
-    const PUBLIC: &str = include_str!("../../mp-emulator/keys/test-only-public.pem");
-    const PRIVATE: &str = include_str!("../../mp-emulator/keys/test-only-private.pem");
+    const PUBLIC: &str = include_str!("../../../mp-emulator/keys/test-only-public.pem");
+    const PRIVATE: &str = include_str!("../../../mp-emulator/keys/test-only-private.pem");
 
     #[test]
     fn base64() {

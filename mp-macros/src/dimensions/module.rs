@@ -1,4 +1,4 @@
-//! Declared dimensions -> the hidden crate-root module `meter!` names: one `static` per
+//! The hidden crate-root module `meter!` names. With declared dimensions: one `static` per
 //! dimension, and a `macro_rules!` that maps a name to its static, or, for a name that was
 //! not declared, to an error at that name with a suggestion and the declared list.
 //!
@@ -6,9 +6,7 @@
 //! `meter!` into an error that says where dimensions are declared, instead of rustc's
 //! "cannot find `__mp_dimensions` in `crate`".
 
-use crate::dimension::{self, Dimension};
-use crate::errors::Errors;
-use crate::forward::split_krate;
+use crate::dimensions::name::Dimension;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 
@@ -17,8 +15,43 @@ pub const MODULE: &str = "__mp_dimensions";
 /// The name -> static lookup inside it.
 pub const LOOKUP: &str = "__mp_dimension";
 
-/// `pub mod __mp_dimensions { pub static requests: Dimension = ...; ... }`.
-pub fn module(dimensions: &[Dimension], private: &TokenStream) -> TokenStream {
+/// What a name in `meter!` resolves to in this crate.
+pub enum Lookup {
+    /// Custom pricing's dimensions, or a library's `dimensions!`.
+    Declared(Vec<Dimension>),
+    /// None: the program is priced hourly or monthly (named here).
+    Billed(&'static str),
+    /// Any name, to one placeholder: after a rejected `#[marketplace_main]` whose
+    /// dimensions are not known, so that its error is the only one.
+    Unchecked,
+}
+
+/// `pub mod __mp_dimensions { ... }` for `lookup`.
+pub fn module(lookup: &Lookup, private: &TokenStream) -> TokenStream {
+    match lookup {
+        Lookup::Declared(dimensions) => declared(dimensions, private),
+        Lookup::Billed(pricing) => shell(
+            quote!(
+                /// No metering dimensions: this program is priced hourly or monthly.
+            ),
+            TokenStream::new(),
+            quote!(($name:ident) => { #private::__no_dimensions!($name; #pricing) };),
+        ),
+        Lookup::Unchecked => {
+            let module = Ident::new(MODULE, Span::call_site());
+            shell(
+                quote!(
+                    /// Placeholder dimensions while `#[marketplace_main]` has errors.
+                ),
+                quote!(pub static __mp_unchecked: #private::Dimension = #private::Dimension::new("");),
+                quote!(($name:ident) => { &crate::#module::__mp_unchecked };),
+            )
+        }
+    }
+}
+
+/// One static per dimension, each name mapped to its own.
+fn declared(dimensions: &[Dimension], private: &TokenStream) -> TokenStream {
     let module = Ident::new(MODULE, Span::call_site());
     let statics = dimensions.iter().map(|d| {
         // The seller's own span, so rustc's suggestions and go-to-definition land on it.
@@ -47,18 +80,6 @@ pub fn module(dimensions: &[Dimension], private: &TokenStream) -> TokenStream {
     )
 }
 
-/// The module of a program priced `pricing` (hourly or monthly), which has no dimensions:
-/// every `meter!` in its crate is an error at the dimension's name.
-pub fn without_dimensions(pricing: &str, private: &TokenStream) -> TokenStream {
-    shell(
-        quote!(
-            /// No metering dimensions: this program is priced hourly or monthly.
-        ),
-        TokenStream::new(),
-        quote!(($name:ident) => { #private::__no_dimensions!($name; #pricing) };),
-    )
-}
-
 /// The hidden module, after its `doc` comment: its `items`, and the lookup macro with its
 /// `arms`.
 fn shell(doc: TokenStream, items: TokenStream, arms: TokenStream) -> TokenStream {
@@ -77,33 +98,6 @@ fn shell(doc: TokenStream, items: TokenStream, arms: TokenStream) -> TokenStream
             #[allow(unused_imports)]
             pub(crate) use #lookup;
         }
-    }
-}
-
-/// `dimensions!(requests, data_gb)` in a library crate: the same module, nothing else.
-pub fn declare(input: TokenStream) -> TokenStream {
-    let mut errors = Errors::default();
-    let declared = match split_krate(input) {
-        Ok((krate, list)) => dimension::parse_list(list, &mut errors)
-            .map(|dims| (krate, dims))
-            .filter(|(_, dims)| {
-                if dims.is_empty() {
-                    errors.at(
-                        Span::call_site(),
-                        "dimensions! needs at least one name, e.g. `dimensions!(requests, data_gb)`",
-                    );
-                }
-                !dims.is_empty()
-            }),
-        Err(e) => {
-            errors.push(e);
-            None
-        }
-    };
-    match (errors.finish(), declared) {
-        (Ok(()), Some((krate, dims))) => module(&dims, &quote!(#krate::__private)),
-        (Err(e), _) => e.to_compile_error(),
-        (Ok(()), None) => TokenStream::new(), // unreachable: `None` comes with an error
     }
 }
 
@@ -129,7 +123,7 @@ mod tests {
                 span: Span::call_site(),
             },
         ];
-        let out = module(&dims, &quote!(::rt::__private)).to_string();
+        let out = module(&Lookup::Declared(dims.to_vec()), &quote!(::rt::__private)).to_string();
         assert!(out.contains("pub mod __mp_dimensions"), "{out}");
         assert!(
             out.contains(
@@ -142,15 +136,11 @@ mod tests {
     }
 
     #[test]
-    fn declare_for_a_library() {
-        let out = declare(quote!(::rt; requests, data_gb)).to_string();
+    fn unchecked_takes_any_name() {
+        let out = module(&Lookup::Unchecked, &quote!(::rt::__private)).to_string();
         assert!(
-            out.contains("pub static requests : :: rt :: __private :: Dimension"),
+            out.contains("($ name : ident) => { & crate :: __mp_dimensions :: __mp_unchecked }"),
             "{out}"
         );
-        let out = declare(quote!(::rt;)).to_string();
-        assert!(out.contains("needs at least one name"), "{out}");
-        let out = declare(quote!(::rt; a, a)).to_string();
-        assert!(out.contains("duplicate dimension"), "{out}");
     }
 }

@@ -1,26 +1,31 @@
-//! The item the attribute is on: it must be a plain `fn main` without parameters, generics
-//! or a stacked `#[tokio::main]`.
+//! The item the attribute is on -> the model's `MainFn`: it must be a plain `fn main`
+//! without generics or a stacked `#[tokio::main]`, taking the tier if and only if the
+//! program has free product codes.
 
-use crate::errors::Errors;
+use crate::errors::{Join, to_result};
+use crate::marketplace_main::model::{MainFn, TierParam};
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
-use syn::{Attribute, Expr, Item, ItemFn, Stmt};
+use syn::{AttrStyle, Attribute, Expr, FnArg, Item, ItemFn, PatType, Signature, Stmt};
 
-/// The annotated function, if it is a function; every problem with it goes to `errors`.
-pub fn check_item(item: &TokenStream, errors: &mut Errors) -> Option<ItemFn> {
+/// The annotated function, or every problem with it.
+pub fn check(item: &TokenStream, tier: TierParam) -> syn::Result<MainFn> {
     let Ok(func) = syn::parse2::<ItemFn>(item.clone()) else {
-        errors.spanned(item, "#[marketplace_main] goes on `fn main`");
-        return None;
+        return Err(syn::Error::new_spanned(
+            item,
+            "#[marketplace_main] goes on `fn main`",
+        ));
     };
     let sig = &func.sig;
+    let mut errors = Vec::new();
     if sig.ident != "main" {
-        errors.at(
+        errors.push(syn::Error::new(
             sig.ident.span(),
             format!(
                 "#[marketplace_main] goes on `fn main`, not on `fn {}`",
                 sig.ident
             ),
-        );
+        ));
     }
     // The expansion writes a plain `fn main`; these would be dropped silently otherwise.
     let qualifiers = [
@@ -29,35 +34,77 @@ pub fn check_item(item: &TokenStream, errors: &mut Errors) -> Option<ItemFn> {
         sig.abi.as_ref().map(|a| a.extern_token.span),
     ];
     for span in qualifiers.into_iter().flatten() {
-        errors.at(
+        errors.push(syn::Error::new(
             span,
             "#[marketplace_main] goes on a plain `fn main` or `async fn main`: remove this qualifier",
-        );
-    }
-    if !sig.inputs.is_empty() {
-        errors.spanned(
-            &sig.inputs,
-            "`main` cannot take parameters: read arguments with `std::env::args()`",
-        );
+        ));
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.spanned(&sig.generics, "`main` cannot be generic");
+        errors.push(syn::Error::new_spanned(
+            &sig.generics,
+            "`main` cannot be generic",
+        ));
     }
     if expanded_by_tokio_main(&func) {
-        errors.at(
+        errors.push(syn::Error::new(
             Span::call_site(),
             "#[tokio::main] above this attribute already turned `main` into a tokio runtime: \
              remove #[tokio::main]; #[marketplace_main] builds the runtime itself",
-        );
+        ));
     }
     for attr in func.attrs.iter().filter(|a| is_tokio_main(a)) {
-        errors.spanned(
+        errors.push(syn::Error::new_spanned(
             attr,
             "remove this attribute: #[marketplace_main] builds the tokio runtime itself \
              (configure it with `flavor` and `worker_threads`)",
-        );
+        ));
     }
-    Some(func)
+    let ((), tier) = (to_result(errors), tier_param(sig, tier)).join()?;
+    Ok(main_fn(func, tier))
+}
+
+/// The tier parameter, where `rule` wants one.
+fn tier_param(sig: &Signature, rule: TierParam) -> syn::Result<Option<PatType>> {
+    let inputs = &sig.inputs;
+    match rule {
+        TierParam::Unknown => Ok(None),
+        TierParam::Forbidden if inputs.is_empty() => Ok(None),
+        TierParam::Forbidden => Err(syn::Error::new_spanned(
+            inputs,
+            "`main` cannot take parameters: read arguments with `std::env::args()` \
+             (only a program with `free_product_codes` takes one: the tier)",
+        )),
+        TierParam::Required => match inputs.first() {
+            Some(FnArg::Typed(param)) if inputs.len() == 1 => Ok(Some(param.clone())),
+            None => Err(syn::Error::new(
+                sig.paren_token.span.join(),
+                "with `free_product_codes`, `main` must take the tier so the free tier cannot \
+                 be forgotten: write `fn main(tier: mp_runtime::Tier)`",
+            )),
+            Some(_) => Err(syn::Error::new_spanned(
+                inputs,
+                "with `free_product_codes`, `main` takes exactly one parameter, the tier: \
+                 write `fn main(tier: mp_runtime::Tier)`",
+            )),
+        },
+    }
+}
+
+fn main_fn(func: ItemFn, tier: Option<PatType>) -> MainFn {
+    let (outer_attrs, inner_attrs) = func
+        .attrs
+        .into_iter()
+        .partition(|a| matches!(a.style, AttrStyle::Outer));
+    MainFn {
+        outer_attrs,
+        inner_attrs,
+        vis: func.vis,
+        ident: func.sig.ident,
+        is_async: func.sig.asyncness.is_some(),
+        output: func.sig.output,
+        tier,
+        body: *func.block,
+    }
 }
 
 /// `#[tokio::main]` (or a `main` imported from tokio) stacked under ours.
@@ -87,9 +134,50 @@ mod tests {
     use quote::quote;
 
     fn item(tokens: TokenStream) -> Result<(), String> {
-        let mut errors = Errors::default();
-        check_item(&tokens, &mut errors);
-        errors.finish_as_text()
+        check(&tokens, TierParam::Forbidden)
+            .map(|_| ())
+            .map_err(|e| crate::errors::messages(&e))
+    }
+
+    fn with_free_codes(tokens: TokenStream) -> Result<String, String> {
+        match check(&tokens, TierParam::Required) {
+            Ok(main) => Ok(main.tier.to_token_stream().to_string()),
+            Err(e) => Err(crate::errors::messages(&e)),
+        }
+    }
+
+    #[test]
+    fn free_codes_require_the_tier() {
+        let tier = with_free_codes(quote!(
+            fn main(tier: mp_runtime::Tier) {}
+        ));
+        assert_eq!(tier.unwrap(), "tier : mp_runtime :: Tier");
+        let tier = with_free_codes(quote!(
+            async fn main(mut t: Tier) {}
+        ));
+        assert_eq!(tier.unwrap(), "mut t : Tier");
+        let none = with_free_codes(quote!(
+            fn main() {}
+        ));
+        assert!(none.unwrap_err().contains("must take the tier"));
+        let two = with_free_codes(quote!(
+            fn main(tier: Tier, port: u16) {}
+        ));
+        assert!(two.unwrap_err().contains("exactly one parameter"));
+        let receiver = with_free_codes(quote!(
+            fn main(self) {}
+        ));
+        assert!(receiver.unwrap_err().contains("exactly one parameter"));
+        // Arguments that could not be read: the parameters are not judged.
+        assert!(
+            check(
+                &quote!(
+                    fn main(a: u8, b: u8) {}
+                ),
+                TierParam::Unknown
+            )
+            .is_ok()
+        );
     }
 
     #[test]

@@ -1,14 +1,14 @@
-//! Dimension names: the service's rules (1-255 chars) made strict, because each name also
-//! becomes a Rust item that `meter!` names (so a misspelt dimension is a compile error).
+//! Dimension names: the service's rule (mp-metering-rules), made strict because each name
+//! also becomes a Rust item that `meter!` names (so a misspelt dimension is a compile error).
 
-use crate::errors::Errors;
+use crate::errors::to_result;
+use crate::rules;
+use mp_metering_rules::{MAX_DIMENSION_LEN, check_dimension};
 use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::{Ident, LitStr, Token};
-
-pub const MAX_LEN: usize = 255;
 
 /// Rust keywords: none of them can name a `static`.
 const KEYWORDS: &[&str] = &[
@@ -28,18 +28,14 @@ pub struct Dimension {
 
 /// Why `name` cannot be a dimension, or `None` if it can.
 pub fn problem(name: &str) -> Option<String> {
-    let why = "dimension names must be 1-255 ASCII letters, digits and `_`, not starting with \
-               a digit and not a Rust keyword, because each becomes a Rust item that `meter!` \
-               names; use the dimension's API name from the listing";
-    if name.is_empty() {
-        return Some(format!("a dimension name cannot be empty: {why}"));
+    if let Err(violation) = check_dimension(name) {
+        return Some(rules::message(&violation));
     }
-    if name.len() > MAX_LEN {
-        return Some(format!(
-            "dimension name is {} characters long; the limit is {MAX_LEN}",
-            name.len()
-        ));
-    }
+    let why = format!(
+        "dimension names must be 1-{MAX_DIMENSION_LEN} ASCII letters, digits and `_`, not \
+         starting with a digit and not a Rust keyword, because each becomes a Rust item that \
+         `meter!` names; use the dimension's API name from the listing"
+    );
     if let Some(bad) = name
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
@@ -62,34 +58,34 @@ pub fn problem(name: &str) -> Option<String> {
 }
 
 /// Parses `requests, data_gb` (identifiers or string literals) and checks every name and
-/// duplicates; all problems go to `errors`. `None` if any name was rejected.
-pub fn parse_list(tokens: TokenStream, errors: &mut Errors) -> Option<Vec<Dimension>> {
+/// duplicates.
+pub fn parse_list(tokens: TokenStream) -> syn::Result<Vec<Dimension>> {
     let parser = |input: ParseStream| {
         Punctuated::<TokenStream, Token![,]>::parse_terminated_with(input, one_entry)
     };
-    let entries = match parser.parse2(tokens) {
-        Ok(entries) => entries,
-        Err(e) => {
-            errors.push(e);
-            return None;
-        }
-    };
+    let mut errors = Vec::new();
     let mut out: Vec<Dimension> = Vec::new();
-    let mut ok = true;
-    for entry in entries {
-        let Some(dim) = name_of(&entry, errors) else {
-            ok = false;
-            continue;
+    for entry in parser.parse2(tokens)? {
+        let dim = match name_of(&entry) {
+            Ok(dim) => dim,
+            Err(error) => {
+                errors.push(error);
+                continue;
+            }
         };
-        if let Some(first) = out.iter().find(|d| d.name == dim.name) {
-            errors.at(dim.span, format!("duplicate dimension `{}`", dim.name));
-            errors.at(first.span, format!("`{}` first declared here", dim.name));
-            ok = false;
-            continue;
+        if out.iter().any(|d| d.name == dim.name) {
+            errors.push(syn::Error::new(
+                dim.span,
+                format!(
+                    "dimension `{}` is declared twice: declare each dimension once",
+                    dim.name
+                ),
+            ));
+        } else {
+            out.push(dim);
         }
-        out.push(dim);
     }
-    ok.then_some(out)
+    to_result(errors).map(|()| out)
 }
 
 /// One entry: every token up to the next top-level comma.
@@ -101,7 +97,7 @@ fn one_entry(input: ParseStream) -> syn::Result<TokenStream> {
     Ok(tokens)
 }
 
-fn name_of(entry: &TokenStream, errors: &mut Errors) -> Option<Dimension> {
+fn name_of(entry: &TokenStream) -> syn::Result<Dimension> {
     let written = entry.to_string().replace(' ', "");
     // `parse_any`, so a keyword reaches the keyword message instead of a parse error.
     let (name, span) = if let Ok(ident) = Ident::parse_any.parse2(entry.clone()) {
@@ -111,16 +107,12 @@ fn name_of(entry: &TokenStream, errors: &mut Errors) -> Option<Dimension> {
     } else {
         let message =
             problem(&written).unwrap_or_else(|| format!("`{written}` is not a dimension name"));
-        errors.spanned(entry, message);
-        return None;
+        return Err(syn::Error::new_spanned(entry, message));
     };
     let name = name.strip_prefix("r#").map(str::to_owned).unwrap_or(name);
     match problem(&name) {
-        Some(problem) => {
-            errors.at(span, problem);
-            None
-        }
-        None => Some(Dimension { name, span }),
+        Some(problem) => Err(syn::Error::new(span, problem)),
+        None => Ok(Dimension { name, span }),
     }
 }
 
@@ -130,11 +122,9 @@ mod tests {
     use quote::quote;
 
     fn names(tokens: TokenStream) -> Result<Vec<String>, String> {
-        let mut errors = Errors::default();
-        let out = parse_list(tokens, &mut errors);
-        errors
-            .finish_as_text()
-            .map(|()| out.unwrap().into_iter().map(|d| d.name).collect())
+        parse_list(tokens)
+            .map(|dims| dims.into_iter().map(|d| d.name).collect())
+            .map_err(|e| crate::errors::messages(&e))
     }
 
     #[test]
@@ -148,11 +138,13 @@ mod tests {
 
     #[test]
     fn rules_are_explained() {
-        assert!(problem("").unwrap().contains("cannot be empty"));
-        assert!(
-            problem(&"a".repeat(256))
-                .unwrap()
-                .contains("256 characters")
+        assert_eq!(
+            problem("").unwrap(),
+            "UsageDimension cannot be empty: a dimension name is 1 to 255 characters"
+        );
+        assert_eq!(
+            problem(&"a".repeat(256)).unwrap(),
+            "UsageDimension is 256 characters long; the limit is 255"
         );
         assert!(problem("data-gb").unwrap().contains("'-'"));
         assert!(problem("données").unwrap().contains("'é'"));
@@ -168,7 +160,7 @@ mod tests {
         assert!(err.contains("\"data-gb\" contains '-'"), "{err}");
         let err = names(quote!(a, b, a)).unwrap_err();
         assert!(
-            err.contains("duplicate dimension `a`") && err.contains("first declared here"),
+            err == "dimension `a` is declared twice: declare each dimension once",
             "{err}"
         );
         let err = names(quote!(type)).unwrap_err();

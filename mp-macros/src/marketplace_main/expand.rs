@@ -1,42 +1,43 @@
 //! The checked model -> a plain `fn main` that runs start-up, then the seller's body.
 //! Generated code names only `<crate>::__private`, and the body keeps its own spans.
 
-use crate::dimension_module;
-use crate::validate::{Flavor, Main, Pricing, Spec};
-use proc_macro2::TokenStream;
-use quote::quote;
-use syn::{AttrStyle, ReturnType, Type};
+use crate::dimensions::module::{self, Lookup};
+use crate::marketplace_main::model::{Flavor, Main, MainFn, Pricing, Spec};
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use quote::{ToTokens, quote};
+use syn::spanned::Spanned;
+use syn::{PatType, ReturnType, Type};
 
 pub fn expand(main: &Main) -> TokenStream {
     let krate = &main.spec.krate;
     let private = quote!(#krate::__private);
-    let func = &main.func;
-    let (outer, inner): (Vec<_>, Vec<_>) = func
-        .attrs
-        .iter()
-        .partition(|a| matches!(a.style, AttrStyle::Outer));
-    let vis = &func.vis;
-    let ident = &func.sig.ident;
-    let output = &func.sig.output;
+    let MainFn {
+        outer_attrs,
+        inner_attrs,
+        vis,
+        ident,
+        output,
+        ..
+    } = &main.func;
     let spec = spec(&main.spec, &private);
     let flavor = flavor(main.spec.flavor, &private);
-    let body = body(func);
-    let runner = if func.sig.asyncness.is_some() {
+    let body = body(&main.func, &private);
+    let runner = if main.func.is_async {
         quote!(run_async)
     } else {
         quote!(run_sync)
     };
     // Next to `main`, i.e. at the crate root, where `meter!` looks for it.
-    let dimensions = match main.spec.pricing {
-        Pricing::Custom => dimension_module::module(&main.spec.dimensions, &private),
-        Pricing::Hourly => dimension_module::without_dimensions("hourly", &private),
-        Pricing::Monthly => dimension_module::without_dimensions("monthly", &private),
+    let lookup = match main.spec.pricing {
+        Pricing::Custom => Lookup::Declared(main.spec.dimensions.clone()),
+        billed => Lookup::Billed(billed.name()),
     };
+    let dimensions = module::module(&lookup, &private);
     quote! {
         #dimensions
-        #(#outer)*
+        #(#outer_attrs)*
         #vis fn #ident() #output {
-            #(#inner)*
+            #(#inner_attrs)*
             static __MP_STARTUP_SPEC: #private::StartupSpec = #spec;
             #private::#runner(&__MP_STARTUP_SPEC, #flavor, #body)
         }
@@ -45,17 +46,47 @@ pub fn expand(main: &Main) -> TokenStream {
 
 /// `async move {..}` or `move || {..}`, so `return` in the body returns from it. With a
 /// nameable return type the closure states it, so `?` and `Ok(())` infer as they do in a fn.
-fn body(func: &syn::ItemFn) -> TokenStream {
-    let block = &func.block;
-    let declared = match &func.sig.output {
+fn body(func: &MainFn, private: &TokenStream) -> TokenStream {
+    let block = match &func.tier {
+        None => func.body.to_token_stream(),
+        Some(PatType { attrs, pat, ty, .. }) => {
+            // Spanned as the seller's type, so rustc's type error lands on it.
+            let tier = respanned(quote!(#private::registered_tier()), ty.span());
+            let block = &func.body;
+            quote!({
+                #(#attrs)*
+                let #pat: #ty = #tier;
+                #block
+            })
+        }
+    };
+    let declared = match &func.output {
         ReturnType::Type(arrow, ty) if !matches!(**ty, Type::ImplTrait(_)) => quote!(#arrow #ty),
         _ => TokenStream::new(),
     };
-    match (func.sig.asyncness.is_some(), declared.is_empty()) {
+    match (func.is_async, declared.is_empty()) {
         (true, true) => quote!(async move #block),
         (true, false) => quote!((async move || #declared #block)()),
         (false, _) => quote!(move || #declared #block),
     }
+}
+
+/// `tokens` with every span set to `span`.
+fn respanned(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|token| match token {
+            TokenTree::Group(group) => {
+                let mut group = Group::new(group.delimiter(), respanned(group.stream(), span));
+                group.set_span(span);
+                TokenTree::Group(group)
+            }
+            mut other => {
+                other.set_span(span);
+                other
+            }
+        })
+        .collect()
 }
 
 fn spec(spec: &Spec, private: &TokenStream) -> TokenStream {
@@ -65,7 +96,7 @@ fn spec(spec: &Spec, private: &TokenStream) -> TokenStream {
         Pricing::Monthly => quote!(Monthly),
         Pricing::Custom => quote!(Custom),
     };
-    let dimensions = dimension_module::names(&spec.dimensions);
+    let dimensions = module::names(&spec.dimensions);
     let trusted = &spec.trusted_product_codes;
     let free = &spec.free_product_codes;
     let public_key = match &spec.public_key {
@@ -109,11 +140,13 @@ fn flavor(flavor: Flavor, private: &TokenStream) -> TokenStream {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::validate;
+    use crate::marketplace_main::validate::validate;
     use quote::quote;
 
     fn expanded(args: TokenStream, item: TokenStream) -> String {
-        let main = validate(args, &item).map_err(|e| e.to_string()).unwrap();
+        let main = validate(args, &item)
+            .map_err(|e| e.error.to_string())
+            .unwrap();
         expand(&main).to_string()
     }
 
@@ -197,6 +230,30 @@ mod tests {
         );
         assert!(
             out.contains("dimensions : & [\"requests\" , \"data_gb\"]"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn free_codes_hand_main_the_registered_tier() {
+        let out = expanded(
+            quote!(
+                product_code = "abc",
+                pricing = "hourly",
+                free_product_codes = ["def"],
+                crate = "rt"
+            ),
+            quote!(
+                async fn main(tier: rt::Tier) {
+                    run(tier).await
+                }
+            ),
+        );
+        assert!(out.contains("fn main ()"), "{out}");
+        assert!(
+            out.contains(
+                "async move { let tier : rt :: Tier = rt :: __private :: registered_tier () ; { run (tier) . await } }"
+            ),
             "{out}"
         );
     }

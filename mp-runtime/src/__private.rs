@@ -4,7 +4,6 @@
 pub use crate::startup::{Pricing, PublicKeySpec, RuntimeFlavor, StartupSpec};
 pub use crate::usage::{Dimension, Quantity, record, record_tagged};
 pub use mp_macros::{__dimensions, __meter, __no_dimensions, __unknown_dimension};
-pub use tokio;
 
 use crate::build_mode::BuildMode;
 use crate::env::ProcessEnv;

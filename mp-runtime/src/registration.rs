@@ -67,9 +67,9 @@ static REGISTRATION: OnceLock<Registration> = OnceLock::new();
 ///     pricing = "hourly",
 ///     free_product_codes = ["9free0cmh9n3vb1ex4ofpq7rl"],
 /// )]
-/// fn main() {
+/// fn main(tier: Tier) {
 ///     let registration = mp_runtime::registration().expect("registered before main runs");
-///     let paid_features = registration.tier() == Tier::Paid;
+///     let paid_features = tier == Tier::Paid;
 ///     println!(
 ///         "{} ({}, {} pricing) in {}; paid features: {paid_features}",
 ///         registration.product_code(),

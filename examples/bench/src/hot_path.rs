@@ -42,37 +42,24 @@ pub fn rows(target_dir: &Path) -> Vec<Row> {
             continue;
         };
         let [vs_atomic, vs_cached, vs_lookup] = figures;
-        rows.push(Row::measured(
-            vs_atomic,
-            Measured {
-                value: meter,
-                baseline: Some(atomic),
-                ratio: Some(meter / atomic),
-                unit: "ns",
-                target: Target::RatioAtMost(1.2),
-            },
-        ));
-        // Times faster than the baseline: above 1 means meter! is faster.
-        rows.push(Row::measured(
-            vs_cached,
-            Measured {
-                value: meter,
-                baseline: Some(cached),
-                ratio: Some(cached / meter),
-                unit: "ns",
-                target: Target::RatioAtLeast(1.0),
-            },
-        ));
-        rows.push(Row::measured(
-            vs_lookup,
-            Measured {
-                value: meter,
-                baseline: Some(lookup),
-                ratio: Some(lookup / meter),
-                unit: "ns",
-                target: Target::None,
-            },
-        ));
+        let versus = |figure: String, baseline: f64, ratio: f64, target: Target| {
+            Row::measured(
+                figure,
+                Measured {
+                    value: meter,
+                    baseline: Some(baseline),
+                    ratio: Some(ratio),
+                    unit: "ns",
+                    target,
+                },
+            )
+        };
+        rows.extend([
+            versus(vs_atomic, atomic, meter / atomic, Target::RatioAtMost(1.2)),
+            // How many times faster meter! is: above 1 means faster.
+            versus(vs_cached, cached, cached / meter, Target::RatioAtLeast(1.0)),
+            versus(vs_lookup, lookup, lookup / meter, Target::None),
+        ]);
     }
     rows
 }

@@ -1,6 +1,8 @@
 //! The hot path of `meter!` against a bare `AtomicU64::fetch_add`, on one thread and with
 //! two threads contending: `cargo bench -p mp-runtime --bench meter`. Plain `Instant`
-//! timing, best of several rounds (criterion is not a dependency of this workspace).
+//! timing, best of several rounds, with nothing but mp-runtime to build: a quick check. The
+//! criterion bench in examples/bench (`cargo bench -p mp-bench --bench hot_path`) adds the
+//! `metrics` baselines and is what BENCHMARKS.md reports.
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};

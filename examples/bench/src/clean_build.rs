@@ -1,11 +1,13 @@
-//! Item 6: a clean release build of each hello program, each in its own new target dir,
-//! timed, and the stripped binary's size. The build runs on a snapshot of the committed
-//! tree (`git archive HEAD`), so half-edited files in the work tree cannot skew or break
-//! it, and at `nice -n 19`, since the machine is shared.
+//! Item 6: a clean release build of each hello program as it ships (no features: the
+//! attribute's without local-testing), each in its own new target dir, timed, and the
+//! stripped binary's size. The build runs on a snapshot of the committed tree
+//! (`git archive HEAD`), so half-edited files in the work tree cannot skew or break it, and at
+//! `nice -n 19`, since the machine is shared.
 //!
 //! A clean build of the AWS SDK takes minutes, so the last results are kept beside the
-//! target dirs and reused (with the binaries, which items 2 and 3 run), whatever commit they
-//! were built from (the table says which), until `--clean-builds` asks for new ones.
+//! target dirs and reused, whatever commit they were built from (the table says which), until
+//! `--clean-builds` asks for new ones. Items 2-5 run binaries built from the current commit
+//! with the features that let them talk to mp-emulator ([`build_extra`]).
 
 use crate::table::{Measured, Row, Target};
 use anyhow::{Context as _, bail};
@@ -17,7 +19,8 @@ use std::time::Instant;
 /// A hello program built for the comparison.
 pub struct Subject {
     pub package: &'static str,
-    /// Features that let it talk to mp-emulator (the attribute needs local-testing).
+    /// Features that let it talk to mp-emulator (the attribute needs local-testing); only
+    /// items 2-5 use them, item 6 builds what ships.
     pub features: &'static str,
 }
 
@@ -91,7 +94,7 @@ pub fn build(
     );
     let start = Instant::now();
     let cpu_before = children_cpu_secs();
-    cargo_build(&source, &target, subject)?;
+    cargo_build(&source, &target, subject.package, "")?;
     let build_secs = start.elapsed().as_secs_f64();
     let cpu_secs = Some(children_cpu_secs() - cpu_before);
     let binary = target.join("release").join(subject.package);
@@ -120,17 +123,17 @@ pub fn build_extra(workspace: &Path, commit: &str, subject: &Subject) -> anyhow:
         "mp-bench: release build of {} at {commit} ...",
         subject.package
     );
-    cargo_build(&source, &target, subject)?;
+    cargo_build(&source, &target, subject.package, subject.features)?;
     Ok(target.join("release").join(subject.package))
 }
 
-/// `nice -n 19 cargo build --release --locked -p <subject>`, stripped, output in a log.
-fn cargo_build(source: &Path, target: &Path, subject: &Subject) -> anyhow::Result<()> {
-    let log = work_dir().join(format!("{}-build.log", subject.package));
+/// `nice -n 19 cargo build --release --locked -p <package>`, stripped, output in a log.
+fn cargo_build(source: &Path, target: &Path, package: &str, features: &str) -> anyhow::Result<()> {
+    let log = work_dir().join(format!("{package}-build.log"));
     let mut cargo = Command::new("nice");
     cargo
         .args(["-n", "19", "cargo", "build", "--release", "--locked", "-p"])
-        .arg(subject.package)
+        .arg(package)
         .arg("--target-dir")
         .arg(target)
         .args(["--config", "profile.release.strip=true"])
@@ -139,16 +142,15 @@ fn cargo_build(source: &Path, target: &Path, subject: &Subject) -> anyhow::Resul
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log)?);
-    if !subject.features.is_empty() {
-        cargo.args(["--features", subject.features]);
+    if !features.is_empty() {
+        cargo.args(["--features", features]);
     }
     let status = cargo
         .status()
         .context("cannot run `nice -n 19 cargo build`")?;
     if !status.success() {
         bail!(
-            "the release build of {} failed ({status}); see {}",
-            subject.package,
+            "the release build of {package} failed ({status}); see {}",
             log.display()
         );
     }
@@ -216,7 +218,9 @@ fn children_cpu_secs() -> f64 {
     secs(usage.ru_utime) + secs(usage.ru_stime)
 }
 
-/// The item-6 rows: build time (wall and CPU) and stripped size, attribute over raw SDK.
+/// The item-6 rows: build time (CPU and wall) and stripped size, attribute over raw SDK. CPU
+/// time and size are held to targets; wall time moves with whatever else the machine runs, so
+/// it is only reported.
 pub fn rows(attribute: &Built, raw: &Built) -> Vec<Row> {
     let cpu = match (attribute.cpu_secs, raw.cpu_secs) {
         (Some(a), Some(r)) => Row::measured(
@@ -243,7 +247,7 @@ pub fn rows(attribute: &Built, raw: &Built) -> Vec<Row> {
                 baseline: Some(raw.build_secs),
                 ratio: Some(attribute.build_secs / raw.build_secs),
                 unit: "s",
-                target: Target::RatioAtMost(1.10),
+                target: Target::None,
             },
         ),
         Row::measured(
@@ -253,7 +257,7 @@ pub fn rows(attribute: &Built, raw: &Built) -> Vec<Row> {
                 baseline: Some(raw.stripped_bytes as f64 / 1_048_576.0),
                 ratio: Some(attribute.stripped_bytes as f64 / raw.stripped_bytes as f64),
                 unit: "MiB",
-                target: Target::RatioAtMost(1.10),
+                target: Target::RatioAtMost(1.05),
             },
         ),
     ]

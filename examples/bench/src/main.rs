@@ -1,4 +1,4 @@
-//! mp-bench: the benchmarks of issue 7 in one table (see BENCHMARKS.md).
+//! mp-bench: the benchmarks of BENCHMARKS.md in one table.
 //!
 //! ```text
 //! nice -n 19 cargo bench -p mp-bench --bench hot_path     # item 1 (criterion)
@@ -6,7 +6,8 @@
 //! ```
 //!
 //! Items 2-6 run against an in-process mp-emulator and loopback listeners only. Item 6
-//! builds both hello programs from a snapshot of HEAD; items 2 and 3 run those binaries.
+//! builds both hello programs as they ship from a snapshot of HEAD; items 2-5 run builds of
+//! the same snapshot with the features that let them talk to the emulator.
 
 mod black_hole;
 mod byte_counter;

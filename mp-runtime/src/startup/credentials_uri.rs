@@ -10,8 +10,8 @@ use crate::exit;
 use crate::failure::{Failure, quoted};
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, future};
-use reqwest::Url;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use url::Url;
 
 /// The variable checked.
 pub(crate) const FULL_URI_VAR: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";

@@ -8,6 +8,13 @@
 use crate::env::Env;
 use crate::exit;
 use crate::failure::{Failure, quoted};
+use bytes::Bytes;
+use http::uri::InvalidUri;
+use http::{HeaderValue, Method, Request, Uri};
+use http_body_util::{BodyExt, Empty, LengthLimitError, Limited};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
 use std::fmt;
 use std::time::Duration;
 
@@ -73,62 +80,156 @@ pub(crate) struct Resolved {
 
 /// Walks the chain; on failure, exit 83 with what each source said.
 pub(crate) async fn resolve(env: &dyn Env) -> Result<Resolved, Failure> {
+    walk(env)
+        .await
+        .map_err(|e| Failure::new(exit::NO_REGION, e.to_string()))
+}
+
+/// Why the chain gave no region. Display is the operator's line.
+#[derive(Debug)]
+enum NoRegion {
+    /// A region variable is set, to something that is not a region name.
+    Malformed { var: &'static str, value: String },
+    /// Nothing gave a region: what each source said, in the order tried.
+    NotFound(Vec<Miss>),
+}
+
+impl fmt::Display for NoRegion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NoRegion::Malformed { var, value } => write!(
+                f,
+                "{var}={} is not an AWS region name (like us-east-1); fix or unset it",
+                quoted(value)
+            ),
+            NoRegion::NotFound(misses) => {
+                f.write_str("no AWS region found: ")?;
+                for (i, miss) in misses.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{miss}")?;
+                }
+                f.write_str(
+                    ". Set AWS_REGION to the region the task runs in (ECS and EKS set it for you)",
+                )
+            }
+        }
+    }
+}
+
+/// What one source said instead of a region.
+#[derive(Debug)]
+enum Miss {
+    VarUnset(&'static str),
+    EcsUnset,
+    ImdsDisabled,
+    Ecs { url: String, why: Unanswered },
+    Imds { endpoint: String, why: Unanswered },
+}
+
+impl fmt::Display for Miss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Miss::VarUnset(var) => write!(f, "{var}: not set"),
+            Miss::EcsUnset => write!(f, "ECS task metadata: {ECS_METADATA_VAR} not set"),
+            Miss::ImdsDisabled => write!(
+                f,
+                "EC2 instance metadata: disabled by {IMDS_DISABLED_VAR}=true"
+            ),
+            Miss::Ecs { url, why } => write!(f, "ECS task metadata ({url}): {why}"),
+            Miss::Imds { endpoint, why } => {
+                write!(f, "EC2 instance metadata ({endpoint}): {why}")
+            }
+        }
+    }
+}
+
+/// Why a metadata endpoint gave no region.
+#[derive(Debug)]
+enum Unanswered {
+    /// The address is not a URL the client can ask.
+    BadUrl(String),
+    /// The request failed: the innermost cause ("Connection refused (os error 111)").
+    Transport(String),
+    TimedOut(Duration),
+    Status(u16),
+    TooLong,
+    NotJson(String),
+    NoTaskArn,
+    NoRegionInArn(String),
+    NotARegion(String),
+    BadToken,
+}
+
+impl fmt::Display for Unanswered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unanswered::BadUrl(why) => write!(f, "not a usable URL ({why})"),
+            Unanswered::Transport(why) => f.write_str(why),
+            Unanswered::TimedOut(limit) => {
+                write!(f, "no answer within {} ms", limit.as_millis())
+            }
+            Unanswered::Status(status) => write!(f, "answered HTTP {status}"),
+            Unanswered::TooLong => {
+                write!(f, "answered more than {} KiB", MAX_METADATA_BYTES / 1024)
+            }
+            Unanswered::NotJson(why) => {
+                write!(f, "answered something that is not JSON ({why})")
+            }
+            Unanswered::NoTaskArn => f.write_str("answered without a TaskARN"),
+            Unanswered::NoRegionInArn(arn) => {
+                write!(f, "TaskARN {} holds no valid region", quoted(arn))
+            }
+            Unanswered::NotARegion(answer) => {
+                write!(f, "answered {}, not a region name", quoted(answer))
+            }
+            Unanswered::BadToken => f.write_str("answered a token that is not a header value"),
+        }
+    }
+}
+
+async fn walk(env: &dyn Env) -> Result<Resolved, NoRegion> {
     let mut tried = Vec::new();
     for var in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
         match env.var(var) {
             // A set but malformed variable is an error, not a reason to look elsewhere.
             Some(value) => {
                 return Region::parse(&value)
-                    .map(|region| Resolved { region, source: var })
-                    .ok_or_else(|| {
-                        Failure::new(
-                            exit::NO_REGION,
-                            format!(
-                                "{var}={} is not an AWS region name (like us-east-1); fix or unset it",
-                                quoted(&value)
-                            ),
-                        )
-                    });
+                    .map(|region| Resolved {
+                        region,
+                        source: var,
+                    })
+                    .ok_or(NoRegion::Malformed { var, value });
             }
-            None => tried.push(format!("{var}: not set")),
+            None => tried.push(Miss::VarUnset(var)),
         }
     }
 
-    let http = reqwest::Client::builder()
-        .no_proxy() // metadata is link-local: a proxy would only leak or stall it
-        .build()
-        .map_err(|e| {
-            Failure::new(
-                exit::OTHER,
-                format!("could not build the metadata HTTP client: {e}"),
-            )
-        })?;
-
+    let http = Metadata::new();
     let ecs = async {
-        let uri = env
-            .var(ECS_METADATA_VAR)
-            .ok_or_else(|| format!("ECS task metadata: {ECS_METADATA_VAR} not set"))?;
+        let uri = env.var(ECS_METADATA_VAR).ok_or(Miss::EcsUnset)?;
         let url = format!("{}/task", uri.trim_end_matches('/'));
-        bounded(METADATA_LIMIT, ecs_region(&http, &url))
-            .await
-            .map_err(|why| format!("ECS task metadata ({url}): {why}"))
+        match bounded(METADATA_LIMIT, ecs_region(&http, &url)).await {
+            Ok(region) => Ok(region),
+            Err(why) => Err(Miss::Ecs { url, why }),
+        }
     };
     let imds = async {
         if env
             .var(IMDS_DISABLED_VAR)
             .is_some_and(|v| v.eq_ignore_ascii_case("true"))
         {
-            return Err(format!(
-                "EC2 instance metadata: disabled by {IMDS_DISABLED_VAR}=true"
-            ));
+            return Err(Miss::ImdsDisabled);
         }
         let endpoint = env
             .var(IMDS_ENDPOINT_VAR)
             .unwrap_or_else(|| IMDS_DEFAULT_ENDPOINT.to_owned());
-        let endpoint = endpoint.trim_end_matches('/');
-        bounded(METADATA_LIMIT, imds_region(&http, endpoint))
-            .await
-            .map_err(|why| format!("EC2 instance metadata ({endpoint}): {why}"))
+        let endpoint = endpoint.trim_end_matches('/').to_owned();
+        match bounded(METADATA_LIMIT, imds_region(&http, &endpoint)).await {
+            Ok(region) => Ok(region),
+            Err(why) => Err(Miss::Imds { endpoint, why }),
+        }
     };
     let (ecs, imds) = first_by_priority(ecs, imds).await;
     match ecs {
@@ -149,15 +250,7 @@ pub(crate) async fn resolve(env: &dyn Env) -> Result<Resolved, Failure> {
         }
         Err(why) => tried.push(why),
     }
-
-    Err(Failure::new(
-        exit::NO_REGION,
-        format!(
-            "no AWS region found: {}. Set AWS_REGION to the region the task runs in \
-             (ECS and EKS set it for you)",
-            tried.join("; ")
-        ),
-    ))
+    Err(NoRegion::NotFound(tried))
 }
 
 /// Runs both sources at once and returns `first`'s outcome, with `second`'s when `first`
@@ -188,57 +281,104 @@ async fn first_by_priority<T, E>(
 /// Runs one metadata source within `limit`, naming the limit when it runs out.
 async fn bounded(
     limit: Duration,
-    source: impl Future<Output = Result<Region, String>>,
-) -> Result<Region, String> {
+    source: impl Future<Output = Result<Region, Unanswered>>,
+) -> Result<Region, Unanswered> {
     match tokio::time::timeout(limit, source).await {
         Ok(result) => result,
-        Err(_) => Err(format!("no answer within {} ms", limit.as_millis())),
+        Err(_) => Err(Unanswered::TimedOut(limit)),
+    }
+}
+
+/// The most a metadata answer may hold. ECS task metadata lists every container of the task
+/// (a few KiB); anything near this is not a metadata endpoint.
+const MAX_METADATA_BYTES: usize = 1024 * 1024;
+
+/// Plain-http requests to the metadata endpoints, on the hyper client the AWS SDK links. No
+/// proxy is ever used: metadata is link-local, a proxy would only leak or stall it.
+struct Metadata {
+    client: Client<HttpConnector, Empty<Bytes>>,
+}
+
+impl Metadata {
+    fn new() -> Metadata {
+        Metadata {
+            client: Client::builder(TokioExecutor::new()).build_http(),
+        }
+    }
+
+    /// The body of a 2xx answer, as text.
+    async fn ask(
+        &self,
+        method: Method,
+        url: &str,
+        header: Option<(&'static str, &str)>,
+    ) -> Result<String, Unanswered> {
+        let uri: Uri = url
+            .parse()
+            .map_err(|e: InvalidUri| Unanswered::BadUrl(e.to_string()))?;
+        let mut request = Request::builder().method(method).uri(uri);
+        if let Some((name, value)) = header {
+            let value = HeaderValue::from_str(value).map_err(|_| Unanswered::BadToken)?;
+            request = request.header(name, value);
+        }
+        let request = request
+            .body(Empty::new())
+            .map_err(|e| Unanswered::BadUrl(e.to_string()))?;
+        let response = self
+            .client
+            .request(request)
+            .await
+            .map_err(|e| Unanswered::Transport(root_cause(&e)))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(Unanswered::Status(status.as_u16()));
+        }
+        let body = Limited::new(response.into_body(), MAX_METADATA_BYTES)
+            .collect()
+            .await
+            .map_err(|e| match e.downcast_ref::<LengthLimitError>() {
+                Some(_) => Unanswered::TooLong,
+                None => Unanswered::Transport(root_cause(e.as_ref())),
+            })?
+            .to_bytes();
+        Ok(String::from_utf8_lossy(&body).into_owned())
     }
 }
 
 /// ECS task metadata v4: the region is the 4th `:` field of `TaskARN`.
-async fn ecs_region(http: &reqwest::Client, url: &str) -> Result<Region, String> {
-    let response = http.get(url).send().await.map_err(|e| root_cause(&e))?;
-    let body = success_body(response).await?;
-    let task: serde_json::Value = serde_json::from_str(&body)
-        .map_err(|e| format!("answered something that is not JSON ({e})"))?;
+async fn ecs_region(http: &Metadata, url: &str) -> Result<Region, Unanswered> {
+    let body = http.ask(Method::GET, url, None).await?;
+    let task: serde_json::Value =
+        serde_json::from_str(&body).map_err(|e| Unanswered::NotJson(e.to_string()))?;
     let arn = task
         .get("TaskARN")
         .and_then(|v| v.as_str())
-        .ok_or("answered without a TaskARN")?;
+        .ok_or(Unanswered::NoTaskArn)?;
     let region = arn.split(':').nth(3).unwrap_or_default();
-    Region::parse(region).ok_or_else(|| format!("TaskARN {} holds no valid region", quoted(arn)))
+    Region::parse(region).ok_or_else(|| Unanswered::NoRegionInArn(arn.to_owned()))
 }
 
 /// IMDSv2: a session token first, then the placement region.
-async fn imds_region(http: &reqwest::Client, endpoint: &str) -> Result<Region, String> {
-    let token_response = http
-        .put(format!("{endpoint}/latest/api/token"))
-        .header("X-aws-ec2-metadata-token-ttl-seconds", IMDS_TOKEN_TTL_SECS)
-        .send()
-        .await
-        .map_err(|e| root_cause(&e))?;
-    let token = success_body(token_response).await?;
-    let response = http
-        .get(format!("{endpoint}/latest/meta-data/placement/region"))
-        .header("X-aws-ec2-metadata-token", token.trim())
-        .send()
-        .await
-        .map_err(|e| root_cause(&e))?;
-    let region = success_body(response).await?;
-    Region::parse(region.trim())
-        .ok_or_else(|| format!("answered {}, not a region name", quoted(region.trim())))
+async fn imds_region(http: &Metadata, endpoint: &str) -> Result<Region, Unanswered> {
+    let token = http
+        .ask(
+            Method::PUT,
+            &format!("{endpoint}/latest/api/token"),
+            Some(("x-aws-ec2-metadata-token-ttl-seconds", IMDS_TOKEN_TTL_SECS)),
+        )
+        .await?;
+    let region = http
+        .ask(
+            Method::GET,
+            &format!("{endpoint}/latest/meta-data/placement/region"),
+            Some(("x-aws-ec2-metadata-token", token.trim())),
+        )
+        .await?;
+    let region = region.trim();
+    Region::parse(region).ok_or_else(|| Unanswered::NotARegion(region.to_owned()))
 }
 
-async fn success_body(response: reqwest::Response) -> Result<String, String> {
-    let status = response.status();
-    if !status.is_success() {
-        return Err(format!("answered HTTP {}", status.as_u16()));
-    }
-    response.text().await.map_err(|e| root_cause(&e))
-}
-
-/// The innermost cause ("Connection refused (os error 111)"), not reqwest's URL-laden wrapper.
+/// The innermost cause ("Connection refused (os error 111)"), not the client's wrapper.
 fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = error;
     while let Some(inner) = cause.source() {
@@ -484,6 +624,68 @@ mod tests {
                 .collect();
             assert_eq!(limits.len(), 2, "{m}");
             assert!(limits.iter().all(|&limit| limit <= 1000), "{m}");
+        });
+    }
+
+    /// What the chain says about ECS task metadata at `uri`, IMDS disabled.
+    fn ecs_miss(uri: &str) -> String {
+        let env = env_of(&[
+            ("ECS_CONTAINER_METADATA_URI_V4", uri),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ]);
+        let message = run(resolve(&env)).unwrap_err().message;
+        let start = message.find("ECS task metadata (").expect(&message);
+        let end = message.find("; EC2 instance metadata").expect(&message);
+        message[start..end].to_owned()
+    }
+
+    #[test]
+    fn a_refused_connection_is_named_by_its_cause() {
+        // Bound and closed at once: nothing listens on the port.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let miss = ecs_miss(&format!("http://127.0.0.1:{port}/v4"));
+        // The OS's own words ("Connection refused (os error 111)"), not the client's wrapper.
+        assert!(
+            miss.starts_with(&format!(
+                "ECS task metadata (http://127.0.0.1:{port}/v4/task): Connection refused (os error "
+            )),
+            "{miss}"
+        );
+    }
+
+    #[test]
+    fn only_plain_http_metadata_addresses_are_asked() {
+        assert_eq!(
+            ecs_miss("https://127.0.0.1:1/v4"),
+            "ECS task metadata (https://127.0.0.1:1/v4/task): invalid URL, scheme is not http"
+        );
+        let junk = ecs_miss("not a url");
+        assert!(
+            junk.starts_with("ECS task metadata (not a url/task): not a usable URL ("),
+            "{junk}"
+        );
+    }
+
+    #[test]
+    fn an_oversized_answer_is_not_read_to_the_end() {
+        run(async {
+            let ecs = StubServer::start(|_| Some((200, " ".repeat(MAX_METADATA_BYTES + 1)))).await;
+            let env = env_of(&[
+                ("ECS_CONTAINER_METADATA_URI_V4", &ecs.url()),
+                ("AWS_EC2_METADATA_DISABLED", "true"),
+            ]);
+            let failure = resolve(&env).await.unwrap_err();
+            assert!(
+                failure
+                    .message
+                    .contains("/task): answered more than 1024 KiB;"),
+                "{}",
+                failure.message
+            );
         });
     }
 

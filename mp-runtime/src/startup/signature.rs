@@ -1,14 +1,26 @@
 //! Verification of the `RegisterUsage` `Signature`: a PS256 JWT from AWS Marketplace whose
-//! claims echo what was sent. PS256 is fixed here, never taken from the token.
+//! claims echo what was sent. PS256 (RSASSA-PSS, SHA-256) is fixed here, never taken from the
+//! token: a header naming anything else is refused before any key is used.
 
-use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
+use aws_lc_rs::signature::{ParsedPublicKey, RSA_PSS_2048_8192_SHA256};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rustls_pki_types::SubjectPublicKeyInfoDer;
+use rustls_pki_types::pem::PemObject;
 use serde_json::{Map, Value};
+use std::fmt;
 
 /// The longest Signature looked at. AWS's tokens are under 1 KiB (a PS256 signature with a
 /// 2048-bit key is 342 characters, the claims about 150); 16 KiB leaves room for a 4096-bit key
 /// and new claims, and keeps a hostile answer from being decoded and hashed at any size.
 pub(crate) const MAX_TOKEN_BYTES: usize = 16 * 1024;
+
+/// The JWS algorithm names (RFC 7518) a token could name instead of PS256: named back in the
+/// refusal, since naming one is a choice, not garbage.
+const OTHER_ALGORITHMS: [&str; 12] = [
+    "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS384",
+    "PS512", "EdDSA",
+];
 
 /// What the token must echo.
 pub(crate) struct Expected<'a> {
@@ -17,50 +29,144 @@ pub(crate) struct Expected<'a> {
     pub(crate) key_version: u32,
 }
 
-/// Checks algorithm, signature, nonce, product code and key version; `Err` says which failed.
+/// Why a Signature was refused. Display is the reason in the exit-87 line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Rejected {
+    TooLong(usize),
+    /// Not three base64url segments with a JSON header naming an algorithm; says which part.
+    NotAJwt(&'static str),
+    OtherAlgorithm(&'static str),
+    /// The configured key, not the token, is at fault; says how.
+    BadKey(&'static str),
+    /// Signature or claims segment not base64url, or claims not a JSON object; says which.
+    Malformed(&'static str),
+    BadSignature,
+    Nonce,
+    ProductCode {
+        found: Option<String>,
+        expected: String,
+    },
+    KeyVersion {
+        found: Option<u64>,
+        expected: u32,
+    },
+}
+
+impl fmt::Display for Rejected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rejected::TooLong(len) => write!(
+                f,
+                "the Signature is {len} bytes, more than the {MAX_TOKEN_BYTES} any genuine token needs"
+            ),
+            Rejected::NotAJwt(why) => write!(f, "the Signature is not a PS256 JWT ({why})"),
+            Rejected::OtherAlgorithm(alg) => write!(
+                f,
+                "the Signature uses algorithm {alg}; only PS256 is accepted"
+            ),
+            Rejected::BadKey(why) => write!(
+                f,
+                "the configured public key is not an RSA public key in PEM form ({why})"
+            ),
+            // A bad encoding is said as such, not as a key mismatch the seller would go and check.
+            Rejected::Malformed(why) => write!(f, "the Signature is malformed ({why})"),
+            Rejected::BadSignature => {
+                f.write_str("the Signature does not verify with the configured public key")
+            }
+            Rejected::Nonce => f.write_str(
+                "the Signature's nonce is not the one sent (a replayed or foreign token)",
+            ),
+            Rejected::ProductCode { found, expected } => write!(
+                f,
+                "the Signature is for product {}, not {expected}",
+                found.as_deref().unwrap_or("(none)")
+            ),
+            Rejected::KeyVersion { found, expected } => write!(
+                f,
+                "the Signature names public key version {}, not the configured {expected}",
+                found.map_or("(none)".to_owned(), |v| v.to_string())
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Rejected {}
+
+/// Checks algorithm, signature, nonce, product code and key version; `Err` says which failed
+/// (the [`Rejected`] reason as text).
 pub(crate) fn verify(
     token: &str,
     public_key_pem: &str,
     expected: &Expected<'_>,
 ) -> Result<(), String> {
-    if token.len() > MAX_TOKEN_BYTES {
-        return Err(format!(
-            "the Signature is {} bytes, more than the {MAX_TOKEN_BYTES} any genuine token needs",
-            token.len()
-        ));
-    }
-    let header =
-        decode_header(token).map_err(|e| format!("the Signature is not a PS256 JWT ({e})"))?;
-    if header.alg != Algorithm::PS256 {
-        return Err(format!(
-            "the Signature uses algorithm {:?}; only PS256 is accepted",
-            header.alg
-        ));
-    }
-    let key = DecodingKey::from_rsa_pem(public_key_pem.as_bytes()).map_err(|e| {
-        format!("the configured public key is not an RSA public key in PEM form ({e})")
-    })?;
-    let mut validation = Validation::new(Algorithm::PS256);
-    validation.algorithms = vec![Algorithm::PS256];
-    validation.validate_exp = false; // the token has no `exp`
-    validation.validate_aud = false;
-    validation.required_spec_claims.clear();
-    let claims = decode::<Map<String, Value>>(token, &key, &validation)
-        .map_err(|e| match e.kind() {
-            // A signature or claims segment that is not base64url, or claims that are not a
-            // JSON object: said as such, not as a key mismatch the seller would go and check.
-            ErrorKind::Base64(_) | ErrorKind::Json(_) | ErrorKind::Utf8(_) => {
-                format!("the Signature is malformed ({e})")
-            }
-            _ => format!("the Signature does not verify with the configured public key ({e})"),
-        })?
-        .claims;
+    check(token, public_key_pem, expected).map_err(|rejected| rejected.to_string())
+}
 
-    let nonce = claims.get("nonce").and_then(Value::as_str);
-    if nonce != Some(expected.nonce) {
-        return Err(
-            "the Signature's nonce is not the one sent (a replayed or foreign token)".to_owned(),
-        );
+/// [`verify`], with the reason typed.
+pub(crate) fn check(
+    token: &str,
+    public_key_pem: &str,
+    expected: &Expected<'_>,
+) -> Result<(), Rejected> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(Rejected::TooLong(token.len()));
+    }
+    let mut segments = token.split('.');
+    let (Some(header), Some(payload), Some(signature), None) = (
+        segments.next(),
+        segments.next(),
+        segments.next(),
+        segments.next(),
+    ) else {
+        return Err(Rejected::NotAJwt("not three dot-separated segments"));
+    };
+    check_algorithm(header)?;
+    let key = public_key(public_key_pem)?;
+    let signature = URL_SAFE_NO_PAD
+        .decode(signature)
+        .map_err(|_| Rejected::Malformed("the signature segment is not base64url"))?;
+    let signed = &token[..header.len() + 1 + payload.len()];
+    key.verify_sig(signed.as_bytes(), &signature)
+        .map_err(|_| Rejected::BadSignature)?;
+    let claims = URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|_| Rejected::Malformed("the claims segment is not base64url"))?;
+    let claims: Map<String, Value> = serde_json::from_slice(&claims)
+        .map_err(|_| Rejected::Malformed("the claims are not a JSON object"))?;
+    check_claims(&claims, expected)
+}
+
+/// The header must name PS256.
+fn check_algorithm(header: &str) -> Result<(), Rejected> {
+    let header = URL_SAFE_NO_PAD
+        .decode(header)
+        .map_err(|_| Rejected::NotAJwt("the header is not base64url"))?;
+    let header: Map<String, Value> = serde_json::from_slice(&header)
+        .map_err(|_| Rejected::NotAJwt("the header is not a JSON object"))?;
+    match header.get("alg").and_then(Value::as_str) {
+        Some("PS256") => Ok(()),
+        Some(alg) => match OTHER_ALGORITHMS.into_iter().find(|known| *known == alg) {
+            Some(known) => Err(Rejected::OtherAlgorithm(known)),
+            None if alg.eq_ignore_ascii_case("none") => {
+                Err(Rejected::NotAJwt("algorithm none: an unsigned token"))
+            }
+            None => Err(Rejected::NotAJwt("the header names an unknown algorithm")),
+        },
+        None => Err(Rejected::NotAJwt("the header names no algorithm")),
+    }
+}
+
+/// The configured `PUBLIC KEY` PEM (SubjectPublicKeyInfo), as a PS256 verification key.
+fn public_key(pem: &str) -> Result<ParsedPublicKey, Rejected> {
+    let der = SubjectPublicKeyInfoDer::from_pem_slice(pem.as_bytes())
+        .map_err(|_| Rejected::BadKey("no PUBLIC KEY block"))?;
+    ParsedPublicKey::new(&RSA_PSS_2048_8192_SHA256, der.as_ref())
+        .map_err(|_| Rejected::BadKey("not an RSA key of 2048 to 8192 bits"))
+}
+
+fn check_claims(claims: &Map<String, Value>, expected: &Expected<'_>) -> Result<(), Rejected> {
+    if claims.get("nonce").and_then(Value::as_str) != Some(expected.nonce) {
+        return Err(Rejected::Nonce);
     }
     // AWS documents spell the claim both ways.
     let code = claims
@@ -68,11 +174,10 @@ pub(crate) fn verify(
         .or_else(|| claims.get("ProductCode"))
         .and_then(Value::as_str);
     if code != Some(expected.product_code) {
-        return Err(format!(
-            "the Signature is for product {}, not {}",
-            code.unwrap_or("(none)"),
-            expected.product_code
-        ));
+        return Err(Rejected::ProductCode {
+            found: code.map(str::to_owned),
+            expected: expected.product_code.to_owned(),
+        });
     }
     let version = claims.get("publicKeyVersion").and_then(|v| match v {
         Value::Number(n) => n.as_u64(),
@@ -83,11 +188,10 @@ pub(crate) fn verify(
         _ => None,
     });
     if version != Some(u64::from(expected.key_version)) {
-        return Err(format!(
-            "the Signature names public key version {}, not the configured {}",
-            version.map_or("(none)".to_owned(), |v| v.to_string()),
-            expected.key_version
-        ));
+        return Err(Rejected::KeyVersion {
+            found: version,
+            expected: expected.key_version,
+        });
     }
     Ok(())
 }
@@ -95,8 +199,7 @@ pub(crate) fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use base64::Engine;
-    use jsonwebtoken::{EncodingKey, Header, encode};
+    use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
     use serde_json::json;
 
     // mp-emulator's test-only keys: the public one is what a seller would configure.
@@ -285,6 +388,57 @@ mod tests {
     fn garbage_is_rejected() {
         for token in ["", "garbage", "a.b.c", "..", &"x".repeat(10_000)] {
             assert!(verify(token, PUBLIC, &EXPECTED).is_err(), "{token}");
+        }
+    }
+
+    #[test]
+    fn the_typed_reason_is_the_text_verify_gives() {
+        let mut c = claims();
+        c["nonce"] = json!("replayed");
+        let token = sign(PRIVATE, &c);
+        assert_eq!(check(&token, PUBLIC, &EXPECTED), Err(Rejected::Nonce));
+        assert_eq!(
+            verify(&token, PUBLIC, &EXPECTED),
+            Err(Rejected::Nonce.to_string())
+        );
+        let other = sign(OTHER_PRIVATE, &claims());
+        assert_eq!(
+            check(&other, PUBLIC, &EXPECTED),
+            Err(Rejected::BadSignature)
+        );
+    }
+
+    #[test]
+    fn the_algorithm_comes_from_this_code_not_from_the_token() {
+        let payload = b64(claims().to_string().as_bytes());
+        for (header, reason) in [
+            (
+                r#"{"alg":"none"}"#,
+                "the Signature is not a PS256 JWT (algorithm none: an unsigned token)",
+            ),
+            (
+                r#"{"alg":"PS512"}"#,
+                "the Signature uses algorithm PS512; only PS256 is accepted",
+            ),
+            (
+                r#"{"alg":"ps256"}"#,
+                "the Signature is not a PS256 JWT (the header names an unknown algorithm)",
+            ),
+            (
+                r#"{"typ":"JWT"}"#,
+                "the Signature is not a PS256 JWT (the header names no algorithm)",
+            ),
+            (
+                r#"["PS256"]"#,
+                "the Signature is not a PS256 JWT (the header is not a JSON object)",
+            ),
+        ] {
+            let token = format!("{}.{payload}.", b64(header.as_bytes()));
+            assert_eq!(
+                verify(&token, PUBLIC, &EXPECTED).unwrap_err(),
+                reason,
+                "{header}"
+            );
         }
     }
 

@@ -1,9 +1,8 @@
-//! Fuzz-style smoke run of RegisterUsage `Signature` verification (issue 8), in `cargo test`
-//! with a fixed seed. What it proves (METERING-FACTS.md, "RegisterUsage": the Signature is a
-//! PS256 JWT whose claims echo the nonce, product code and public key version): `verify`
-//! never panics on any input, and accepts only a token signed with the configured key whose
-//! claims are exactly the expected ones. Longer runs: `fuzz/` (cargo-fuzz, target
-//! `token_verify`).
+//! Fuzz-style smoke run of RegisterUsage `Signature` verification, in `cargo test` with a
+//! fixed seed. The Signature is a PS256 JWT whose claims echo the nonce, product code and
+//! public key version sent; this proves that `verify` never panics on any input, and accepts
+//! only a token signed with the configured key whose claims are exactly the expected ones.
+//! Longer runs: `fuzz/` (cargo-fuzz, target `token_verify`).
 
 use crate::fixed_seed::config;
 use crate::startup::signature::{Expected, verify};

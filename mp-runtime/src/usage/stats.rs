@@ -33,7 +33,9 @@ pub struct MeteringStats {
     /// Records whose allocations the service refused: resent without them, so the total
     /// was billed and only its attribution by tag lost.
     pub salvaged: u64,
-    /// `IdempotencyConflictException` answers: the usage moved to the next hour.
+    /// `IdempotencyConflictException` answers: the service holds an earlier send of the
+    /// record with other parameters (after journal damage). Counted delivered if the record
+    /// was sent before, else its usage moved to the next hour.
     pub conflicts: u64,
     /// Sends refused because the endpoint's certificate does not chain to the Amazon roots
     /// (something intercepted the connection); the usage is kept and retried.

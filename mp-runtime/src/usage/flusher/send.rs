@@ -8,10 +8,13 @@
 //!   very quantity), that send got through and it counts as delivered; if not, the hour was
 //!   used by an earlier run of this task (a restart without a journal), so the usage moves to
 //!   the next hour;
-//! - `IdempotencyConflictException`: the token is this process's own (its identity is random),
-//!   so the service holds an earlier send of it with other parameters, which is not this
-//!   record: never counted as delivered, the usage moves to the next hour, counted in
-//!   `conflicts`;
+//! - `IdempotencyConflictException`: the token is this process's own (a random identity, kept
+//!   only in its journal), so the service holds an earlier send of this very record with
+//!   other parameters: a later state sent before the journal lost it (damage), or, for a
+//!   record never sent, an hour whose journal line was lost. The same rule as a duplicate
+//!   then keeps the bill right: a record sent before counts as delivered (resending an older
+//!   state would bill its units twice), one never sent moves to the next hour (its usage is
+//!   new). Counted in `conflicts` and logged either way;
 //! - `InvalidTagException`, `InvalidUsageAllocationsException`: the record's own fault, in
 //!   its allocations; the total is resent without them (under a token of its own), so only
 //!   the attribution is lost, counted in `salvaged`;

@@ -25,6 +25,8 @@ impl std::str::FromStr for Platform {
     }
 }
 
+/// An EKS pod has no ECS task metadata, so only ECS and EC2 (where an ECS task may run on the
+/// instance's credentials) get `ECS_CONTAINER_METADATA_URI_V4`.
 pub(crate) fn environment(
     url: &str,
     region: &str,
@@ -36,15 +38,19 @@ pub(crate) fn environment(
         ("AWS_REGION", region.to_string()),
         ("AWS_ENDPOINT_URL_MARKETPLACE_METERING", url.to_string()),
         ("AWS_ENDPOINT_URL_STS", url.to_string()),
-        (
+    ];
+    if platform != Platform::Eks {
+        env.push((
             "ECS_CONTAINER_METADATA_URI_V4",
             format!("{url}/ecs/v4/container"),
-        ),
+        ));
+    }
+    env.extend([
         ("AWS_EC2_METADATA_SERVICE_ENDPOINT", url.to_string()),
         // Hermetic: no profile of the machine running the tests can leak in.
         ("AWS_CONFIG_FILE", "/dev/null".to_string()),
         ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".to_string()),
-    ];
+    ]);
     match platform {
         Platform::Ecs => {
             env.push((

@@ -161,6 +161,21 @@ async fn env_endpoint_matches_the_library() {
     assert!(std::path::Path::new(file).exists());
 }
 
+#[tokio::test]
+async fn only_ecs_and_ec2_environments_have_ecs_task_metadata() {
+    let emu = emulator().await;
+    let metadata = |platform| {
+        emu.env(platform)
+            .into_iter()
+            .find(|(k, _)| k == "ECS_CONTAINER_METADATA_URI_V4")
+    };
+    // An EKS pod has no ECS agent; an ECS task on EC2 may use the instance's credentials.
+    assert_eq!(metadata(Platform::Eks), None);
+    let url = format!("{}/ecs/v4/container", emu.url());
+    assert_eq!(metadata(Platform::Ecs).unwrap().1, url);
+    assert_eq!(metadata(Platform::Ec2).unwrap().1, url);
+}
+
 #[test]
 fn start_blocking_serves_from_its_own_thread_and_cleans_up_on_drop() {
     let emu = Emulator::start_blocking(EmulatorConfig::default()).unwrap();

@@ -1,0 +1,201 @@
+//! Replicas: two tasks of one ECS service or two pods of one Deployment share a role, but each
+//! has a credentials session of its own, and the service keeps one record per product,
+//! dimension, hour and task or pod (the AWS Marketplace Metering Service API reference,
+//! `MeterUsage`: "one record per hour per dimension"). A client token is scoped to the caller,
+//! the role, whatever its session. Through the real SDK client.
+
+mod support;
+
+use aws_sdk_marketplacemetering::operation::meter_usage::MeterUsageError as E;
+use aws_sdk_marketplacemetering::operation::meter_usage::builders::MeterUsageFluentBuilder;
+use mp_emulator::*;
+use support::*;
+
+/// The session of replica `name` of IRSA (a pod of the Deployment).
+fn pod(name: &str) -> ReplicaSession {
+    CredentialSource::Irsa.session(Some(name)).unwrap()
+}
+
+/// A MeterUsage of the demo product's `requests` in the hour 10 minutes ago, signed with
+/// `session`'s credentials.
+fn meter_as(
+    emu: &Emulator,
+    session: &ReplicaSession,
+    quantity: i32,
+    token: &str,
+) -> MeterUsageFluentBuilder {
+    client_with(emu, session.sdk("mp-emulator-test"), emu.region())
+        .meter_usage()
+        .product_code(DEMO_CUSTOM_PRODUCT)
+        .usage_dimension("requests")
+        .usage_quantity(quantity)
+        .timestamp(ago(emu, 600))
+        .client_token(token)
+}
+
+async fn error_of(b: MeterUsageFluentBuilder) -> E {
+    b.send()
+        .await
+        .expect_err("the call must fail")
+        .into_service_error()
+}
+
+#[tokio::test]
+async fn two_replicas_of_one_role_each_have_their_record_for_the_hour() {
+    let emu = emulator().await;
+    let ts = ago(&emu, 600);
+    let a = meter_as(&emu, &pod("pod-a"), 5, "token-a")
+        .timestamp(ts)
+        .send()
+        .await
+        .unwrap();
+    let b = meter_as(&emu, &pod("pod-b"), 7, "token-b")
+        .timestamp(ts)
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(a.metering_record_id(), b.metering_record_id());
+    // The role's default session is one more replica.
+    meter_as(
+        &emu,
+        &CredentialSource::Irsa.session(None).unwrap(),
+        11,
+        "token-default",
+    )
+    .timestamp(ts)
+    .send()
+    .await
+    .unwrap();
+    let ledger = emu.ledger();
+    let mut records: Vec<_> = ledger
+        .records
+        .iter()
+        .map(|r| (r.caller.as_str(), r.replica.as_deref(), r.quantity, r.hour))
+        .collect();
+    records.sort();
+    let hour = ledger.records[0].hour;
+    assert_eq!(
+        records,
+        [
+            ("irsa", None, 11, hour),
+            ("irsa", Some("pod-a"), 5, hour),
+            ("irsa", Some("pod-b"), 7, hour),
+        ]
+    );
+    assert_eq!(ledger.total(DEMO_CUSTOM_PRODUCT, "requests"), 23);
+    assert!(ledger.rejections.is_empty(), "{:?}", ledger.rejections);
+    let table = ledger.to_table();
+    assert!(
+        table.contains(" replica ") && table.contains(" pod-b "),
+        "{table}"
+    );
+}
+
+#[tokio::test]
+async fn the_same_replica_twice_in_an_hour_with_another_quantity_is_a_duplicate() {
+    let emu = emulator().await;
+    let first = meter_as(&emu, &pod("pod-a"), 5, "token-1")
+        .send()
+        .await
+        .unwrap();
+    // Its own repeat (same quantity, another token) is the same record.
+    let again = meter_as(&emu, &pod("pod-a"), 5, "token-2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.metering_record_id(), again.metering_record_id());
+    let e = error_of(meter_as(&emu, &pod("pod-a"), 6, "token-3")).await;
+    assert!(matches!(e, E::DuplicateRequestException(_)), "{e:?}");
+    // Another replica of the role is not held by pod-a's record.
+    meter_as(&emu, &pod("pod-b"), 6, "token-4")
+        .send()
+        .await
+        .unwrap();
+    let ledger = emu.ledger();
+    assert_eq!(ledger.records.len(), 2);
+    assert_eq!(ledger.rejection_count("DuplicateRequestException"), 1);
+}
+
+#[tokio::test]
+async fn a_client_token_belongs_to_the_role_not_to_one_replica() {
+    let emu = emulator().await;
+    let first = meter_as(&emu, &pod("pod-a"), 5, "shared-token")
+        .send()
+        .await
+        .unwrap();
+    // Another replica of the same role reusing the token with other parameters: a conflict.
+    let e = error_of(meter_as(&emu, &pod("pod-b"), 7, "shared-token")).await;
+    assert!(matches!(e, E::IdempotencyConflictException(_)), "{e:?}");
+    // With the same parameters: the first answer, and no second record.
+    let same = meter_as(&emu, &pod("pod-b"), 5, "shared-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.metering_record_id(), same.metering_record_id());
+    // Another role has tokens of its own.
+    let task = CredentialSource::EcsTaskRole
+        .session(Some("pod-b"))
+        .unwrap();
+    meter_as(&emu, &task, 7, "shared-token")
+        .send()
+        .await
+        .unwrap();
+    let ledger = emu.ledger();
+    assert_eq!(ledger.records.len(), 2, "{}", ledger.to_table());
+    assert_eq!(ledger.rejection_count("IdempotencyConflictException"), 1);
+}
+
+#[tokio::test]
+async fn a_session_token_naming_no_valid_replica_is_refused() {
+    let emu = emulator().await;
+    let irsa = CredentialSource::Irsa.credentials();
+    let profile = CredentialSource::InstanceProfile.credentials();
+    for (keys, token) in [
+        (irsa, format!("{}/", irsa.session_token)),
+        (irsa, format!("{}/a/b", irsa.session_token)),
+        (irsa, format!("{}/{}", irsa.session_token, "x".repeat(65))),
+        (irsa, format!("{}-pod-a", irsa.session_token)),
+        // One session per instance: an instance profile has no replicas.
+        (profile, format!("{}/i-1", profile.session_token)),
+    ] {
+        let creds = aws_credential_types::Credentials::new(
+            keys.access_key_id,
+            keys.secret_access_key,
+            Some(token.clone()),
+            None,
+            "test",
+        );
+        let err = client_with(&emu, creds, emu.region())
+            .meter_usage()
+            .product_code(DEMO_CUSTOM_PRODUCT)
+            .usage_dimension("requests")
+            .usage_quantity(1)
+            .timestamp(ago(&emu, 60))
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            code(&err).as_deref(),
+            Some("UnrecognizedClientException"),
+            "{token}"
+        );
+    }
+    assert!(emu.ledger().records.is_empty());
+}
+
+#[tokio::test]
+async fn registrations_name_their_replica() {
+    let emu = emulator().await;
+    let task = CredentialSource::EcsTaskRole
+        .session(Some("task-2"))
+        .unwrap();
+    register_demo(&client_with(&emu, task.sdk("test"), emu.region()))
+        .send()
+        .await
+        .unwrap();
+    let r = &emu.ledger().registrations[0];
+    assert_eq!(
+        (r.caller.as_str(), r.replica.as_deref()),
+        ("ecs-task-role", Some("task-2"))
+    );
+}

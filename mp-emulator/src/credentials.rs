@@ -149,13 +149,17 @@ impl FixedCredentials {
 
     /// The JSON document the ECS and IMDS credential endpoints answer with.
     pub(crate) fn to_json(self) -> serde_json::Value {
+        self.json_with_token(self.session_token)
+    }
+
+    fn json_with_token(self, session_token: &str) -> serde_json::Value {
         serde_json::json!({
             "Code": "Success",
             "Type": "AWS-HMAC",
             "LastUpdated": rfc3339(SystemTime::now()),
             "AccessKeyId": self.access_key_id,
             "SecretAccessKey": self.secret_access_key,
-            "Token": self.session_token,
+            "Token": session_token,
             "Expiration": expiration(),
             "RoleArn": self.source.role_arn(),
         })
@@ -198,6 +202,11 @@ impl ReplicaSession {
     pub fn sdk(&self, provider: &'static str) -> aws_credential_types::Credentials {
         self.credentials()
             .sdk_with_token(self.session_token(), provider)
+    }
+
+    /// The JSON document a credential endpoint answers with for this session.
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        self.credentials().json_with_token(&self.session_token())
     }
 }
 

@@ -26,20 +26,8 @@ fn meter_as(
     quantity: i32,
     token: &str,
 ) -> MeterUsageFluentBuilder {
-    client_with(emu, session.sdk("mp-emulator-test"), emu.region())
-        .meter_usage()
-        .product_code(DEMO_CUSTOM_PRODUCT)
-        .usage_dimension("requests")
-        .usage_quantity(quantity)
-        .timestamp(ago(emu, 600))
-        .client_token(token)
-}
-
-async fn error_of(b: MeterUsageFluentBuilder) -> E {
-    b.send()
-        .await
-        .expect_err("the call must fail")
-        .into_service_error()
+    let client = client_with(emu, session.sdk("mp-emulator-test"), emu.region());
+    meter_requests(&client, emu, quantity).client_token(token)
 }
 
 #[tokio::test]
@@ -167,12 +155,7 @@ async fn a_session_token_naming_no_valid_replica_is_refused() {
             None,
             "test",
         );
-        let err = client_with(&emu, creds, emu.region())
-            .meter_usage()
-            .product_code(DEMO_CUSTOM_PRODUCT)
-            .usage_dimension("requests")
-            .usage_quantity(1)
-            .timestamp(ago(&emu, 60))
+        let err = meter_requests(&client_with(&emu, creds, emu.region()), &emu, 1)
             .send()
             .await
             .unwrap_err();

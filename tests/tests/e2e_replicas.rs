@@ -9,14 +9,13 @@
 #[allow(dead_code)] // each suite uses its own part of the shared harness
 mod e2e_support;
 
+use e2e_support::fx_custom::{self, FIXTURE};
 use e2e_support::harness::{self, Env};
 use e2e_support::sim_hours::{SimHours, assert_billed_once};
-use mp_emulator::{Emulator, EmulatorConfig, Ledger, Platform, Pricing};
+use mp_emulator::{Ledger, Platform, Scenario};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
-const FIXTURE: &str = env!("CARGO_BIN_EXE_fx_custom");
-const PRODUCT: &str = "e2ecustom00000000000000001";
 /// What a pod spec's `hostname:` makes every replica's `HOSTNAME`.
 const HOSTNAME: &str = "fx-custom";
 
@@ -56,12 +55,7 @@ fn billed(ledger: &Ledger, hour: u64) -> PerReplica {
 #[test]
 fn two_replicas_sharing_one_hostname_and_one_irsa_role_are_each_billed_in_full() {
     let started = Instant::now();
-    let emu = Emulator::start_blocking(EmulatorConfig::default().product(
-        PRODUCT,
-        Pricing::Custom,
-        &["requests", "data_gb"],
-    ))
-    .expect("emulator starts");
+    let emu = fx_custom::emulator(Scenario::entitled());
     let dir = tempfile::tempdir().unwrap();
     // Both clocks one minute into the next hour, so both replicas meter in that one hour
     // whatever the real time.

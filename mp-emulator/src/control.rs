@@ -28,16 +28,24 @@ pub(crate) async fn health(Shared(state): Shared<Arc<State>>) -> Response {
 #[derive(Deserialize)]
 pub(crate) struct EnvQuery {
     platform: Option<String>,
+    replica: Option<String>,
 }
 
 /// The environment as JSON pairs, for `mp-emulator env --url` (it needs this emulator's
-/// authorization token and token file, which only the running server knows).
+/// authorization token and token file, which only the running server knows); with
+/// `replica`, that replica's (writing its token file on EKS).
 pub(crate) async fn env(Shared(state): Shared<Arc<State>>, Query(q): Query<EnvQuery>) -> Response {
     let platform = match q.platform.as_deref().unwrap_or("ecs").parse::<Platform>() {
         Ok(p) => p,
         Err(e) => return bad_request(e),
     };
-    Json(state.env(platform)).into_response()
+    match q.replica {
+        None => Json(state.env(platform)).into_response(),
+        Some(replica) => match state.env_for_replica(platform, &replica) {
+            Ok(env) => Json(env).into_response(),
+            Err(e) => bad_request(e),
+        },
+    }
 }
 
 pub(crate) async fn ledger(Shared(state): Shared<Arc<State>>) -> Response {

@@ -1,6 +1,11 @@
 //! The fixed credentials each emulated source vends. The SigV4 check accepts only these, and
 //! the ledger's `caller` says which source signed a call, so a test can tell an ECS task role
 //! from IRSA or an instance profile.
+//!
+//! AWS tells two tasks or pods of one role apart by their credentials session, so the
+//! emulator does too: a replica's session has the source's keys and a session token of its
+//! own, `<the source's session token>/<replica name>`. The source's own token is the default
+//! replica's.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -65,6 +70,40 @@ impl CredentialSource {
         }
     }
 
+    /// Whether the source vends a session per replica: an ECS task role per task and IRSA per
+    /// pod do; an instance profile has one session for the whole instance.
+    pub fn has_replicas(self) -> bool {
+        self != Self::InstanceProfile
+    }
+
+    /// The session of replica `name` (`None`: the default one), if this source has replicas
+    /// and the name is valid (see [`check_replica_name`]).
+    pub fn session(self, replica: Option<&str>) -> Result<ReplicaSession, String> {
+        if let Some(name) = replica {
+            check_replica_name(name)?;
+            if !self.has_replicas() {
+                return Err(format!(
+                    "replica `{name}`: an instance profile has one credentials session per instance; replicas are for the ECS task role and IRSA"
+                ));
+            }
+        }
+        Ok(ReplicaSession {
+            source: self,
+            replica: replica.map(str::to_string),
+        })
+    }
+
+    /// The session a request's `X-Amz-Security-Token` names: the source's token, or that
+    /// token, `/` and a replica name.
+    pub(crate) fn session_of_token(self, sent: &str) -> Option<ReplicaSession> {
+        let rest = sent.strip_prefix(self.credentials().session_token)?;
+        let replica = match rest {
+            "" => None,
+            _ => Some(rest.strip_prefix('/')?),
+        };
+        self.session(replica).ok()
+    }
+
     /// Finds the source that vends `access_key_id`, if any.
     pub fn by_access_key(access_key_id: &str) -> Option<CredentialSource> {
         Self::ALL
@@ -91,10 +130,18 @@ pub struct FixedCredentials {
 impl FixedCredentials {
     /// The same keys as the SDK's credentials type, named `provider` (for signing).
     pub fn sdk(self, provider: &'static str) -> aws_credential_types::Credentials {
+        self.sdk_with_token(self.session_token.to_string(), provider)
+    }
+
+    fn sdk_with_token(
+        self,
+        session_token: String,
+        provider: &'static str,
+    ) -> aws_credential_types::Credentials {
         aws_credential_types::Credentials::new(
             self.access_key_id,
             self.secret_access_key,
-            Some(self.session_token.to_string()),
+            Some(session_token),
             None,
             provider,
         )
@@ -102,16 +149,80 @@ impl FixedCredentials {
 
     /// The JSON document the ECS and IMDS credential endpoints answer with.
     pub(crate) fn to_json(self) -> serde_json::Value {
+        self.json_with_token(self.session_token)
+    }
+
+    fn json_with_token(self, session_token: &str) -> serde_json::Value {
         serde_json::json!({
             "Code": "Success",
             "Type": "AWS-HMAC",
             "LastUpdated": rfc3339(SystemTime::now()),
             "AccessKeyId": self.access_key_id,
             "SecretAccessKey": self.secret_access_key,
-            "Token": self.session_token,
+            "Token": session_token,
             "Expiration": expiration(),
             "RoleArn": self.source.role_arn(),
         })
+    }
+}
+
+/// One replica's credentials session (a task of an ECS service, a pod of a Deployment): its
+/// source's keys, and a session token naming the replica. Made by [`CredentialSource::session`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ReplicaSession {
+    source: CredentialSource,
+    replica: Option<String>,
+}
+
+impl ReplicaSession {
+    pub fn source(&self) -> CredentialSource {
+        self.source
+    }
+
+    /// The replica's name; `None` for the source's default session.
+    pub fn replica(&self) -> Option<&str> {
+        self.replica.as_deref()
+    }
+
+    /// The source's keys.
+    pub fn credentials(&self) -> FixedCredentials {
+        self.source.credentials()
+    }
+
+    /// `<the source's session token>/<replica>`, or the source's token for the default one.
+    pub fn session_token(&self) -> String {
+        let base = self.credentials().session_token;
+        match &self.replica {
+            None => base.to_string(),
+            Some(name) => format!("{base}/{name}"),
+        }
+    }
+
+    /// The session as the SDK's credentials type, named `provider` (for signing).
+    pub fn sdk(&self, provider: &'static str) -> aws_credential_types::Credentials {
+        self.credentials()
+            .sdk_with_token(self.session_token(), provider)
+    }
+
+    /// The JSON document a credential endpoint answers with for this session.
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        self.credentials().json_with_token(&self.session_token())
+    }
+}
+
+/// The longest replica name.
+pub const MAX_REPLICA_NAME_LEN: usize = 64;
+
+/// A replica name is 1 to 64 letters, digits, `.`, `_` or `-` (what a pod or task name and
+/// a session token, URL path and file name can all hold as is).
+pub fn check_replica_name(name: &str) -> Result<(), String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "._-".contains(c);
+    if (1..=MAX_REPLICA_NAME_LEN).contains(&name.len()) && name.chars().all(allowed) {
+        Ok(())
+    } else {
+        Err(format!(
+            "replica name `{name}` must be 1 to {MAX_REPLICA_NAME_LEN} letters, digits, `.`, `_` or `-`"
+        ))
     }
 }
 
@@ -133,4 +244,50 @@ pub(crate) fn rfc3339(t: SystemTime) -> String {
         .unwrap_or_else(|_| t.into());
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replica_names() {
+        for good in ["a", "pod-0", "web.abc_1", &"x".repeat(64)] {
+            assert!(check_replica_name(good).is_ok(), "{good}");
+        }
+        for bad in ["", "a b", "a/b", "a#b", "pöd", &"x".repeat(65)] {
+            assert!(check_replica_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_session_token_names_its_replica() {
+        let irsa = CredentialSource::Irsa;
+        let base = irsa.credentials().session_token;
+        let pod = irsa.session(Some("pod-a")).unwrap();
+        assert_eq!(pod.session_token(), format!("{base}/pod-a"));
+        assert_eq!(irsa.session_of_token(&pod.session_token()), Some(pod));
+        assert_eq!(
+            irsa.session_of_token(base),
+            Some(irsa.session(None).unwrap())
+        );
+        for bad in [
+            format!("{base}/"),
+            format!("{base}pod-a"),
+            format!("{base}/a/b"),
+            format!("{base}/{}", "x".repeat(65)),
+            "other".to_string(),
+        ] {
+            assert_eq!(irsa.session_of_token(&bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_instance_profile_has_one_session() {
+        let profile = CredentialSource::InstanceProfile;
+        assert!(profile.session(Some("i-1")).is_err());
+        let base = profile.credentials().session_token;
+        assert_eq!(profile.session_of_token(&format!("{base}/i-1")), None);
+        assert!(profile.session_of_token(base).is_some());
+    }
 }

@@ -125,6 +125,23 @@ impl Emulator {
         self.state.env(platform)
     }
 
+    /// The environment of one replica (a task of an ECS service, a pod of a Deployment): the
+    /// same as [`env`](Self::env) but with credentials of its own session, as AWS gives every
+    /// task or pod, so the service keeps one record per hour for each. ECS: the task role's
+    /// credentials at `<url>/ecs/credentials/<replica>` and task metadata with a task ARN of
+    /// its own; EKS: a web identity token file of its own (removed when the emulator stops).
+    /// `replica` is 1 to 64 letters, digits, `.`, `_` or `-`. EC2 has no replicas: an
+    /// instance profile has one session per instance.
+    pub fn env_for_replica(
+        &self,
+        platform: Platform,
+        replica: &str,
+    ) -> anyhow::Result<Vec<(String, String)>> {
+        self.state
+            .env_for_replica(platform, replica)
+            .map_err(anyhow::Error::msg)
+    }
+
     /// A snapshot of what the emulator accepted and rejected so far.
     pub fn ledger(&self) -> Ledger {
         self.state.ledger()

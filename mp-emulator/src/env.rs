@@ -1,5 +1,6 @@
 //! The environment that points a process at the emulator (`Emulator::env`, `mp-emulator env`).
 
+use crate::credentials::CredentialSource;
 use std::path::Path;
 
 /// Which credential source the exported environment selects.
@@ -13,22 +14,44 @@ pub enum Platform {
     Ec2,
 }
 
-impl std::str::FromStr for Platform {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "ecs" => Ok(Self::Ecs),
-            "eks" => Ok(Self::Eks),
-            "ec2" => Ok(Self::Ec2),
-            other => Err(format!("unknown platform `{other}`: use ecs, eks or ec2")),
+impl Platform {
+    /// The name `mp-emulator env --platform` and the control API take.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Ecs => "ecs",
+            Self::Eks => "eks",
+            Self::Ec2 => "ec2",
+        }
+    }
+
+    /// The credential source a process on this platform signs with.
+    pub fn source(self) -> CredentialSource {
+        match self {
+            Self::Ecs => CredentialSource::EcsTaskRole,
+            Self::Eks => CredentialSource::Irsa,
+            Self::Ec2 => CredentialSource::InstanceProfile,
         }
     }
 }
 
+impl std::str::FromStr for Platform {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        [Self::Ecs, Self::Eks, Self::Ec2]
+            .into_iter()
+            .find(|p| p.name() == s)
+            .ok_or_else(|| format!("unknown platform `{s}`: use ecs, eks or ec2"))
+    }
+}
+
+/// The environment of one replica (`None`: the default one) on `platform`. An EKS pod has no
+/// ECS task metadata, so only ECS and EC2 (where an ECS task may run on the instance's
+/// credentials) get `ECS_CONTAINER_METADATA_URI_V4`.
 pub(crate) fn environment(
     url: &str,
     region: &str,
     platform: Platform,
+    replica: Option<&str>,
     ecs_auth_token: &str,
     web_identity_token_file: &Path,
 ) -> Vec<(String, String)> {
@@ -36,21 +59,27 @@ pub(crate) fn environment(
         ("AWS_REGION", region.to_string()),
         ("AWS_ENDPOINT_URL_MARKETPLACE_METERING", url.to_string()),
         ("AWS_ENDPOINT_URL_STS", url.to_string()),
-        (
-            "ECS_CONTAINER_METADATA_URI_V4",
-            format!("{url}/ecs/v4/container"),
-        ),
+    ];
+    if platform != Platform::Eks {
+        let metadata = match replica {
+            None => format!("{url}{}", crate::ecs::METADATA_PATH),
+            Some(name) => format!("{url}{}/{name}", crate::ecs::REPLICA_METADATA_PREFIX),
+        };
+        env.push(("ECS_CONTAINER_METADATA_URI_V4", metadata));
+    }
+    env.extend([
         ("AWS_EC2_METADATA_SERVICE_ENDPOINT", url.to_string()),
         // Hermetic: no profile of the machine running the tests can leak in.
         ("AWS_CONFIG_FILE", "/dev/null".to_string()),
         ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".to_string()),
-    ];
+    ]);
     match platform {
         Platform::Ecs => {
-            env.push((
-                "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                format!("{url}/ecs/credentials"),
-            ));
+            let credentials = match replica {
+                None => format!("{url}{}", crate::ecs::CREDENTIALS_PATH),
+                Some(name) => format!("{url}{}/{name}", crate::ecs::CREDENTIALS_PATH),
+            };
+            env.push(("AWS_CONTAINER_CREDENTIALS_FULL_URI", credentials));
             env.push((
                 "AWS_CONTAINER_AUTHORIZATION_TOKEN",
                 ecs_auth_token.to_string(),

@@ -11,7 +11,8 @@ use std::fmt::Write as _;
 pub struct Ledger {
     /// Accepted RegisterUsage calls, in arrival order.
     pub registrations: Vec<Registration>,
-    /// Accepted (non-dry-run) MeterUsage records, one per (product, dimension, hour, caller).
+    /// Accepted (non-dry-run) MeterUsage records, one per (product, dimension, hour, caller,
+    /// replica).
     pub records: Vec<MeterRecord>,
     /// Requests received per operation (`RegisterUsage`, `MeterUsage`,
     /// `AssumeRoleWithWebIdentity`, `Unknown`), faulted ones included.
@@ -28,6 +29,9 @@ pub struct Registration {
     pub nonce: Option<String>,
     /// Which credential source signed the call: `ecs-task-role`, `irsa`, `instance-profile`.
     pub caller: String,
+    /// Which replica's session of that source signed it; `None` for the default session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica: Option<String>,
     /// Emulator-clock time of the call, epoch seconds.
     pub at: u64,
 }
@@ -45,7 +49,11 @@ pub struct MeterRecord {
     pub allocations: Vec<Allocation>,
     pub record_id: String,
     pub client_token: Option<String>,
+    /// Which credential source signed the record: `ecs-task-role`, `irsa`, `instance-profile`.
     pub caller: String,
+    /// Which replica's session of that source signed it; `None` for the default session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica: Option<String>,
 }
 
 /// A share of a record's quantity attributed to a set of tags, or to none: an allocation
@@ -109,21 +117,42 @@ impl Ledger {
         self.rejections.get(error).copied().unwrap_or(0)
     }
 
-    /// A human-readable table (what `mp-emulator run` prints on stderr).
+    /// Whether any call was signed by a named replica's session, rather than only by the
+    /// sources' default ones.
+    pub fn has_replicas(&self) -> bool {
+        self.registrations.iter().any(|r| r.replica.is_some())
+            || self.records.iter().any(|r| r.replica.is_some())
+    }
+
+    /// A human-readable table (what `mp-emulator run` prints on stderr). A `replica` column
+    /// follows `caller` when a named replica signed anything.
     pub fn to_table(&self) -> String {
+        let replicas = self.has_replicas();
+        // The caller column, and the replica column when there is one.
+        let who = |caller: &str, replica: &Option<String>| {
+            if replicas {
+                format!("{caller:<18} {:<20}", replica.as_deref().unwrap_or("-"))
+            } else {
+                format!("{caller:<18}")
+            }
+        };
+        let who_heading = who("caller", &Some("replica".to_string()));
         let mut out = String::new();
         let _ = writeln!(out, "RegisterUsage accepted: {}", self.registrations.len());
         if !self.registrations.is_empty() {
             let _ = writeln!(
                 out,
-                "  {:<28} {:>7} {:<18} {:>12}",
-                "product", "key ver", "caller", "at"
+                "  {:<28} {:>7} {who_heading} {:>12}",
+                "product", "key ver", "at"
             );
             for r in &self.registrations {
                 let _ = writeln!(
                     out,
-                    "  {:<28} {:>7} {:<18} {:>12}",
-                    r.product_code, r.public_key_version, r.caller, r.at
+                    "  {:<28} {:>7} {} {:>12}",
+                    r.product_code,
+                    r.public_key_version,
+                    who(&r.caller, &r.replica),
+                    r.at
                 );
             }
         }
@@ -131,19 +160,19 @@ impl Ledger {
         if !self.records.is_empty() {
             let _ = writeln!(
                 out,
-                "  {:<28} {:<16} {:>12} {:>12} {:>5} {:<18} record id",
-                "product", "dimension", "hour", "quantity", "alloc", "caller"
+                "  {:<28} {:<16} {:>12} {:>12} {:>5} {who_heading} record id",
+                "product", "dimension", "hour", "quantity", "alloc"
             );
             for r in &self.records {
                 let _ = writeln!(
                     out,
-                    "  {:<28} {:<16} {:>12} {:>12} {:>5} {:<18} {}",
+                    "  {:<28} {:<16} {:>12} {:>12} {:>5} {} {}",
                     r.product_code,
                     r.dimension,
                     r.hour,
                     r.quantity,
                     r.allocations.len(),
-                    r.caller,
+                    who(&r.caller, &r.replica),
                     r.record_id
                 );
                 for a in &r.allocations {
@@ -193,6 +222,7 @@ mod tests {
             record_id: "id-1".into(),
             client_token: None,
             caller: "irsa".into(),
+            replica: None,
         });
         l.requests.insert("MeterUsage".into(), 2);
         l.rejections.insert("ThrottlingException".into(), 1);
@@ -205,5 +235,55 @@ mod tests {
             "{t}"
         );
         assert_eq!(l.total("p", "requests"), 5);
+        assert!(!t.contains("replica"), "{t}");
+    }
+
+    #[test]
+    fn table_names_replicas_once_a_named_one_signed() {
+        let record = |replica: Option<&str>, id: &str| MeterRecord {
+            product_code: "p".into(),
+            dimension: "requests".into(),
+            hour: 3600,
+            timestamp: 3600.0,
+            quantity: 1,
+            allocations: vec![],
+            record_id: id.into(),
+            client_token: None,
+            caller: "irsa".into(),
+            replica: replica.map(str::to_string),
+        };
+        let mut l = Ledger::default();
+        l.records.push(record(Some("pod-a"), "id-a"));
+        l.records.push(record(None, "id-default"));
+        let t = l.to_table();
+        let row = |id: &str| t.lines().find(|l| l.ends_with(id)).unwrap().to_string();
+        assert!(t.contains(" caller ") && t.contains(" replica "), "{t}");
+        assert!(
+            row("id-a").contains(" irsa ") && row("id-a").contains(" pod-a "),
+            "{t}"
+        );
+        assert!(row("id-default").contains(" - "), "{t}");
+    }
+
+    #[test]
+    fn ledger_json_without_replicas_still_reads() {
+        let old = r#"{"registrations": [{"product_code": "p", "public_key_version": 1,
+            "nonce": null, "caller": "irsa", "at": 1}],
+            "records": [{"product_code": "p", "dimension": "d", "hour": 0, "timestamp": 1.0,
+            "quantity": 1, "allocations": [], "record_id": "r", "client_token": null,
+            "caller": "irsa"}], "requests": {}, "rejections": {}}"#;
+        let l: Ledger = serde_json::from_str(old).unwrap();
+        assert_eq!(
+            (
+                l.registrations[0].replica.as_ref(),
+                l.records[0].replica.as_ref()
+            ),
+            (None, None)
+        );
+        let again = serde_json::to_string(&l).unwrap();
+        assert!(
+            !again.contains("replica"),
+            "unchanged for the default session: {again}"
+        );
     }
 }

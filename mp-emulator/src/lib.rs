@@ -34,6 +34,7 @@ pub use config::{
 };
 pub use credentials::{
     CredentialSource, FixedCredentials, INSTANCE_PROFILE_ROLE_NAME, IRSA_ROLE_ARN,
+    MAX_REPLICA_NAME_LEN, ReplicaSession, check_replica_name,
 };
 pub use ecs::ACCOUNT_ID;
 pub use emulator::Emulator;

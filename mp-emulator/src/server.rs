@@ -30,6 +30,12 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route(ecs::METADATA_PATH, get(ecs::container_metadata))
         .route(ecs::TASK_PATH, get(ecs::task_metadata))
         .route(ecs::CREDENTIALS_PATH, get(ecs::credentials))
+        .route(
+            ecs::REPLICA_METADATA_PATH,
+            get(ecs::replica_container_metadata),
+        )
+        .route(ecs::REPLICA_TASK_PATH, get(ecs::replica_task_metadata))
+        .route(ecs::REPLICA_CREDENTIALS_PATH, get(ecs::replica_credentials))
         .route(imds::TOKEN_PATH, put(imds::token))
         .route("/latest/meta-data/{*path}", get(imds::metadata))
         .route("/_emulator/health", get(control::health))

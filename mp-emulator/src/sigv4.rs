@@ -1,10 +1,11 @@
 //! SigV4 check on metering requests: parse `Authorization`, find the vended credentials for
-//! its access key, recompute the signature with the aws-sigv4 crate over the headers named in
-//! `SignedHeaders` and the body, and compare. The caller checks the scope's region, because
-//! the error name for a wrong region depends on the operation.
+//! its access key and the replica session its security token names, recompute the signature
+//! with the aws-sigv4 crate over the headers named in `SignedHeaders` and the body, and
+//! compare. The caller checks the scope's region, because the error name for a wrong region
+//! depends on the operation.
 
 use crate::aws_error::AwsError;
-use crate::credentials::CredentialSource;
+use crate::credentials::{CredentialSource, ReplicaSession};
 use aws_sigv4::http_request::{
     SessionTokenMode, SignableBody, SignableRequest, SigningSettings, sign,
 };
@@ -16,10 +17,12 @@ use std::time::{Duration, SystemTime};
 /// The signing name of the AWS Marketplace Metering Service.
 pub const SIGNING_NAME: &str = "aws-marketplace";
 
-/// Who signed a request, and for which region.
+/// Who signed a request (which source, which replica's session), and for which region.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Signer {
     pub(crate) source: CredentialSource,
+    /// The replica whose session signed; `None` for the source's default session.
+    pub(crate) replica: Option<String>,
     pub(crate) region: String,
 }
 
@@ -171,16 +174,16 @@ pub(crate) fn verify(
             ),
         ));
     }
-    let creds = source.credentials();
-    let sent_token = headers
+    let session: ReplicaSession = headers
         .get("x-amz-security-token")
-        .and_then(|v| v.to_str().ok());
-    if sent_token != Some(creds.session_token) {
-        return Err(forbidden(
-            "UnrecognizedClientException",
-            "The security token included in the request is invalid",
-        ));
-    }
+        .and_then(|v| v.to_str().ok())
+        .and_then(|token| source.session_of_token(token))
+        .ok_or_else(|| {
+            forbidden(
+                "UnrecognizedClientException",
+                "The security token included in the request is invalid",
+            )
+        })?;
     let date = headers
         .get("x-amz-date")
         .and_then(|v| v.to_str().ok())
@@ -200,7 +203,7 @@ pub(crate) fn verify(
     if !auth.signed_headers.contains(&"x-amz-security-token") {
         settings.session_token_mode = SessionTokenMode::Exclude;
     }
-    let identity: Identity = creds.sdk("mp-emulator").into();
+    let identity: Identity = session.sdk("mp-emulator").into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(auth.region)
@@ -238,6 +241,7 @@ pub(crate) fn verify(
     }
     Ok(Signer {
         source,
+        replica: session.replica().map(str::to_string),
         region: auth.region.to_string(),
     })
 }

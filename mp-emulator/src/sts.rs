@@ -1,5 +1,7 @@
 //! STS `AssumeRoleWithWebIdentity` (query protocol: form body in, XML out), the exchange IRSA
-//! makes on EKS. aws-config sends it unsigned to `AWS_ENDPOINT_URL_STS`.
+//! makes on EKS. aws-config sends it unsigned to `AWS_ENDPOINT_URL_STS`. Each pod has a token
+//! of its own and so gets a session of its own: the emulator's token is the default replica's,
+//! and `<that token>#<replica>` (what a replica's token file holds) is that replica's.
 
 use crate::credentials::{CredentialSource, IRSA_ROLE_ARN, expiration};
 use crate::state::State;
@@ -40,14 +42,16 @@ fn assume_role_with_web_identity(
     form: &HashMap<String, String>,
 ) -> Result<String, StsError> {
     let field = |name: &str| form.get(name).map(String::as_str).unwrap_or("");
-    if field("WebIdentityToken") != state.web_identity_token {
-        return Err((
-            StatusCode::BAD_REQUEST,
-            "InvalidIdentityToken",
-            "WebIdentityToken is not the one this emulator wrote to AWS_WEB_IDENTITY_TOKEN_FILE"
-                .into(),
-        ));
-    }
+    let session = replica_of_token(state, field("WebIdentityToken"))
+        .and_then(|replica| CredentialSource::Irsa.session(replica).ok())
+        .ok_or_else(|| {
+            (
+                StatusCode::BAD_REQUEST,
+                "InvalidIdentityToken",
+                "WebIdentityToken is not one this emulator wrote to an AWS_WEB_IDENTITY_TOKEN_FILE"
+                    .to_string(),
+            )
+        })?;
     if field("RoleArn") != IRSA_ROLE_ARN {
         return Err((
             StatusCode::FORBIDDEN,
@@ -58,16 +62,16 @@ fn assume_role_with_web_identity(
             ),
         ));
     }
-    let session = field("RoleSessionName");
-    let creds = CredentialSource::Irsa.credentials();
+    let session_name = field("RoleSessionName");
+    let creds = session.credentials();
     Ok(format!(
         r#"<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <AssumeRoleWithWebIdentityResult>
     <SubjectFromWebIdentityToken>system:serviceaccount:default:mp-emulator</SubjectFromWebIdentityToken>
     <Audience>sts.amazonaws.com</Audience>
     <AssumedRoleUser>
-      <Arn>arn:aws:sts::111122223333:assumed-role/mp-emulator-irsa/{session}</Arn>
-      <AssumedRoleId>AROAMPEMULATORIRSA:{session}</AssumedRoleId>
+      <Arn>arn:aws:sts::111122223333:assumed-role/mp-emulator-irsa/{session_name}</Arn>
+      <AssumedRoleId>AROAMPEMULATORIRSA:{session_name}</AssumedRoleId>
     </AssumedRoleUser>
     <Credentials>
       <AccessKeyId>{}</AccessKeyId>
@@ -81,11 +85,25 @@ fn assume_role_with_web_identity(
 </AssumeRoleWithWebIdentityResponse>"#,
         creds.access_key_id,
         xml_escape(creds.secret_access_key),
-        creds.session_token,
+        session.session_token(),
         expiration(),
         crate::ids::uuid_like(),
-        session = xml_escape(session),
+        session_name = xml_escape(session_name),
     ))
+}
+
+/// The replica a web identity token names: `Some(None)` for the emulator's own token,
+/// `Some(Some(name))` for `<token>#<name>`, `None` for any other token.
+fn replica_of_token<'a>(state: &State, token: &'a str) -> Option<Option<&'a str>> {
+    match token.strip_prefix(state.web_identity_token.as_str())? {
+        "" => Some(None),
+        rest => rest.strip_prefix('#').map(Some),
+    }
+}
+
+/// What a replica's web identity token file holds.
+pub(crate) fn replica_token(state: &State, replica: &str) -> String {
+    format!("{}#{replica}", state.web_identity_token)
 }
 
 fn error_xml(code: &str, message: &str) -> String {

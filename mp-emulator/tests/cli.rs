@@ -148,6 +148,51 @@ fn serve_prints_the_url_first_and_env_points_at_it() {
 }
 
 #[test]
+fn env_gives_a_replicas_credentials_and_no_ecs_metadata_on_eks() {
+    let (server, url) = serve(["--addr", "127.0.0.1:0"]);
+    let env = |args: &[&str]| {
+        let out = bin()
+            .args(["env", "--url", &url])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (_, ecs, _) = env(&["--platform", "ecs", "--replica", "task-b"]);
+    assert!(
+        ecs.contains(&format!(
+            "export AWS_CONTAINER_CREDENTIALS_FULL_URI={url}/ecs/credentials/task-b\n"
+        )),
+        "{ecs}"
+    );
+    for args in [
+        &["--platform", "eks"][..],
+        &["--platform", "eks", "--replica", "pod-b"],
+    ] {
+        let (_, eks, _) = env(args);
+        assert!(eks.contains("export AWS_WEB_IDENTITY_TOKEN_FILE="), "{eks}");
+        assert!(!eks.contains("ECS_CONTAINER_METADATA_URI_V4"), "{eks}");
+    }
+    let (_, pod, _) = env(&["--platform", "eks", "--replica", "pod-b"]);
+    let file = pod
+        .lines()
+        .find_map(|l| l.strip_prefix("export AWS_WEB_IDENTITY_TOKEN_FILE="))
+        .unwrap();
+    assert!(std::fs::read_to_string(file).unwrap().ends_with("#pod-b"));
+    // A bad name is a bad argument; EC2 has no replicas, which the server says.
+    let (code, _, err) = env(&["--replica", "a b"]);
+    assert_eq!(code, Some(2), "{err}");
+    let (code, _, err) = env(&["--platform", "ec2", "--replica", "i-2"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("instance profile"), "{err}");
+    stop(server);
+}
+
+#[test]
 fn serve_starts_in_the_scenario_file() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("scenario.json");

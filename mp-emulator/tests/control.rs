@@ -161,6 +161,50 @@ async fn env_endpoint_matches_the_library() {
     assert!(std::path::Path::new(file).exists());
 }
 
+#[tokio::test]
+async fn only_ecs_and_ec2_environments_have_ecs_task_metadata() {
+    let emu = emulator().await;
+    let metadata = |platform| {
+        emu.env(platform)
+            .into_iter()
+            .find(|(k, _)| k == "ECS_CONTAINER_METADATA_URI_V4")
+    };
+    // An EKS pod has no ECS agent; an ECS task on EC2 may use the instance's credentials.
+    assert_eq!(metadata(Platform::Eks), None);
+    let url = format!("{}/ecs/v4/container", emu.url());
+    assert_eq!(metadata(Platform::Ecs).unwrap().1, url);
+    assert_eq!(metadata(Platform::Ec2).unwrap().1, url);
+}
+
+#[tokio::test]
+async fn env_endpoint_gives_a_replicas_environment_and_refuses_bad_ones() {
+    let emu = emulator().await;
+    let env_of = |query: &str| {
+        http()
+            .get(format!("{}/_emulator/env?{query}", emu.url()))
+            .send()
+    };
+    for (name, platform) in [("ecs", Platform::Ecs), ("eks", Platform::Eks)] {
+        let got: Vec<(String, String)> = env_of(&format!("platform={name}&replica=r-1"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(got, emu.env_for_replica(platform, "r-1").unwrap());
+    }
+    for bad in [
+        "platform=ec2&replica=r-1",
+        "platform=eks&replica=",
+        "platform=eks&replica=a%2Fb",
+    ] {
+        let r = env_of(bad).await.unwrap();
+        assert_eq!(r.status(), 400, "{bad}");
+        let body: Value = r.json().await.unwrap();
+        assert!(body["error"].as_str().is_some(), "{body}");
+    }
+}
+
 #[test]
 fn start_blocking_serves_from_its_own_thread_and_cleans_up_on_drop() {
     let emu = Emulator::start_blocking(EmulatorConfig::default()).unwrap();

@@ -14,12 +14,7 @@ use support::*;
 
 /// A MeterUsage of the demo custom product's `requests` dimension, 10 minutes ago.
 fn meter(emu: &Emulator, quantity: i32) -> MeterUsageFluentBuilder {
-    client(emu)
-        .meter_usage()
-        .product_code(DEMO_CUSTOM_PRODUCT)
-        .usage_dimension("requests")
-        .usage_quantity(quantity)
-        .timestamp(ago(emu, 600))
+    meter_requests(&client(emu), emu, quantity)
 }
 
 fn tag(k: &str, v: &str) -> Tag {
@@ -32,13 +27,6 @@ fn allocation(quantity: i32, tags: Vec<Tag>) -> UsageAllocation {
         .set_tags(Some(tags))
         .build()
         .unwrap()
-}
-
-async fn error_of(b: MeterUsageFluentBuilder) -> E {
-    b.send()
-        .await
-        .expect_err("the call must fail")
-        .into_service_error()
 }
 
 #[tokio::test]

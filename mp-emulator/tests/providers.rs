@@ -111,6 +111,25 @@ async fn default_chain_on_each_platform_registers_as_that_caller() {
     }
 }
 
+#[tokio::test]
+async fn default_chain_in_each_replicas_environment_signs_with_its_session() {
+    let emu = emulator().await;
+    for (platform, caller, replica) in [
+        (Platform::Ecs, "ecs-task-role", "task-b"),
+        (Platform::Eks, "irsa", "pod-b"),
+    ] {
+        let env = emu.env_for_replica(platform, replica).unwrap();
+        let out = in_child("default-chain", env).await;
+        assert!(out.contains("registered"), "{out}");
+        let ledger = emu.ledger();
+        let r = ledger.registrations.last().unwrap();
+        assert_eq!(
+            (r.caller.as_str(), r.replica.as_deref()),
+            (caller, Some(replica))
+        );
+    }
+}
+
 /// Not a test of its own: the body of the child processes above. Does nothing otherwise.
 #[tokio::test]
 async fn child_entry() {

@@ -8,25 +8,15 @@
 #[allow(dead_code)] // each suite uses its own part of the shared harness
 mod e2e_support;
 
+use e2e_support::fx_custom::{FIXTURE, PRODUCT, emulator};
 use e2e_support::harness::{self, Env, wait_for_file, wait_until};
 use e2e_support::journal::journaled;
 use e2e_support::sim_hours::{SimHours, assert_billed_once, billed};
-use mp_emulator::{DryRunAnswer, Emulator, EmulatorConfig, Ledger, Platform, Pricing, Scenario};
+use mp_emulator::{DryRunAnswer, Ledger, Platform, Scenario};
 
-const FIXTURE: &str = env!("CARGO_BIN_EXE_fx_custom");
-const PRODUCT: &str = "e2ecustom00000000000000001";
 /// What the fixture meters: 8 threads x 10,000 calls; data_gb 3 every 10th call.
 const REQUESTS: i64 = 80_000;
 const DATA_GB: i64 = 24_000;
-
-fn emulator(scenario: Scenario) -> Emulator {
-    Emulator::start_blocking(
-        EmulatorConfig::default()
-            .product(PRODUCT, Pricing::Custom, &["requests", "data_gb"])
-            .scenario(scenario),
-    )
-    .expect("emulator starts")
-}
 
 /// Everything metered is in the ledger, once: no (dimension, hour) twice.
 fn assert_billed_exactly(ledger: &Ledger) {

@@ -14,15 +14,14 @@
 #[allow(dead_code)] // each suite uses its own part of the shared harness
 mod e2e_support;
 
+use e2e_support::fx_custom::{self, FIXTURE};
 use e2e_support::harness::{self, Env, Run, wait_for_file, wait_for_ledger};
 use e2e_support::sim_hours::{PerHour, SimHours, assert_billed_once, billed};
-use mp_emulator::{Emulator, EmulatorConfig, Ledger, Platform, Pricing, Scenario};
+use mp_emulator::{Ledger, Platform, Scenario};
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::time::Instant;
 
-const FIXTURE: &str = env!("CARGO_BIN_EXE_fx_custom");
-const PRODUCT: &str = "e2ecustom00000000000000001";
 /// What the runtime logs for each record whose window closed.
 const EXPIRED_LOG: &str = "record not delivered: its 6-hour window closed";
 
@@ -52,12 +51,7 @@ struct Outcome {
 
 fn run(case: &Case) -> Outcome {
     let started = Instant::now();
-    let emu = Emulator::start_blocking(EmulatorConfig::default().product(
-        PRODUCT,
-        Pricing::Custom,
-        &["requests", "data_gb"],
-    ))
-    .expect("emulator starts");
+    let emu = fx_custom::emulator(Scenario::entitled());
     let dir = tempfile::tempdir().unwrap();
     let hours = SimHours::new(&emu, dir.path());
     let env = hours

@@ -1,5 +1,6 @@
-//! `mp-emulator env --url URL`: asks a running emulator for its environment (it alone knows
-//! its authorization token and token file) and prints it as shell `export` lines.
+//! `mp-emulator env --url URL [--replica NAME]`: asks a running emulator for its environment,
+//! or one replica's (it alone knows its authorization token and token files), and prints it
+//! as shell `export` lines.
 
 use clap::Args;
 use std::io::{Read, Write};
@@ -14,15 +15,24 @@ pub(crate) struct EnvArgs {
     /// Which credentials the environment selects: ecs (task role), eks (IRSA), ec2 (instance profile).
     #[arg(long, default_value = "ecs", value_parser = super::parse_platform)]
     platform: mp_emulator::Platform,
+    /// One replica's environment (a task on ecs, a pod on eks), with a credentials session of
+    /// its own: 1 to 64 letters, digits, `.`, `_` or `-`.
+    #[arg(long, value_name = "NAME", value_parser = parse_replica)]
+    replica: Option<String>,
+}
+
+fn parse_replica(name: &str) -> Result<String, String> {
+    mp_emulator::check_replica_name(name)?;
+    Ok(name.to_string())
 }
 
 pub(crate) fn env(args: &EnvArgs) -> Result<(), String> {
-    let platform = match args.platform {
-        mp_emulator::Platform::Ecs => "ecs",
-        mp_emulator::Platform::Eks => "eks",
-        mp_emulator::Platform::Ec2 => "ec2",
-    };
-    let body = get(&args.url, &format!("/_emulator/env?platform={platform}"))?;
+    let mut path = format!("/_emulator/env?platform={}", args.platform.name());
+    if let Some(replica) = &args.replica {
+        // A valid name needs no escaping in a query.
+        path.push_str(&format!("&replica={replica}"));
+    }
+    let body = get(&args.url, &path)?;
     let pairs: Vec<(String, String)> = serde_json::from_str(&body)
         .map_err(|e| format!("{} did not answer like mp-emulator: {e}", args.url))?;
     for (name, value) in pairs {
@@ -55,8 +65,12 @@ fn get(url: &str, path: &str) -> Result<String, String> {
         .split_once("\r\n\r\n")
         .ok_or_else(|| format!("{url} sent a malformed HTTP response"))?;
     if !head.starts_with("HTTP/1.1 200") {
+        let why = serde_json::from_str::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| v["error"].as_str().map(|e| format!(": {e}")))
+            .unwrap_or_default();
         return Err(format!(
-            "{url}{path} answered `{}`",
+            "{url}{path} answered `{}`{why}",
             head.lines().next().unwrap_or("")
         ));
     }

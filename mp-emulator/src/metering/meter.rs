@@ -1,5 +1,6 @@
 //! `MeterUsage`: one record per product, dimension, hour and task, with the 6-hour window,
-//! the hour lock, client-token idempotency, allocations and `DryRun`.
+//! the hour lock, client-token idempotency, allocations and `DryRun`. A task is a replica's
+//! credentials session; a client token belongs to the caller (the role), whatever replica.
 
 use super::Operation;
 use super::outcome::{check_outcome, unknown_product};
@@ -202,7 +203,8 @@ fn whole_secs(epoch_secs: f64) -> u64 {
     epoch_secs.max(0.0) as u64
 }
 
-/// Applies idempotency and the hour lock, then books the record.
+/// Applies idempotency (per caller) and the hour lock (per task: caller and replica), then
+/// books the record.
 fn record(state: &State, signer: &Signer, req: Request) -> Result<Value, AwsError> {
     let caller = signer.source.to_string();
     let fingerprint = req.fingerprint();
@@ -223,7 +225,7 @@ fn record(state: &State, signer: &Signer, req: Request) -> Result<Value, AwsErro
         req.product_code.clone(),
         req.dimension.clone(),
         hour,
-        caller.clone(),
+        (signer.source, signer.replica.clone()),
     );
     let record_id = match book.hours.get(&key) {
         Some((q, id)) if *q == req.quantity => id.clone(),
@@ -231,7 +233,7 @@ fn record(state: &State, signer: &Signer, req: Request) -> Result<Value, AwsErro
             return Err(AwsError::client(
                 errors::DUPLICATE_REQUEST,
                 format!(
-                    "A record for {} / {} in hour {hour} was already accepted with quantity {q}; send the hour's total once",
+                    "A record for {} / {} in hour {hour} was already accepted from this task with quantity {q}; send the hour's total once",
                     req.product_code, req.dimension
                 ),
             ));
@@ -249,6 +251,7 @@ fn record(state: &State, signer: &Signer, req: Request) -> Result<Value, AwsErro
                 record_id: id.clone(),
                 client_token: req.client_token.clone(),
                 caller: caller.clone(),
+                replica: signer.replica.clone(),
             });
             id
         }

@@ -67,6 +67,7 @@ pub(crate) fn register_usage(
         public_key_version: config.key_version,
         nonce: input.nonce,
         caller: signer.source.to_string(),
+        replica: signer.replica.clone(),
         at: claims.iat,
     });
     Ok(json!({

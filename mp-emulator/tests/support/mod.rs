@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 use aws_sdk_marketplacemetering as mm;
+use aws_sdk_marketplacemetering::operation::meter_usage::MeterUsageError;
+use aws_sdk_marketplacemetering::operation::meter_usage::builders::MeterUsageFluentBuilder;
 use aws_sdk_marketplacemetering::operation::register_usage::builders::RegisterUsageFluentBuilder;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
@@ -66,6 +68,29 @@ pub fn register_demo(client: &mm::Client) -> RegisterUsageFluentBuilder {
         .register_usage()
         .product_code(mp_emulator::DEMO_HOURLY_PRODUCT)
         .public_key_version(mp_emulator::TEST_ONLY_KEY_VERSION)
+}
+
+/// A MeterUsage by `client` of the demo custom product's `requests` dimension, 10 minutes
+/// before the emulator's clock.
+pub fn meter_requests(
+    client: &mm::Client,
+    emulator: &Emulator,
+    quantity: i32,
+) -> MeterUsageFluentBuilder {
+    client
+        .meter_usage()
+        .product_code(mp_emulator::DEMO_CUSTOM_PRODUCT)
+        .usage_dimension("requests")
+        .usage_quantity(quantity)
+        .timestamp(ago(emulator, 600))
+}
+
+/// The service error of a MeterUsage that must fail.
+pub async fn error_of(b: MeterUsageFluentBuilder) -> MeterUsageError {
+    b.send()
+        .await
+        .expect_err("the call must fail")
+        .into_service_error()
 }
 
 /// A client as an ECS task role in the emulator's region.

@@ -19,6 +19,14 @@ impl Env {
         Env(emulator.env(platform))
     }
 
+    /// One replica's environment (a task on ECS, a pod on EKS): a credentials session of its
+    /// own, as AWS gives every task or pod.
+    pub fn of_replica(emulator: &Emulator, platform: Platform, replica: &str) -> Env {
+        Env(emulator
+            .env_for_replica(platform, replica)
+            .expect("a replica's environment"))
+    }
+
     pub fn set(mut self, key: &str, value: &str) -> Env {
         self = self.unset(key);
         self.0.push((key.to_owned(), value.to_owned()));

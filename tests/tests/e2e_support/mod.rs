@@ -2,6 +2,7 @@
 //! their journals, and a replaying proxy.
 
 pub mod crash;
+pub mod fx_custom;
 pub mod harness;
 pub mod journal;
 pub mod replay;

@@ -46,14 +46,19 @@ impl<'a> SimHours<'a> {
     /// The fixture's environment for `rounds` rounds: its directory, the clock file,
     /// 20 ms checkpoints, and a journal (which also shows when a round was drained).
     pub fn env(&self, env: Env, rounds: u64) -> Env {
-        env.set("FX_MODE", &format!("hours:{rounds}"))
+        self.clock(env)
+            .set("FX_MODE", &format!("hours:{rounds}"))
             .set("FX_DIR", self.dir.to_str().unwrap())
-            .set("MP_TESTING_CLOCK_FILE", self.clock_file().to_str().unwrap())
             .set("MP_TESTING_CHECKPOINT_MS", "20")
             .set(
                 "MARKETPLACE_METERING_JOURNAL",
                 self.journal().to_str().unwrap(),
             )
+    }
+
+    /// The clock file only: another process metering in the same simulated hours.
+    pub fn clock(&self, env: Env) -> Env {
+        env.set("MP_TESTING_CLOCK_FILE", self.clock_file().to_str().unwrap())
     }
 
     /// Epoch seconds of `round`'s hour.
@@ -123,12 +128,16 @@ pub fn billed(ledger: &Ledger) -> PerHour {
     billed
 }
 
-/// One record per (dimension, hour), each with its hour-truncated timestamp and a client
-/// token of ours (docs/metering-rules.md, "One record per hour per dimension").
+/// One record per (replica, dimension, hour), each with its hour-truncated timestamp and a
+/// client token of ours (docs/metering-rules.md, "One record per hour per dimension"). A
+/// replica is a task or pod; with one, that is one record per (dimension, hour).
 pub fn assert_billed_once(ledger: &Ledger) {
     let mut seen = HashSet::new();
     for r in &ledger.records {
-        assert!(seen.insert((r.dimension.clone(), r.hour)), "twice: {r:?}");
+        assert!(
+            seen.insert((r.replica.clone(), r.dimension.clone(), r.hour)),
+            "twice: {r:?}"
+        );
         assert_eq!(r.timestamp as u64, r.hour, "hour-truncated timestamp");
         assert!(
             r.client_token

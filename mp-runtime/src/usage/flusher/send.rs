@@ -74,32 +74,27 @@ impl Flusher {
                 self.retry_later(key, now, &detail);
                 false
             }
-            Hourly::Duplicate if sent_before => {
-                tracing::info!(
-                    dimension = key.1,
-                    "metering: the service already holds this record from an earlier attempt \
-                     ({detail})"
-                );
-                self.delivered(key);
-                true
-            }
-            Hourly::Duplicate => {
-                self.move_on(
-                    key,
-                    &record,
-                    "this task already has a record for that hour",
-                    &detail,
-                );
-                true
-            }
-            Hourly::Conflict => {
-                Counters::bump(&STATS.conflicts);
-                self.move_on(
-                    key,
-                    &record,
-                    "the service holds this record's client token with other parameters",
-                    &detail,
-                );
+            Hourly::Duplicate | Hourly::Conflict => {
+                if action == Hourly::Conflict {
+                    Counters::bump(&STATS.conflicts);
+                }
+                if sent_before {
+                    // Nothing is lost: an earlier send of this record got through.
+                    tracing::info!(
+                        dimension = key.1,
+                        hour = key.0.start_secs(),
+                        "metering: the service already holds this record from an earlier send \
+                         ({detail}); it counts as delivered"
+                    );
+                    self.delivered(key);
+                } else {
+                    self.move_on(
+                        key,
+                        &record,
+                        "this task already has a record for that hour",
+                        &detail,
+                    );
+                }
                 true
             }
             Hourly::NotEntitled => {

@@ -85,6 +85,14 @@ fn tag_values_the_service_refuses_lose_no_usage() {
         ],
         "the two refusable tenants' usage is billed in the untagged share (no tags)"
     );
+    // Always, at exit: what was metered and billed.
+    assert!(
+        run.stderr.lines().any(|l| l.starts_with(
+            "mp-runtime: metering at exit: 1000 unit(s) metered, 1000 sent in 1 record(s), 0 lost"
+        )),
+        "{}",
+        run.stderr
+    );
     // No tracing subscriber in the fixture: the warning still reaches the operator.
     assert!(
         run.stderr.lines().any(|l| l.starts_with("mp-runtime: warn: metering: 400 unit(s) were metered with tags the Metering Service would refuse")),

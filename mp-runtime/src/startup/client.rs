@@ -5,6 +5,8 @@
 //! endpoint resolution and trust to aws-config, so it can reach mp-emulator.
 
 use crate::build_mode::BuildMode;
+use crate::env::Env;
+use crate::failure::quoted;
 use crate::startup::region::Region;
 use crate::startup::trust;
 use aws_config::SdkConfig;
@@ -14,6 +16,27 @@ use aws_sdk_marketplacemetering::Config;
 /// cannot change the host.
 pub(crate) fn production_endpoint(region: &Region) -> String {
     format!("https://metering.marketplace.{region}.amazonaws.com")
+}
+
+/// The variables through which aws-config would move the metering endpoint.
+const ENDPOINT_OVERRIDES: [&str; 2] = ["AWS_ENDPOINT_URL_MARKETPLACE_METERING", "AWS_ENDPOINT_URL"];
+
+/// In a production build, the line that says an endpoint override is ignored: such a build
+/// run against mp-emulator would otherwise retry the real endpoint until the deadline and
+/// then blame the network.
+pub(crate) fn ignored_override_notice(mode: BuildMode, env: &dyn Env) -> Option<String> {
+    if mode != BuildMode::Production {
+        return None;
+    }
+    let (name, value) = ENDPOINT_OVERRIDES
+        .iter()
+        .find_map(|name| env.var(name).map(|value| (name, value)))?;
+    Some(format!(
+        "mp-runtime: note: {name}={} is ignored: this production build always calls the \
+         official metering endpoint of its region. Runs against mp-emulator need a build with \
+         the local-testing feature",
+        quoted(&value)
+    ))
 }
 
 /// The Metering Service client configuration for this build mode.
@@ -78,6 +101,25 @@ mod tests {
     }
 
     const EMULATOR: &str = "http://127.0.0.1:9";
+
+    #[test]
+    fn a_production_build_says_at_once_that_it_ignores_an_endpoint_override() {
+        let env = crate::env::env_of(&[("AWS_ENDPOINT_URL_MARKETPLACE_METERING", EMULATOR)]);
+        assert_eq!(
+            ignored_override_notice(BuildMode::Production, &env).as_deref(),
+            Some(
+                "mp-runtime: note: AWS_ENDPOINT_URL_MARKETPLACE_METERING=\"http://127.0.0.1:9\" \
+                 is ignored: this production build always calls the official metering endpoint \
+                 of its region. Runs against mp-emulator need a build with the local-testing \
+                 feature"
+            )
+        );
+        assert_eq!(ignored_override_notice(BuildMode::LocalTesting, &env), None);
+        let global = crate::env::env_of(&[("AWS_ENDPOINT_URL", EMULATOR)]);
+        assert!(ignored_override_notice(BuildMode::Production, &global).is_some());
+        let none = crate::env::env_of(&[]);
+        assert_eq!(ignored_override_notice(BuildMode::Production, &none), None);
+    }
 
     /// `service_endpoint` as `AWS_ENDPOINT_URL_MARKETPLACE_METERING`, `global_endpoint` as
     /// `AWS_ENDPOINT_URL` (which aws-config turns into the SdkConfig's endpoint).

@@ -106,6 +106,9 @@ pub(crate) async fn start(
     if mode == BuildMode::LocalTesting {
         eprintln!("{LOCAL_TESTING_NOTICE}");
     }
+    if let Some(notice) = client::ignored_override_notice(mode, env) {
+        eprintln!("{notice}");
+    }
     // The macro caps the deadline at 6 h; a hand-made spec must not overflow the clock either.
     let deadline = Instant::now()
         .checked_add(Duration::from_secs(spec.startup_deadline_secs))

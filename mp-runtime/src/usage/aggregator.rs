@@ -128,6 +128,7 @@ impl Aggregator {
             if quantity == 0 {
                 continue;
             }
+            STATS.metered_units.fetch_add(quantity, Relaxed);
             let allocations = tagged
                 .into_iter()
                 .map(|(tags, quantity)| Allocation { tags, quantity })
@@ -239,6 +240,15 @@ impl Aggregator {
             .values()
             .filter(|r| matches!(r.state, State::Open | State::Frozen) && r.quantity > 0)
             .count() as u64
+    }
+
+    /// Units in unsent records.
+    pub(crate) fn pending_units(&self) -> u64 {
+        self.records
+            .values()
+            .filter(|r| matches!(r.state, State::Open | State::Frozen))
+            .map(|r| r.quantity)
+            .sum()
     }
 
     /// Every record.

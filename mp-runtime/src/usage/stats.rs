@@ -40,6 +40,13 @@ pub struct MeteringStats {
     /// Sends refused because the endpoint's certificate does not chain to the Amazon roots
     /// (something intercepted the connection); the usage is kept and retried.
     pub intercepted: u64,
+    /// Units drained from `meter!` counters into hourly records (usage lags `meter!` by up
+    /// to one drain, 10 s).
+    pub metered_units: u64,
+    /// Units in records the service accepted.
+    pub sent_units: u64,
+    /// Units in records given up on (refused, or past their 6-hour window).
+    pub lost_units: u64,
 }
 
 #[derive(Default)]
@@ -56,6 +63,9 @@ pub(crate) struct Counters {
     pub(crate) salvaged: AtomicU64,
     pub(crate) conflicts: AtomicU64,
     pub(crate) intercepted: AtomicU64,
+    pub(crate) metered_units: AtomicU64,
+    pub(crate) sent_units: AtomicU64,
+    pub(crate) lost_units: AtomicU64,
 }
 
 impl Counters {
@@ -73,11 +83,18 @@ impl Counters {
             salvaged: AtomicU64::new(0),
             conflicts: AtomicU64::new(0),
             intercepted: AtomicU64::new(0),
+            metered_units: AtomicU64::new(0),
+            sent_units: AtomicU64::new(0),
+            lost_units: AtomicU64::new(0),
         }
     }
 
     pub(crate) fn bump(counter: &AtomicU64) {
         counter.fetch_add(1, Relaxed);
+    }
+
+    pub(crate) fn add(counter: &AtomicU64, units: u64) {
+        counter.fetch_add(units, Relaxed);
     }
 
     pub(crate) fn snapshot(&self) -> MeteringStats {
@@ -94,7 +111,32 @@ impl Counters {
             salvaged: self.salvaged.load(Relaxed),
             conflicts: self.conflicts.load(Relaxed),
             intercepted: self.intercepted.load(Relaxed),
+            metered_units: self.metered_units.load(Relaxed),
+            sent_units: self.sent_units.load(Relaxed),
+            lost_units: self.lost_units.load(Relaxed),
         }
+    }
+}
+
+impl MeteringStats {
+    /// The line printed on stderr when metering ends, whatever the logging set-up: what was
+    /// metered, billed, lost, and what still waits (`pending_units`, kept by the journal or
+    /// lost with the process).
+    pub(crate) fn exit_line(&self, pending_units: u64, journal: bool) -> String {
+        let waiting = match (pending_units, journal) {
+            (0, _) => String::new(),
+            (n, true) => {
+                format!("; {n} unit(s) not yet sent, kept in the journal for the next start")
+            }
+            (n, false) => {
+                format!("; {n} unit(s) not yet sent and lost with the process (no journal)")
+            }
+        };
+        format!(
+            "mp-runtime: metering at exit: {} unit(s) metered, {} sent in {} record(s), {} lost \
+             in {} record(s) refused or past their window{waiting}",
+            self.metered_units, self.sent_units, self.sent, self.lost_units, self.failed
+        )
     }
 }
 
@@ -129,5 +171,19 @@ mod tests {
         c.pending.store(3, Relaxed);
         let s = c.snapshot();
         assert_eq!((s.sent, s.failed, s.pending, s.carried), (1, 2, 3, 0));
+    }
+
+    #[test]
+    fn the_exit_line_says_what_was_billed_lost_and_left() {
+        let c = Counters::new();
+        Counters::add(&c.metered_units, 10);
+        Counters::add(&c.sent_units, 7);
+        Counters::bump(&c.sent);
+        assert_eq!(
+            c.snapshot().exit_line(3, false),
+            "mp-runtime: metering at exit: 10 unit(s) metered, 7 sent in 1 record(s), 0 lost in \
+             0 record(s) refused or past their window; 3 unit(s) not yet sent and lost with the \
+             process (no journal)"
+        );
     }
 }

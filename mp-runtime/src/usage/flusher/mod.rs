@@ -180,6 +180,13 @@ impl Flusher {
             }
         }
         self.flush(final_bound).await;
+        // Always, so a run that billed nothing or lost usage never ends on a silent 0.
+        eprintln!(
+            "{}",
+            STATS
+                .snapshot()
+                .exit_line(self.records.pending_units(), self.journal.is_some())
+        );
     }
 
     /// Sends everything now, retrying until `bound` passes.
@@ -264,6 +271,7 @@ fn report_recovery(path: &Path, recovered: &Recovered) {
     }
     for record in &recovered.expired {
         Counters::bump(&STATS.failed);
+        Counters::add(&STATS.lost_units, record.quantity);
         operator!(error,
             dimension = record.dimension, hour = record.hour.start_secs(), quantity = record.quantity;
             "metering journal: record found after its 6-hour window closed; it cannot be sent"

@@ -138,6 +138,9 @@ impl Flusher {
     }
 
     fn delivered(&mut self, key: &Key) {
+        if let Some(record) = self.records.get(key) {
+            Counters::add(&STATS.sent_units, record.quantity);
+        }
         self.finish(key, State::Sent);
         Counters::bump(&STATS.sent);
     }
@@ -209,6 +212,7 @@ impl Flusher {
                 quantity = record.quantity;
                 "metering: record not delivered: {why}"
             );
+            Counters::add(&STATS.lost_units, record.quantity);
         }
         Counters::bump(&STATS.failed);
         self.finish(key, State::Failed);

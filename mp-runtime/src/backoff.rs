@@ -2,7 +2,6 @@
 //! wait uniform in `0..=min(cap, base * 2^attempt)`, so many tasks failing together do not
 //! retry in lockstep.
 
-use rand::Rng;
 use std::time::Duration;
 
 /// How a retry loop grows its waits.
@@ -23,9 +22,16 @@ impl Backoff {
     }
 }
 
-/// A uniform wait in `0..=max`.
+/// A wait in `0..=max`, to the millisecond. The OS generator's `u64` reduced modulo the
+/// range: its bias is below 2^-40 for any wait this crate uses, far below what spreading a
+/// fleet's retries needs.
 pub(crate) fn jitter(max: Duration) -> Duration {
-    Duration::from_millis(rand::rng().random_range(0..=max.as_millis() as u64))
+    let span = u64::try_from(max.as_millis())
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    // No OS randomness: no jitter, still a bounded wait.
+    let draw = getrandom::u64().unwrap_or(0);
+    Duration::from_millis(draw.checked_rem(span).unwrap_or(draw))
 }
 
 #[cfg(test)]
@@ -44,5 +50,14 @@ mod tests {
                 assert!(backoff.wait(attempt) <= ceiling);
             }
         }
+    }
+
+    #[test]
+    fn jitter_spreads_over_the_whole_range() {
+        let max = Duration::from_millis(1000);
+        let waits: Vec<Duration> = (0..200).map(|_| jitter(max)).collect();
+        assert!(waits.iter().all(|w| *w <= max));
+        assert!(waits.iter().any(|w| *w < max / 4) && waits.iter().any(|w| *w > max * 3 / 4));
+        assert_eq!(jitter(Duration::ZERO), Duration::ZERO);
     }
 }

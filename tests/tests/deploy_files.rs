@@ -577,3 +577,48 @@ fn no_probe_kills_a_container_before_its_startup_deadline() {
     }
 }
 
+#[test]
+fn the_chart_installs_only_where_the_irsa_trust_policy_points() {
+    let eks = example("eks-custom");
+    let deploy = eks.dir.join("deploy");
+    let trust = json(deploy.join("irsa-trust-policy.json"));
+    let sub = trust["Statement"][0]["Condition"]["StringEquals"]
+        .as_object()
+        .expect("StringEquals")
+        .iter()
+        .find(|(k, _)| k.ends_with(":sub"))
+        .and_then(|(_, v)| v.as_str())
+        .expect("a :sub condition")
+        .to_owned();
+    let trusted_namespace = sub
+        .strip_prefix("system:serviceaccount:")
+        .and_then(|rest| rest.split(':').next())
+        .expect("sub is system:serviceaccount:<namespace>:<account>");
+    let values = read(&deploy.join("helm/eks-custom/values.yaml"));
+    assert_eq!(
+        yaml_values(&values, "namespace"),
+        [trusted_namespace],
+        "values.yaml irsa.namespace is the trust policy's namespace"
+    );
+    let template = read(&deploy.join("helm/eks-custom/templates/deployment.yaml"));
+    assert!(
+        template.contains("{{- if ne .Values.irsa.namespace .Release.Namespace }}")
+            && template.contains("{{- fail "),
+        "the chart refuses a namespace the role does not trust"
+    );
+    let notes = read(&deploy.join("helm/eks-custom/templates/NOTES.txt"));
+    let expected_sub =
+        "system:serviceaccount:{{ .Release.Namespace }}:{{ .Values.serviceAccount.name }}";
+    assert!(
+        notes.contains(expected_sub),
+        "NOTES.txt states the sub the role must trust"
+    );
+    for doc in ["deploy-eks.md", "iam-and-irsa.md"] {
+        let text = read(&root().join("docs").join(doc));
+        assert!(
+            text.contains("system:serviceaccount:<namespace>:<service account>")
+                && text.contains("aws iam update-assume-role-policy"),
+            "docs/{doc}: the trust policy's sub and how to set it"
+        );
+    }
+}

@@ -622,3 +622,108 @@ fn the_chart_installs_only_where_the_irsa_trust_policy_points() {
         );
     }
 }
+
+/// The `--flag value` arguments of every `aws <command>` line (with its `\` continuations).
+fn aws_commands(doc: &str, command: &str) -> Vec<String> {
+    let joined = doc.replace("\\\n", " ");
+    joined
+        .lines()
+        .filter(|l| l.trim_start().starts_with(&format!("aws {command}")))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn flag(command: &str, name: &str) -> String {
+    let mut words = command.split_whitespace();
+    words.find(|w| *w == name);
+    words
+        .next()
+        .unwrap_or_else(|| panic!("{name} in {command}"))
+        .to_owned()
+}
+
+#[test]
+fn the_direct_ecs_path_creates_what_the_task_definition_names() {
+    let ecs = example("ecs-hourly");
+    let task = json(ecs.dir.join("deploy/task-definition.json"));
+    let doc = read(&root().join("docs/deploy-ecs.md"));
+    let log_groups: Vec<String> = aws_commands(&doc, "logs create-log-group")
+        .iter()
+        .map(|c| flag(c, "--log-group-name"))
+        .collect();
+    for container in task["containerDefinitions"].as_array().expect("containers") {
+        let group = container["logConfiguration"]["options"]["awslogs-group"]
+            .as_str()
+            .expect("awslogs-group");
+        assert_eq!(
+            log_groups,
+            [group],
+            "docs/deploy-ecs.md creates the task's log group"
+        );
+    }
+    let roles: Vec<String> = aws_commands(&doc, "iam create-role")
+        .iter()
+        .map(|c| flag(c, "--role-name"))
+        .collect();
+    let attached: Vec<(String, String)> = aws_commands(&doc, "iam attach-role-policy")
+        .iter()
+        .map(|c| (flag(c, "--role-name"), flag(c, "--policy-arn")))
+        .collect();
+    for key in ["executionRoleArn", "taskRoleArn"] {
+        let arn = task[key].as_str().expect(key);
+        let name = arn.rsplit(":role/").next().expect("role ARN");
+        assert!(
+            roles.iter().any(|r| r == name),
+            "docs/deploy-ecs.md creates the {key} role {name} (creates {roles:?})"
+        );
+    }
+    let execution = task["executionRoleArn"].as_str().expect("executionRoleArn");
+    let execution = execution.rsplit(":role/").next().expect("role ARN");
+    assert!(
+        attached.iter().any(|(role, policy)| role == execution
+            && policy.ends_with(":policy/service-role/AmazonECSTaskExecutionRolePolicy")),
+        "docs/deploy-ecs.md attaches AmazonECSTaskExecutionRolePolicy to {execution}"
+    );
+}
+
+#[test]
+fn the_docs_say_where_images_go_and_for_which_platform() {
+    let ecs = json(
+        example("ecs-hourly")
+            .dir
+            .join("deploy/task-definition.json"),
+    );
+    assert_eq!(ecs["runtimePlatform"]["cpuArchitecture"], "X86_64");
+    for doc in ["deploy-ecs.md", "deploy-eks.md"] {
+        let text = read(&root().join("docs").join(doc));
+        for needed in [
+            "709825985650.dkr.ecr.us-east-1.amazonaws.com/<seller>/",
+            "Add repositories",
+            "--platform linux/amd64",
+            "--platform linux/arm64",
+        ] {
+            assert!(text.contains(needed), "docs/{doc} says {needed:?}");
+        }
+    }
+}
+
+#[test]
+fn the_publishing_checklist_checks_the_sellers_own_files() {
+    let text = read(&root().join("docs/publishing-checklist.md"));
+    for internal in ["mp-tests", "deploy_files", ".ci/lint-deploy"] {
+        assert!(
+            !text.contains(internal),
+            "the checklist names this repository's own {internal}, which a seller's project lacks"
+        );
+    }
+    for check in [
+        ".healthCheck.startPeriod",
+        "stopTimeout",
+        "helm template",
+        "startupProbe",
+        "MARKETPLACE_PRODUCT_CODE",
+        "aws iam simulate-principal-policy",
+    ] {
+        assert!(text.contains(check), "the checklist checks {check}");
+    }
+}

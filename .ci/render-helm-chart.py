@@ -134,6 +134,7 @@ class Renderer:
             "quote": lambda s: '"' + str(s).replace('"', '\\"') + '"',
             "int": int,
             "lt": lambda a, b: a < b,
+            "ne": lambda a, b: a != b,
             "toYaml": lambda v: yaml.safe_dump(v, default_flow_style=False, sort_keys=False).rstrip(),
             "nindent": lambda n, s: "\n" + "\n".join(" " * n + l if l else l for l in str(s).split("\n")),
             "include": lambda n, d: self.render(self.defines[n], d),

@@ -7,8 +7,8 @@
 mod deploy_support;
 
 use deploy_support::{
-    Declared, declared, dockerfile_env, env_names_in, files_under, read, root, yaml_env,
-    yaml_values,
+    Declared, declared, dockerfile_env, duration_secs, env_names_in, files_under, read, root,
+    yaml_blocks, yaml_env, yaml_values,
 };
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -154,7 +154,11 @@ fn every_product_code_in_the_deploy_files_is_one_the_binary_accepts() {
             .into_iter()
             .filter(|f| f.ends_with("values.yaml"))
         {
-            for code in yaml_values(&read(&values), "productCode") {
+            // Empty: the variable is not set and the compiled-in code applies.
+            for code in yaml_values(&read(&values), "productCode")
+                .into_iter()
+                .filter(|c| !c.is_empty())
+            {
                 codes.push((values.display().to_string(), code));
             }
         }
@@ -167,12 +171,37 @@ fn every_product_code_in_the_deploy_files_is_one_the_binary_accepts() {
             );
         }
     }
-    // The chart's default is the compiled-in code, so a default install runs as the listing.
+}
+
+#[test]
+fn by_default_the_chart_leaves_the_product_code_to_the_binary() {
+    // A default install must run as whatever code is compiled in, even after the seller
+    // changed it: the chart sets MARKETPLACE_PRODUCT_CODE only when productCode is set.
     let eks = example("eks-custom");
-    let values = read(&eks.dir.join("deploy/helm/eks-custom/values.yaml"));
+    let deploy = eks.dir.join("deploy");
+    let values = read(&deploy.join("helm/eks-custom/values.yaml"));
     assert_eq!(
         yaml_values(&values, "productCode"),
-        std::slice::from_ref(&eks.declared.product_code)
+        [""],
+        "values.yaml productCode"
+    );
+    let template = read(&deploy.join("helm/eks-custom/templates/deployment.yaml"));
+    let lines: Vec<&str> = template.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("- name: MARKETPLACE_PRODUCT_CODE"))
+        .expect("the template can set MARKETPLACE_PRODUCT_CODE");
+    let guard = lines[at - 1].trim();
+    assert!(
+        guard == "{{- with .Values.productCode }}" || guard == "{{- if .Values.productCode }}",
+        "MARKETPLACE_PRODUCT_CODE is set only for a non-empty productCode, not under {guard:?}"
+    );
+    let manifests = read(&deploy.join("kubernetes/eks-custom.yaml"));
+    assert!(
+        yaml_env(&manifests)
+            .iter()
+            .all(|(name, _)| name != "MARKETPLACE_PRODUCT_CODE"),
+        "the plain manifests (the chart's default render) leave MARKETPLACE_PRODUCT_CODE out"
     );
 }
 
@@ -424,5 +453,277 @@ fn every_port_named_is_the_one_the_service_binds() {
                 );
             }
         }
+    }
+}
+
+/// ECS counts failed health checks only after `startPeriod`, and accepts at most 300 s.
+const ECS_MAX_START_PERIOD_SECS: u64 = 300;
+
+#[test]
+fn the_startup_deadline_parses_like_the_attribute() {
+    assert_eq!(duration_secs("90s"), 90);
+    assert_eq!(duration_secs("2m"), 120);
+    assert_eq!(duration_secs("1h"), 3600);
+    assert_eq!(
+        declared("#[marketplace_main(product_code = \"p\", pricing = \"hourly\")]\n")
+            .startup_deadline_secs,
+        300
+    );
+    assert_eq!(
+        declared(
+            "#[marketplace_main(product_code = \"p\", pricing = \"hourly\", \
+             startup_deadline = \"2m\")]\n"
+        )
+        .startup_deadline_secs,
+        120
+    );
+}
+
+#[test]
+fn no_probe_kills_a_container_before_its_startup_deadline() {
+    // Start-up (RegisterUsage / the entitlement check, retried) may take the whole deadline;
+    // a probe that gives up sooner restarts the container, which registers again.
+    for ex in examples() {
+        let deadline = ex.declared.startup_deadline_secs;
+        let deploy = ex.dir.join("deploy");
+
+        // ECS: failed checks do not count during startPeriod, so startPeriod >= deadline
+        // guarantees no kill before the deadline whatever interval and retries are. ECS caps
+        // startPeriod at 300 s, so an ECS example's deadline must not exceed that.
+        let task_definition = deploy.join("task-definition.json");
+        if task_definition.is_file() {
+            assert!(
+                deadline <= ECS_MAX_START_PERIOD_SECS,
+                "{}: startup_deadline {deadline} s is longer than any ECS startPeriod can be",
+                ex.package
+            );
+            let task = json(task_definition);
+            for container in task["containerDefinitions"].as_array().expect("containers") {
+                let start = container["healthCheck"]["startPeriod"]
+                    .as_u64()
+                    .expect("healthCheck.startPeriod");
+                assert!(
+                    (deadline..=ECS_MAX_START_PERIOD_SECS).contains(&start),
+                    "{}: task definition startPeriod {start} s, startup_deadline {deadline} s",
+                    ex.package
+                );
+            }
+            let cfn = read(&deploy.join("cloudformation.yaml"));
+            for start in seconds(yaml_values(&cfn, "StartPeriod"), "StartPeriod") {
+                assert!(
+                    (deadline..=ECS_MAX_START_PERIOD_SECS).contains(&start),
+                    "{}: CloudFormation StartPeriod {start} s, startup_deadline {deadline} s",
+                    ex.package
+                );
+            }
+        }
+
+        // Kubernetes: a livenessProbe only runs once the startupProbe passed, and the
+        // startupProbe gives up after initialDelaySeconds + failureThreshold * periodSeconds.
+        let pod_specs: Vec<PathBuf> = files_under(&deploy)
+            .into_iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "yaml"))
+            .filter(|f| read(f).contains("livenessProbe:"))
+            .collect();
+        if ex.package == "eks-custom" {
+            assert_eq!(
+                pod_specs.len(),
+                2,
+                "the chart's deployment and the plain manifests"
+            );
+        }
+        for file in pod_specs {
+            let text = read(&file);
+            let shown = file
+                .strip_prefix(&ex.dir)
+                .unwrap_or(&file)
+                .display()
+                .to_string();
+            let liveness = yaml_blocks(&text, "livenessProbe");
+            let [liveness] = &liveness[..] else {
+                panic!("{}/{shown}: one livenessProbe", ex.package);
+            };
+            let startup = yaml_blocks(&text, "startupProbe");
+            let [startup] = &startup[..] else {
+                panic!(
+                    "{}/{shown}: one startupProbe to hold liveness off during start-up",
+                    ex.package
+                );
+            };
+            for key in ["path", "port"] {
+                assert_eq!(
+                    startup.get(key),
+                    liveness.get(key),
+                    "{}/{shown}: startupProbe and livenessProbe probe the same endpoint",
+                    ex.package
+                );
+            }
+            let number = |key: &str, default: u64| {
+                startup.get(key).map_or(default, |v| {
+                    v.parse()
+                        .unwrap_or_else(|_| panic!("{shown}: {key}: {v:?}"))
+                })
+            };
+            // Kubernetes' defaults: no delay, every 10 s, 3 failures.
+            let gives_up = number("initialDelaySeconds", 0)
+                + number("failureThreshold", 3) * number("periodSeconds", 10);
+            assert!(
+                gives_up >= deadline,
+                "{}/{shown}: the startupProbe gives up after {gives_up} s, before the \
+                 startup_deadline of {deadline} s",
+                ex.package
+            );
+        }
+    }
+}
+
+#[test]
+fn the_chart_installs_only_where_the_irsa_trust_policy_points() {
+    let eks = example("eks-custom");
+    let deploy = eks.dir.join("deploy");
+    let trust = json(deploy.join("irsa-trust-policy.json"));
+    let sub = trust["Statement"][0]["Condition"]["StringEquals"]
+        .as_object()
+        .expect("StringEquals")
+        .iter()
+        .find(|(k, _)| k.ends_with(":sub"))
+        .and_then(|(_, v)| v.as_str())
+        .expect("a :sub condition")
+        .to_owned();
+    let trusted_namespace = sub
+        .strip_prefix("system:serviceaccount:")
+        .and_then(|rest| rest.split(':').next())
+        .expect("sub is system:serviceaccount:<namespace>:<account>");
+    let values = read(&deploy.join("helm/eks-custom/values.yaml"));
+    assert_eq!(
+        yaml_values(&values, "namespace"),
+        [trusted_namespace],
+        "values.yaml irsa.namespace is the trust policy's namespace"
+    );
+    let template = read(&deploy.join("helm/eks-custom/templates/deployment.yaml"));
+    assert!(
+        template.contains("{{- if ne .Values.irsa.namespace .Release.Namespace }}")
+            && template.contains("{{- fail "),
+        "the chart refuses a namespace the role does not trust"
+    );
+    let notes = read(&deploy.join("helm/eks-custom/templates/NOTES.txt"));
+    let expected_sub =
+        "system:serviceaccount:{{ .Release.Namespace }}:{{ .Values.serviceAccount.name }}";
+    assert!(
+        notes.contains(expected_sub),
+        "NOTES.txt states the sub the role must trust"
+    );
+    for doc in ["deploy-eks.md", "iam-and-irsa.md"] {
+        let text = read(&root().join("docs").join(doc));
+        assert!(
+            text.contains("system:serviceaccount:<namespace>:<service account>")
+                && text.contains("aws iam update-assume-role-policy"),
+            "docs/{doc}: the trust policy's sub and how to set it"
+        );
+    }
+}
+
+/// The `--flag value` arguments of every `aws <command>` line (with its `\` continuations).
+fn aws_commands(doc: &str, command: &str) -> Vec<String> {
+    let joined = doc.replace("\\\n", " ");
+    joined
+        .lines()
+        .filter(|l| l.trim_start().starts_with(&format!("aws {command}")))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn flag(command: &str, name: &str) -> String {
+    let mut words = command.split_whitespace();
+    words.find(|w| *w == name);
+    words
+        .next()
+        .unwrap_or_else(|| panic!("{name} in {command}"))
+        .to_owned()
+}
+
+#[test]
+fn the_direct_ecs_path_creates_what_the_task_definition_names() {
+    let ecs = example("ecs-hourly");
+    let task = json(ecs.dir.join("deploy/task-definition.json"));
+    let doc = read(&root().join("docs/deploy-ecs.md"));
+    let log_groups: Vec<String> = aws_commands(&doc, "logs create-log-group")
+        .iter()
+        .map(|c| flag(c, "--log-group-name"))
+        .collect();
+    for container in task["containerDefinitions"].as_array().expect("containers") {
+        let group = container["logConfiguration"]["options"]["awslogs-group"]
+            .as_str()
+            .expect("awslogs-group");
+        assert_eq!(
+            log_groups,
+            [group],
+            "docs/deploy-ecs.md creates the task's log group"
+        );
+    }
+    let roles: Vec<String> = aws_commands(&doc, "iam create-role")
+        .iter()
+        .map(|c| flag(c, "--role-name"))
+        .collect();
+    let attached: Vec<(String, String)> = aws_commands(&doc, "iam attach-role-policy")
+        .iter()
+        .map(|c| (flag(c, "--role-name"), flag(c, "--policy-arn")))
+        .collect();
+    for key in ["executionRoleArn", "taskRoleArn"] {
+        let arn = task[key].as_str().expect(key);
+        let name = arn.rsplit(":role/").next().expect("role ARN");
+        assert!(
+            roles.iter().any(|r| r == name),
+            "docs/deploy-ecs.md creates the {key} role {name} (creates {roles:?})"
+        );
+    }
+    let execution = task["executionRoleArn"].as_str().expect("executionRoleArn");
+    let execution = execution.rsplit(":role/").next().expect("role ARN");
+    assert!(
+        attached.iter().any(|(role, policy)| role == execution
+            && policy.ends_with(":policy/service-role/AmazonECSTaskExecutionRolePolicy")),
+        "docs/deploy-ecs.md attaches AmazonECSTaskExecutionRolePolicy to {execution}"
+    );
+}
+
+#[test]
+fn the_docs_say_where_images_go_and_for_which_platform() {
+    let ecs = json(
+        example("ecs-hourly")
+            .dir
+            .join("deploy/task-definition.json"),
+    );
+    assert_eq!(ecs["runtimePlatform"]["cpuArchitecture"], "X86_64");
+    for doc in ["deploy-ecs.md", "deploy-eks.md"] {
+        let text = read(&root().join("docs").join(doc));
+        for needed in [
+            "709825985650.dkr.ecr.us-east-1.amazonaws.com/<seller>/",
+            "Add repositories",
+            "--platform linux/amd64",
+            "--platform linux/arm64",
+        ] {
+            assert!(text.contains(needed), "docs/{doc} says {needed:?}");
+        }
+    }
+}
+
+#[test]
+fn the_publishing_checklist_checks_the_sellers_own_files() {
+    let text = read(&root().join("docs/publishing-checklist.md"));
+    for internal in ["mp-tests", "deploy_files", ".ci/lint-deploy"] {
+        assert!(
+            !text.contains(internal),
+            "the checklist names this repository's own {internal}, which a seller's project lacks"
+        );
+    }
+    for check in [
+        ".healthCheck.startPeriod",
+        "stopTimeout",
+        "helm template",
+        "startupProbe",
+        "MARKETPLACE_PRODUCT_CODE",
+        "aws iam simulate-principal-policy",
+    ] {
+        assert!(text.contains(check), "the checklist checks {check}");
     }
 }

@@ -68,6 +68,8 @@ pub struct Declared {
     pub trusted: Vec<String>,
     pub free: Vec<String>,
     pub dimensions: Vec<String>,
+    /// `startup_deadline`, in seconds: how long start-up may retry before the binary exits.
+    pub startup_deadline_secs: u64,
 }
 
 impl Declared {
@@ -110,6 +112,25 @@ pub fn declared(main_rs: &str) -> Declared {
                     .collect()
             })
             .unwrap_or_default(),
+        startup_deadline_secs: string_arg(&args, "startup_deadline")
+            .map_or(DEFAULT_STARTUP_DEADLINE_SECS, |d| duration_secs(&d)),
+    }
+}
+
+/// `startup_deadline` when the attribute does not set it (`"5m"`).
+pub const DEFAULT_STARTUP_DEADLINE_SECS: u64 = 300;
+
+/// `"90s"`, `"2m"`, `"1h"` in seconds (the forms `startup_deadline` accepts).
+pub fn duration_secs(text: &str) -> u64 {
+    let (number, unit) = text.split_at(text.len().saturating_sub(1));
+    let n: u64 = number
+        .parse()
+        .unwrap_or_else(|_| panic!("startup_deadline {text:?}"));
+    match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        _ => panic!("startup_deadline {text:?}: unit s, m or h"),
     }
 }
 
@@ -212,4 +233,36 @@ pub fn dockerfile_env(text: &str) -> Vec<(String, String)> {
         .filter_map(|kv| kv.split_once('='))
         .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
         .collect()
+}
+
+/// Every `key:` block of simple YAML in `text` (a probe, say): the `name: value` lines
+/// indented under it, nested ones included, keyed by their own name.
+pub fn yaml_blocks(text: &str, key: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.trim_end() != format!("{key}:") {
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        let mut block = std::collections::BTreeMap::new();
+        for item in &lines[i + 1..] {
+            let t = item.trim_start();
+            if t.is_empty() || t.starts_with('#') {
+                continue;
+            }
+            if item.len() - t.len() <= indent {
+                break;
+            }
+            if let Some((k, v)) = t.split_once(':') {
+                let v = v.split(" #").next().unwrap_or_default().trim();
+                if !v.is_empty() {
+                    block.insert(k.trim().to_owned(), unquote(v));
+                }
+            }
+        }
+        out.push(block);
+    }
+    out
 }

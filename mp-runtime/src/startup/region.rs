@@ -9,14 +9,15 @@ use crate::env::Env;
 use crate::exit;
 use crate::failure::{Failure, quoted};
 use bytes::Bytes;
-use http::uri::InvalidUri;
+use http::header::HOST;
+use http::uri::{InvalidUri, Scheme};
 use http::{HeaderValue, Method, Request, Uri};
 use http_body_util::{BodyExt, Empty, LengthLimitError, Limited};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use hyper::client::conn::http1;
+use hyper_util::rt::TokioIo;
 use std::fmt;
 use std::time::Duration;
+use tokio::net::TcpStream;
 
 /// How long each metadata source may take. ECS task metadata and IMDS are asked at the same
 /// time (ECS's answer still wins), so a chain where nothing answers fails after one limit,
@@ -150,6 +151,8 @@ impl fmt::Display for Miss {
 enum Unanswered {
     /// The address is not a URL the client can ask.
     BadUrl(String),
+    /// Not plain http: the metadata endpoints are link-local and speak nothing else.
+    NotHttp,
     /// The request failed: the innermost cause ("Connection refused (os error 111)").
     Transport(String),
     TimedOut(Duration),
@@ -166,6 +169,7 @@ impl fmt::Display for Unanswered {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Unanswered::BadUrl(why) => write!(f, "not a usable URL ({why})"),
+            Unanswered::NotHttp => f.write_str("not an http:// URL"),
             Unanswered::Transport(why) => f.write_str(why),
             Unanswered::TimedOut(limit) => {
                 write!(f, "no answer within {} ms", limit.as_millis())
@@ -206,11 +210,10 @@ async fn walk(env: &dyn Env) -> Result<Resolved, NoRegion> {
         }
     }
 
-    let http = Metadata::new();
     let ecs = async {
         let uri = env.var(ECS_METADATA_VAR).ok_or(Miss::EcsUnset)?;
         let url = format!("{}/task", uri.trim_end_matches('/'));
-        match bounded(METADATA_LIMIT, ecs_region(&http, &url)).await {
+        match bounded(METADATA_LIMIT, ecs_region(&url)).await {
             Ok(region) => Ok(region),
             Err(why) => Err(Miss::Ecs { url, why }),
         }
@@ -226,7 +229,7 @@ async fn walk(env: &dyn Env) -> Result<Resolved, NoRegion> {
             .var(IMDS_ENDPOINT_VAR)
             .unwrap_or_else(|| IMDS_DEFAULT_ENDPOINT.to_owned());
         let endpoint = endpoint.trim_end_matches('/').to_owned();
-        match bounded(METADATA_LIMIT, imds_region(&http, &endpoint)).await {
+        match bounded(METADATA_LIMIT, imds_region(&endpoint)).await {
             Ok(region) => Ok(region),
             Err(why) => Err(Miss::Imds { endpoint, why }),
         }
@@ -293,61 +296,70 @@ async fn bounded(
 /// (a few KiB); anything near this is not a metadata endpoint.
 const MAX_METADATA_BYTES: usize = 1024 * 1024;
 
-/// Plain-http requests to the metadata endpoints, on the hyper client the AWS SDK links. No
-/// proxy is ever used: metadata is link-local, a proxy would only leak or stall it.
-struct Metadata {
-    client: Client<HttpConnector, Empty<Bytes>>,
-}
-
-impl Metadata {
-    fn new() -> Metadata {
-        Metadata {
-            client: Client::builder(TokioExecutor::new()).build_http(),
-        }
+/// One plain-http request to a metadata endpoint on a connection of its own, with hyper's
+/// HTTP/1 client (linked already for the AWS SDK) on a tokio socket; the body of a 2xx answer,
+/// as text. No proxy is ever used: metadata is link-local, a proxy would only leak or stall it.
+async fn ask(
+    method: Method,
+    url: &str,
+    header: Option<(&'static str, &str)>,
+) -> Result<String, Unanswered> {
+    let uri: Uri = url
+        .parse()
+        .map_err(|e: InvalidUri| Unanswered::BadUrl(e.to_string()))?;
+    if uri.scheme() != Some(&Scheme::HTTP) {
+        return Err(Unanswered::NotHttp);
     }
-
-    /// The body of a 2xx answer, as text.
-    async fn ask(
-        &self,
-        method: Method,
-        url: &str,
-        header: Option<(&'static str, &str)>,
-    ) -> Result<String, Unanswered> {
-        let uri: Uri = url
-            .parse()
-            .map_err(|e: InvalidUri| Unanswered::BadUrl(e.to_string()))?;
-        let mut request = Request::builder().method(method).uri(uri);
-        if let Some((name, value)) = header {
-            let value = HeaderValue::from_str(value).map_err(|_| Unanswered::BadToken)?;
-            request = request.header(name, value);
-        }
-        let request = request
-            .body(Empty::new())
-            .map_err(|e| Unanswered::BadUrl(e.to_string()))?;
-        let response = self
-            .client
-            .request(request)
-            .await
-            .map_err(|e| Unanswered::Transport(root_cause(&e)))?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(Unanswered::Status(status.as_u16()));
-        }
-        let body = Limited::new(response.into_body(), MAX_METADATA_BYTES)
-            .collect()
-            .await
-            .map_err(|e| match e.downcast_ref::<LengthLimitError>() {
-                Some(_) => Unanswered::TooLong,
-                None => Unanswered::Transport(root_cause(e.as_ref())),
-            })?
-            .to_bytes();
-        Ok(String::from_utf8_lossy(&body).into_owned())
+    let authority = uri
+        .authority()
+        .ok_or_else(|| Unanswered::BadUrl("no host".to_owned()))?;
+    let host = authority.host();
+    let port = authority.port_u16().unwrap_or(80);
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri.path_and_query().map_or("/", |p| p.as_str()))
+        // host[:port] as written, without any userinfo.
+        .header(HOST, authority.as_str().rsplit('@').next().unwrap_or(host));
+    if let Some((name, value)) = header {
+        let value = HeaderValue::from_str(value).map_err(|_| Unanswered::BadToken)?;
+        request = request.header(name, value);
     }
+    let request = request
+        .body(Empty::<Bytes>::new())
+        .map_err(|e| Unanswered::BadUrl(e.to_string()))?;
+
+    let unbracketed = host.trim_start_matches('[').trim_end_matches(']');
+    let stream = TcpStream::connect((unbracketed, port))
+        .await
+        .map_err(|e| Unanswered::Transport(e.to_string()))?;
+    let (mut sender, connection) = http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| Unanswered::Transport(root_cause(&e)))?;
+    // Reads and writes the socket; ends when the answer is read and `sender` dropped, or when
+    // this request is (a timeout): hyper closes a connection whose caller went away.
+    tokio::spawn(connection);
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|e| Unanswered::Transport(root_cause(&e)))?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(Unanswered::Status(status.as_u16()));
+    }
+    let body = Limited::new(response.into_body(), MAX_METADATA_BYTES)
+        .collect()
+        .await
+        .map_err(|e| match e.downcast_ref::<LengthLimitError>() {
+            Some(_) => Unanswered::TooLong,
+            None => Unanswered::Transport(root_cause(e.as_ref())),
+        })?
+        .to_bytes();
+    Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
 /// ECS task metadata v4: the region is the 4th `:` field of `TaskARN`.
-async fn ecs_region(http: &Metadata, url: &str) -> Result<Region, Unanswered> {
-    let body = http.ask(Method::GET, url, None).await?;
+async fn ecs_region(url: &str) -> Result<Region, Unanswered> {
+    let body = ask(Method::GET, url, None).await?;
     let task: serde_json::Value =
         serde_json::from_str(&body).map_err(|e| Unanswered::NotJson(e.to_string()))?;
     let arn = task
@@ -359,21 +371,19 @@ async fn ecs_region(http: &Metadata, url: &str) -> Result<Region, Unanswered> {
 }
 
 /// IMDSv2: a session token first, then the placement region.
-async fn imds_region(http: &Metadata, endpoint: &str) -> Result<Region, Unanswered> {
-    let token = http
-        .ask(
-            Method::PUT,
-            &format!("{endpoint}/latest/api/token"),
-            Some(("x-aws-ec2-metadata-token-ttl-seconds", IMDS_TOKEN_TTL_SECS)),
-        )
-        .await?;
-    let region = http
-        .ask(
-            Method::GET,
-            &format!("{endpoint}/latest/meta-data/placement/region"),
-            Some(("x-aws-ec2-metadata-token", token.trim())),
-        )
-        .await?;
+async fn imds_region(endpoint: &str) -> Result<Region, Unanswered> {
+    let token = ask(
+        Method::PUT,
+        &format!("{endpoint}/latest/api/token"),
+        Some(("x-aws-ec2-metadata-token-ttl-seconds", IMDS_TOKEN_TTL_SECS)),
+    )
+    .await?;
+    let region = ask(
+        Method::GET,
+        &format!("{endpoint}/latest/meta-data/placement/region"),
+        Some(("x-aws-ec2-metadata-token", token.trim())),
+    )
+    .await?;
     let region = region.trim();
     Region::parse(region).ok_or_else(|| Unanswered::NotARegion(region.to_owned()))
 }
@@ -661,7 +671,7 @@ mod tests {
     fn only_plain_http_metadata_addresses_are_asked() {
         assert_eq!(
             ecs_miss("https://127.0.0.1:1/v4"),
-            "ECS task metadata (https://127.0.0.1:1/v4/task): invalid URL, scheme is not http"
+            "ECS task metadata (https://127.0.0.1:1/v4/task): not an http:// URL"
         );
         let junk = ecs_miss("not a url");
         assert!(

@@ -15,8 +15,8 @@ use std::fmt;
 /// and new claims, and keeps a hostile answer from being decoded and hashed at any size.
 pub(crate) const MAX_TOKEN_BYTES: usize = 16 * 1024;
 
-/// The JWS algorithm names (RFC 7518) a token could name instead of PS256: named back in the
-/// refusal, since naming one is a choice, not garbage.
+/// The other JWS algorithm names (RFC 7518, and EdDSA) a token could name instead of PS256:
+/// named back in the refusal, since naming one is a choice, not garbage.
 const OTHER_ALGORITHMS: [&str; 12] = [
     "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS384",
     "PS512", "EdDSA",

@@ -32,6 +32,14 @@ impl Call {
         }
     }
 
+    /// The API operation, as IAM and the platform refusal name it.
+    fn operation(self) -> &'static str {
+        match self {
+            Call::RegisterUsage => "RegisterUsage",
+            Call::DryRun => "MeterUsage",
+        }
+    }
+
     /// How a message names the error's origin: `(CustomerNotEntitledException on a DryRun
     /// MeterUsage)` only where the call is not RegisterUsage.
     fn suffix(self) -> &'static str {
@@ -121,10 +129,7 @@ pub(crate) const RULES: &[Rule] = &[
             format!(
                 "platform not supported: AWS Marketplace accepts {} only from Amazon ECS, Amazon \
                  EKS and AWS Fargate (PlatformNotSupportedException). Run this container there",
-                match c.call {
-                    Call::RegisterUsage => "RegisterUsage",
-                    Call::DryRun => "MeterUsage",
-                }
+                c.call.operation()
             )
         },
     },

@@ -6,7 +6,8 @@
 
 use crate::build_mode::BuildMode;
 use crate::env::Env;
-use crate::failure::quoted;
+use crate::exit;
+use crate::failure::{Failure, quoted};
 use crate::startup::region::Region;
 use crate::startup::trust;
 use aws_config::SdkConfig;
@@ -39,16 +40,29 @@ pub(crate) fn ignored_override_notice(mode: BuildMode, env: &dyn Env) -> Option<
     ))
 }
 
-/// The Metering Service client configuration for this build mode.
-pub(crate) fn metering_config(sdk: &SdkConfig, region: &Region, mode: BuildMode) -> Config {
+/// The Metering Service client configuration for this build mode; `Err` only if the pinned
+/// trust store cannot be built, which stops start-up rather than trust the platform's.
+pub(crate) fn metering_config(
+    sdk: &SdkConfig,
+    region: &Region,
+    mode: BuildMode,
+) -> Result<Config, Failure> {
     let builder = aws_sdk_marketplacemetering::config::Builder::from(sdk);
-    match mode {
-        BuildMode::Production => builder
-            .endpoint_url(production_endpoint(region))
-            .http_client(trust::pinned_http_client()),
+    Ok(match mode {
+        BuildMode::Production => {
+            let pinned = trust::pinned_http_client().map_err(|e| {
+                Failure::new(
+                    exit::OTHER,
+                    format!("could not build the metering client's TLS trust store: {e}"),
+                )
+            })?;
+            builder
+                .endpoint_url(production_endpoint(region))
+                .http_client(pinned)
+        }
         BuildMode::LocalTesting => builder,
     }
-    .build()
+    .build())
 }
 
 #[cfg(test)]
@@ -149,6 +163,7 @@ mod tests {
         let region = Region::parse("eu-west-3").unwrap();
         let stop = StopBeforeTransmit::default();
         let config = metering_config(sdk, &region, mode)
+            .expect("the pinned trust store builds")
             .to_builder()
             .interceptor(stop.clone())
             .build();

@@ -132,7 +132,7 @@ pub(crate) async fn start(
         &sdk,
         &resolved.region,
         mode,
-    ));
+    )?);
     let gave_up = |call: &str, stopped| match stopped {
         Stopped::Final(failure) => failure,
         Stopped::GaveUp { attempts, last } => Failure::new(

@@ -81,10 +81,12 @@ pub(crate) fn classify(
         StartUpVerdict::Stop(failure) => Err(AttemptError::Final(failure)),
         StartUpVerdict::Retry(why) => Err(AttemptError::Transient(why)),
         StartUpVerdict::PlatformWarning(warning) => Ok(Registered::PlatformWarning(warning)),
-        // Not a RegisterUsage answer; the policy never says so for this call.
-        StartUpVerdict::Entitled => Err(AttemptError::Transient(
-            "an unexpected DryRun answer".into(),
-        )),
+        // The policy answers DryRunOperation with a stop for any call but the DryRun; should
+        // that change, an unexpected answer still stops rather than counts as registered.
+        StartUpVerdict::Entitled => Err(AttemptError::Final(Failure::new(
+            exit::OTHER,
+            "RegisterUsage was answered as a DryRun",
+        ))),
     }
 }
 

@@ -18,25 +18,23 @@
 //! a developer's own certificates work.
 
 use aws_sdk_marketplacemetering::config::SharedHttpClient;
+use aws_smithy_http_client::HttpClientError;
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
 
 /// Amazon Root CA 1-4 and Starfield Services Root Certificate Authority - G2, as PEM.
 const AMAZON_ROOTS: &str = include_str!("trust/amazon-roots.pem");
 
-/// An HTTPS client that trusts only [`AMAZON_ROOTS`].
-pub(crate) fn pinned_http_client() -> SharedHttpClient {
+/// An HTTPS client that trusts only [`AMAZON_ROOTS`]. An error, never a fallback to the
+/// platform's trust store: that would be the hole this module closes.
+pub(crate) fn pinned_http_client() -> Result<SharedHttpClient, HttpClientError> {
     let roots = TrustStore::empty()
         .with_native_roots(false)
         .with_pem_certificate(AMAZON_ROOTS.as_bytes());
-    let context = TlsContext::builder()
-        .with_trust_store(roots)
-        .build()
-        // Building a context only stores what it was given.
-        .unwrap_or_default();
-    aws_smithy_http_client::Builder::new()
+    let context = TlsContext::builder().with_trust_store(roots).build()?;
+    Ok(aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
         .tls_context(context)
-        .build_https()
+        .build_https())
 }
 
 /// Why the TLS handshake refused the server's certificate, if that is what `error` (or one

@@ -96,9 +96,19 @@ fn spawn(
         .spawn(move || {
             runtime.block_on(async move {
                 let sdk = credentials::load(&region, env).await;
-                let client = aws_sdk_marketplacemetering::Client::from_conf(
-                    client::metering_config(&sdk, &region, mode),
-                );
+                // Start-up built this very configuration already, so this cannot fail in
+                // practice; if it does, say so rather than meter into nothing silently.
+                let config = match client::metering_config(&sdk, &region, mode) {
+                    Ok(config) => config,
+                    Err(failure) => {
+                        crate::notice::operator!(error,;
+                            "metering cannot start, usage will not be sent: {}",
+                            failure.message
+                        );
+                        return;
+                    }
+                };
+                let client = aws_sdk_marketplacemetering::Client::from_conf(config);
                 tokio::spawn(shutdown::stop_on_signal(signal_stop, signals));
                 Flusher::new(client, clock, settings)
                     .run(stopped, FINAL_FLUSH_BOUND)

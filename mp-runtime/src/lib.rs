@@ -58,6 +58,7 @@
 /// ```
 pub use mp_macros::marketplace_main;
 pub mod exit;
+pub mod health_probe;
 
 mod backoff;
 mod build_mode;

@@ -112,6 +112,156 @@ fn every_example_has_its_deployment_files() {
     }
 }
 
+/// `key = "value"` on a line of simple TOML: every value, unquoted.
+fn toml_values(text: &str, key: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix(key)?.trim_start().strip_prefix('='))
+        .map(|v| unquote_toml(v.trim()))
+        .collect()
+}
+
+fn unquote_toml(value: &str) -> String {
+    value.trim_matches('"').to_owned()
+}
+
+/// The `name = ...` lines of a manifest's `[section]`, as `(name, rest of the line)`.
+fn toml_section(text: &str, section: &str) -> Vec<(String, String)> {
+    text.lines()
+        .skip_while(|l| l.trim() != format!("[{section}]"))
+        .skip(1)
+        .take_while(|l| !l.starts_with('['))
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect()
+}
+
+/// The version requirement of a dependency line's value: `"1"` or `{ version = "1", ... }`.
+fn dependency_version(value: &str) -> Option<String> {
+    if value.starts_with('"') {
+        return Some(unquote_toml(value));
+    }
+    let at = value.find("version = \"")? + "version = \"".len();
+    Some(value[at..at + value[at..].find('"')?].to_owned())
+}
+
+#[test]
+fn examples_are_standalone_crates_pinned_like_the_workspace() {
+    let workspace = read(&root().join("Cargo.toml"));
+    let package_defaults = toml_section(&workspace, "workspace.package");
+    let workspace_deps = toml_section(&workspace, "workspace.dependencies");
+    for ex in examples() {
+        let package = ex.package;
+        let manifest = read(&ex.dir.join("Cargo.toml"));
+        assert!(
+            !manifest.contains(".workspace = true") && !manifest.contains("workspace = true"),
+            "{package}/Cargo.toml inherits from the workspace: a copy of the directory would \
+             fail with `failed to find a workspace root`"
+        );
+        for (key, value) in &package_defaults {
+            assert_eq!(
+                toml_values(&manifest, key),
+                [unquote_toml(value)],
+                "{package}/Cargo.toml: {key} is written out, as the workspace has it"
+            );
+        }
+        assert_eq!(
+            toml_values(&manifest, "default-run"),
+            [package],
+            "{package}: `cargo run` starts the service, not the health probe"
+        );
+        for (name, value) in toml_section(&manifest, "dependencies") {
+            let version = dependency_version(&value)
+                .unwrap_or_else(|| panic!("{package}: dependency {name} has no version"));
+            let pinned = workspace_deps
+                .iter()
+                .find(|(n, _)| *n == name)
+                .and_then(|(_, v)| dependency_version(v))
+                .unwrap_or_else(|| panic!("{package}: {name} is not a workspace dependency"));
+            assert_eq!(
+                version, pinned,
+                "{package}: {name} at the workspace's version"
+            );
+        }
+        assert!(
+            manifest
+                .contains("\nmp-runtime = { version = \"0.1.0\", path = \"../../mp-runtime\" }\n"),
+            "{package}: the framework as an ordinary dependency, version and path"
+        );
+        assert_eq!(
+            read(&ex.dir.join("src/bin/health-probe.rs"))
+                .lines()
+                .filter(|l| !l.starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n")
+                .trim(),
+            "fn main() -> std::process::ExitCode {\n    mp_runtime::health_probe::run()\n}",
+            "{package}: the health probe is mp-runtime's, nothing else"
+        );
+        assert!(
+            read(&ex.dir.join(".dockerignore"))
+                .lines()
+                .any(|l| l == "target/"),
+            "{package}/.dockerignore: a copy's build context leaves its target dir out"
+        );
+    }
+}
+
+#[test]
+fn a_copied_example_is_a_package_of_its_own() {
+    // Copied alone, with the framework's path pointed at this checkout as its Cargo.toml
+    // comment says, cargo reads it as a root package (no workspace to find).
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    for ex in examples() {
+        let copy = tempfile::tempdir().expect("tempdir");
+        let dir = copy.path().join(ex.package);
+        for file in files_under(&ex.dir) {
+            let to = dir.join(file.strip_prefix(&ex.dir).expect("under the example"));
+            std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+            std::fs::copy(&file, &to).expect("copy");
+        }
+        let manifest = read(&dir.join("Cargo.toml")).replace(
+            "path = \"../../mp-runtime\"",
+            &format!(
+                "path = {:?}",
+                root().join("mp-runtime").display().to_string()
+            ),
+        );
+        std::fs::write(dir.join("Cargo.toml"), manifest).expect("write Cargo.toml");
+        let out = std::process::Command::new(&cargo)
+            .args([
+                "metadata",
+                "--no-deps",
+                "--offline",
+                "--format-version",
+                "1",
+            ])
+            .current_dir(&dir)
+            .output()
+            .expect("running cargo metadata");
+        assert!(
+            out.status.success(),
+            "{}: a copy of the directory is not a package cargo can read: {}",
+            ex.package,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let metadata: Value = serde_json::from_slice(&out.stdout).expect("metadata JSON");
+        let bins: BTreeSet<&str> = metadata["packages"][0]["targets"]
+            .as_array()
+            .expect("targets")
+            .iter()
+            .filter(|t| t["kind"][0] == "bin")
+            .filter_map(|t| t["name"].as_str())
+            .collect();
+        assert_eq!(
+            bins,
+            BTreeSet::from([ex.package, "health-probe"]),
+            "{}: the service and its health probe",
+            ex.package
+        );
+    }
+}
+
 #[test]
 fn every_env_var_in_the_deploy_files_is_read_by_the_code() {
     let runtime = env_names_in(&root().join("mp-runtime/src"));
@@ -374,8 +524,31 @@ fn images_run_the_product_binary_built_for_production() {
             .collect();
         let package = ex.package;
         assert!(
-            dockerfile.contains(&format!("cargo build --release --locked -p {package}")),
-            "{package}: release build of the package alone"
+            dockerfile.contains(&format!(
+                "cargo build --release --locked -p {package} --bins --features \"$FEATURES\""
+            )),
+            "{package}: release build of the package alone (its service and its health probe), \
+             with the features the build argument names"
+        );
+        assert!(
+            dockerfile.contains("ARG FEATURES=\"\"\n"),
+            "{package}: the FEATURES build argument defaults to none (production)"
+        );
+        assert!(
+            dockerfile.contains("\nCOPY . .\n"),
+            "{package}: the build context (workspace root or a copy of the example) is the source"
+        );
+        for cache in ["/usr/local/cargo/registry", "/src/target"] {
+            assert!(
+                dockerfile.contains(&format!("--mount=type=cache,target={cache} ")),
+                "{package}: {cache} is a build cache shared between image builds"
+            );
+        }
+        assert!(
+            dockerfile.contains(&format!(
+                "install -D -m 0755 -t /out target/release/{package} target/release/health-probe"
+            )),
+            "{package}: the binaries leave the target-dir cache in the RUN that built them"
         );
         assert!(
             !dockerfile.contains("local-testing"),

@@ -1,21 +1,34 @@
-//! `health-probe`: the container health check the example images run (`HEALTHCHECK`, the
-//! ECS task definition's `healthCheck`). It is a separate, dependency-free binary because
-//! running the service binary itself as a probe would call `RegisterUsage` every time.
+//! The container health check for services built on this crate: `GET /health` on loopback,
+//! success on `200`. It never registers or meters.
 //!
-//! Sends `GET /health` to `127.0.0.1:<port of BIND_ADDR>` (default 8080), or to the address
+//! A health check must not run the service binary itself: every run of a
+//! `#[marketplace_main]` program calls `RegisterUsage` (or dry-runs its dimensions). So an
+//! image carries a second, tiny binary for `HEALTHCHECK` and the ECS task definition's
+//! `healthCheck`, whose whole `main` is this module's [`run`]:
+//!
+//! ```no_run
+//! // src/bin/health-probe.rs
+//! fn main() -> std::process::ExitCode {
+//!     mp_runtime::health_probe::run()
+//! }
+//! ```
+//!
+//! It sends `GET /health` to `127.0.0.1:<port of BIND_ADDR>` (default 8080), or to the address
 //! given as its only argument, and exits 0 on `200`, 1 otherwise with one line on stderr.
+//! Standard library only: linking it pulls in none of the runtime's AWS code.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::ExitCode;
 use std::time::Duration;
 
-/// The examples' port when `BIND_ADDR` is unset.
+/// The port when `BIND_ADDR` is unset (where the examples listen by default).
 const DEFAULT_PORT: u16 = 8080;
 /// Short, so a hung service fails the check rather than the probe outliving its interval.
 const TIMEOUT: Duration = Duration::from_secs(2);
 
-fn main() -> ExitCode {
+/// Probes the service once and returns the process's exit code (the health check's answer).
+pub fn run() -> ExitCode {
     match probe() {
         Ok(()) => ExitCode::SUCCESS,
         Err(why) => {

@@ -8,8 +8,12 @@
 //! resolve their dependencies as a seller's would). The builds share one target directory,
 //! `target/tests/journey`, so only the first run is slow.
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 /// The section of the quick start whose shell blocks are the journey.
 const SECTION: &str = "## Your own service, from an empty directory";
@@ -114,6 +118,11 @@ impl Sandbox {
         self.path().join("cargo-install")
     }
 
+    /// What `cargo install` put on the seller's PATH.
+    fn emulator(&self) -> PathBuf {
+        self.install_root().join("bin/mp-emulator")
+    }
+
     /// Runs `script` with bash in the sandbox and returns its output; fails the test with the
     /// whole output when the script fails.
     fn bash(&self, what: &str, script: &str) -> Output {
@@ -129,7 +138,7 @@ impl Sandbox {
             .current_dir(self.path())
             .env("PATH", path)
             .env("CARGO_INSTALL_ROOT", self.install_root())
-            .env("CARGO_TARGET_DIR", root().join("target/tests/journey"))
+            .env("CARGO_TARGET_DIR", journey_target())
             // The release steps check that a production build compiles outside the
             // workspace; optimising it would only add minutes to every cold run.
             .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
@@ -172,11 +181,21 @@ fn shell_blocks_are_dedented_and_confined_to_their_section() {
     );
 }
 
+/// The guide's section whose first `sh` block copies an example and builds it.
+const COPY_SECTION: &str = "## Copy the example";
+/// Guards against a hung service only; a healthy run is far below.
+const HANG_GUARD: Duration = Duration::from_secs(120);
+
 #[test]
-fn quick_start_works_verbatim_from_an_empty_directory() {
+fn quick_start_then_a_copied_example_under_the_installed_emulator() {
+    let sandbox = Sandbox::new();
+    quick_start_works_verbatim(&sandbox);
+    copied_example_builds_and_bills_on_its_own(&sandbox);
+}
+
+fn quick_start_works_verbatim(sandbox: &Sandbox) {
     let markdown =
         std::fs::read_to_string(root().join("docs/quick-start.md")).expect("docs/quick-start.md");
-    let sandbox = Sandbox::new();
     let output = sandbox.bash("the quick start", &quick_start_script(&markdown));
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -187,20 +206,147 @@ fn quick_start_works_verbatim_from_an_empty_directory() {
         "the service's first line is missing:\n{stdout}\n{stderr}"
     );
     assert!(
-        stdout.contains("RegisterUsage accepted: 1")
-            || stderr.contains("RegisterUsage accepted: 1"),
+        stderr.contains("RegisterUsage accepted: 1"),
         "the ledger shows no registration:\n{stdout}\n{stderr}"
     );
     // The emulator is an installed binary, not this workspace's build.
     assert!(
-        sandbox.install_root().join("bin/mp-emulator").is_file(),
+        sandbox.emulator().is_file(),
         "cargo install put no mp-emulator in the install root"
     );
-    // The release build is the one that ships: it exists, outside any workspace.
+    // The release build, the one that ships, exists.
     assert!(
-        root()
-            .join("target/tests/journey/release/my-service")
-            .is_file(),
+        journey_target().join("release/my-service").is_file(),
         "the release build left no binary"
     );
+}
+
+/// docs/deploy-ecs.md's copy block in the same directory as the quick start, then the copy
+/// under the installed emulator: it registers before it serves, answers, and stops on
+/// SIGTERM.
+fn copied_example_builds_and_bills_on_its_own(sandbox: &Sandbox) {
+    let markdown =
+        std::fs::read_to_string(root().join("docs/deploy-ecs.md")).expect("docs/deploy-ecs.md");
+    let block = shell_blocks(&markdown, COPY_SECTION)
+        .into_iter()
+        .next()
+        .expect("docs/deploy-ecs.md shows how to copy the example");
+    sandbox.bash(
+        "copying examples/ecs-hourly",
+        &format!("set -euo pipefail\nset -x\n{block}"),
+    );
+    let manifest = std::fs::read_to_string(sandbox.path().join("my-product/Cargo.toml"))
+        .expect("the copy's Cargo.toml");
+    assert!(
+        !manifest.contains("../../mp-runtime"),
+        "the copy still points at the repository's layout:\n{manifest}"
+    );
+
+    let ledger_file = sandbox.path().join("ledger.json");
+    let mut run = KillOnDrop(
+        Command::new(sandbox.emulator())
+            .arg("run")
+            .arg("--ledger-out")
+            .arg(&ledger_file)
+            .arg("--")
+            .arg(journey_target().join("debug/ecs-hourly"))
+            .current_dir(sandbox.path().join("my-product"))
+            .env("BIND_ADDR", "127.0.0.1:0")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("mp-emulator run"),
+    );
+    let stdout = run.0.stdout.take().expect("stdout");
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let serving = lines
+        .recv_timeout(HANG_GUARD)
+        .expect("the copied example exited or hung before serving");
+    let addr = serving
+        .strip_prefix("serving on http://")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("unexpected first line: {serving}"))
+        .to_owned();
+    let answer = get(&addr, "/");
+    assert!(
+        answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200"),
+        "GET / answered: {answer}"
+    );
+
+    // SAFETY: kill(2) on the child we spawned and still wait for.
+    let pid = run.0.id() as i32;
+    assert_eq!(
+        unsafe { libc::kill(pid, libc::SIGTERM) },
+        0,
+        "SIGTERM to mp-emulator run"
+    );
+    let status = wait_with_guard(&mut run.0);
+    assert!(
+        status.success(),
+        "the copied example did not stop cleanly: {status}"
+    );
+
+    let ledger: mp_emulator::Ledger = serde_json::from_str(
+        &std::fs::read_to_string(&ledger_file).expect("the ledger mp-emulator run wrote"),
+    )
+    .expect("ledger JSON");
+    assert_eq!(
+        ledger.registrations.len(),
+        1,
+        "one RegisterUsage before serving: {ledger:?}"
+    );
+    assert_eq!(
+        ledger.registrations[0].product_code,
+        mp_emulator::DEMO_HOURLY_PRODUCT
+    );
+}
+
+/// A failed assertion must not leave the emulator and the service running.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            // SAFETY: kill(2) on our own child, still unreaped; mp-emulator run forwards
+            // SIGTERM to the service.
+            unsafe { libc::kill(self.0.id() as i32, libc::SIGTERM) };
+            let _ = wait_with_guard(&mut self.0);
+        }
+    }
+}
+
+fn journey_target() -> PathBuf {
+    root().join("target/tests/journey")
+}
+
+/// One HTTP/1.0 request; the answer's head and body.
+fn get(addr: &str, path: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap_or_else(|e| panic!("{addr}: {e}"));
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("read timeout");
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").expect("request");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("answer");
+    answer
+}
+
+fn wait_with_guard(child: &mut Child) -> ExitStatus {
+    let deadline = Instant::now() + HANG_GUARD;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("mp-emulator run did not end within {HANG_GUARD:?} of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

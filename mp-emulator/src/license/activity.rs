@@ -49,7 +49,7 @@ impl EntitlementAmount {
 }
 
 /// One accepted CheckoutLicense.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Checkout {
     pub sku: String,
     pub license_arn: String,
@@ -67,13 +67,13 @@ pub struct Checkout {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replica: Option<String>,
     /// Emulator-clock time, epoch seconds.
-    pub at: u64,
+    pub at: f64,
     /// When a `PROVISIONAL` checkout returns to its pool unless extended, epoch seconds.
-    pub expires_at: u64,
+    pub expires_at: f64,
 }
 
 /// Something that happened to a consumption after its checkout.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConsumptionEvent {
     pub sku: String,
     pub consumption_token: String,
@@ -84,25 +84,25 @@ pub struct ConsumptionEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replica: Option<String>,
     /// Emulator-clock time, epoch seconds.
-    pub at: u64,
+    pub at: f64,
     /// The new expiration (extensions only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<u64>,
+    pub expires_at: Option<f64>,
 }
 
 /// The held tier changed by schedule.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TierChange {
     pub sku: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     pub to: String,
     /// When it took effect (its scheduled time), epoch seconds.
-    pub at: u64,
+    pub at: f64,
 }
 
 /// One refused call.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Refusal {
     /// `CheckoutLicense`, `CheckInLicense`...
     pub operation: String,
@@ -117,7 +117,8 @@ pub struct Refusal {
     pub caller: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replica: Option<String>,
-    pub at: u64,
+    /// Emulator-clock time, epoch seconds.
+    pub at: f64,
 }
 
 /// A pool's level: a floating pool's seats in use, or a drawdown's quantity drawn.
@@ -191,7 +192,7 @@ impl LicenseActivity {
                 );
             }
         }
-        let mut events: Vec<(u64, String)> = Vec::new();
+        let mut events: Vec<(f64, String)> = Vec::new();
         let who = |caller: &str, replica: &Option<String>| match replica {
             Some(r) => format!("{caller}/{r}"),
             None => caller.to_string(),
@@ -262,10 +263,17 @@ impl LicenseActivity {
                 ),
             ));
         }
-        // Stable: events of one second keep their kind's order.
-        events.sort_by_key(|(at, _)| *at);
+        if events.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "  {:>12} {:<10} {:<28} {:<24} {:<24} consumption token",
+            "at", "event", "sku", "entitlements", "caller"
+        );
+        events.sort_by(|a, b| a.0.total_cmp(&b.0));
         for (at, line) in events {
-            let _ = writeln!(out, "  {at:>12} {line}");
+            let _ = writeln!(out, "  {:>12} {line}", at as u64);
         }
     }
 }

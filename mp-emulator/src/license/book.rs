@@ -190,7 +190,7 @@ impl LicenseBook {
                     sku: license.sku.clone(),
                     from: license.tier.replace(tier.clone()),
                     to: tier,
-                    at: whole(at),
+                    at,
                 });
                 license.version += 1;
             }
@@ -212,7 +212,7 @@ impl LicenseBook {
                 entitlements: c.units,
                 caller: c.caller,
                 replica: c.replica,
-                at: whole(c.expires_at),
+                at: c.expires_at,
                 expires_at: None,
             });
         }
@@ -309,7 +309,7 @@ mod tests {
         book.settle(4600.0);
         assert_eq!(book.in_use("p", "Seats"), 0);
         assert_eq!(book.activity.lapses.len(), 1);
-        assert_eq!(book.activity.lapses[0].at, 4600);
+        assert_eq!(book.activity.lapses[0].at, 4600.0);
     }
 
     #[test]
@@ -350,6 +350,6 @@ mod tests {
             .iter()
             .map(|t| (t.to.as_str(), t.at))
             .collect();
-        assert_eq!(changes, [("pro", 100), ("max", 200)]);
+        assert_eq!(changes, [("pro", 100.0), ("max", 200.0)]);
     }
 }

@@ -392,8 +392,8 @@ fn grant(state: &State, signer: &Signer, req: Request) -> Result<Value, AwsError
         node_id: req.node_id,
         caller,
         replica: signer.replica.clone(),
-        at: whole(now),
-        expires_at: whole(expires_at),
+        at: now,
+        expires_at,
     };
     if req.perpetual {
         book.activity.drawdowns.push(record);

@@ -3,7 +3,7 @@
 //! checked in, or past its expiration, is gone: both answer `ResourceNotFoundException`.
 
 use super::activity::ConsumptionEvent;
-use super::book::{CONSUMPTION_SECS, Consumption, LicenseBook, whole};
+use super::book::{CONSUMPTION_SECS, Consumption, LicenseBook};
 use super::errors::{self, invalid, required};
 use super::{Refused, iso8601};
 use crate::sigv4::Signer;
@@ -56,7 +56,7 @@ fn event(token: &str, c: &Consumption, signer: &Signer, now: f64) -> Consumption
         entitlements: c.units.clone(),
         caller: signer.source.to_string(),
         replica: signer.replica.clone(),
-        at: whole(now),
+        at: now,
         expires_at: None,
     }
 }
@@ -79,7 +79,7 @@ pub(crate) fn extend_license_consumption(
     }
     let expires_at = now + CONSUMPTION_SECS;
     let mut record = event(&token, c, signer, now);
-    record.expires_at = Some(whole(expires_at));
+    record.expires_at = Some(expires_at);
     if let Some(c) = book.consumptions.get_mut(&token) {
         c.expires_at = expires_at;
     }

@@ -161,7 +161,7 @@ fn refuse(state: &State, op: Operation, signer: Option<&Signer>, refused: Refuse
         message: refused.error.message.clone(),
         caller: signer.map(|s| s.source.to_string()),
         replica: signer.and_then(|s| s.replica.clone()),
-        at: book::whole(now),
+        at: now,
     });
     aws_json::reject(state, refused.error)
 }

@@ -241,13 +241,46 @@ pub fn signed_builder(
     content_type: &str,
     body: Vec<u8>,
 ) -> reqwest::RequestBuilder {
+    signed_builder_for(emu, mp_emulator::SIGNING_NAME, target, content_type, body)
+}
+
+/// A License Manager request by hand: `body` to `AWSLicenseManager.<operation>`, in the
+/// protocol's content type, signed for `signing_name` as the ECS task role.
+pub async fn license_post(
+    emu: &Emulator,
+    signing_name: &str,
+    operation: &str,
+    body: serde_json::Value,
+) -> reqwest::Response {
+    let target = format!("{}{operation}", mp_emulator::LICENSE_MANAGER_TARGET_PREFIX);
+    signed_builder_for(
+        emu,
+        signing_name,
+        Some(&target),
+        "application/x-amz-json-1.1",
+        body.to_string().into_bytes(),
+    )
+    .send()
+    .await
+    .expect("the emulator answers")
+}
+
+/// [`signed_builder`] signed for the service whose signing name is `signing_name`.
+pub fn signed_builder_for(
+    emu: &Emulator,
+    signing_name: &str,
+    target: Option<&str>,
+    content_type: &str,
+    body: Vec<u8>,
+) -> reqwest::RequestBuilder {
     let host = emu.addr().to_string();
     let mut headers = vec![("host", host.as_str()), ("content-type", content_type)];
     if let Some(t) = target {
         headers.push(("x-amz-target", t));
     }
     let url = format!("{}/", emu.url());
-    let signature = mp_emulator::client_signature(
+    let signature = mp_emulator::client_signature_for(
+        signing_name,
         CredentialSource::EcsTaskRole,
         emu.region(),
         &url,

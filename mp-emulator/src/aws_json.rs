@@ -8,6 +8,25 @@ use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
+/// A service's operations, named by `X-Amz-Target`.
+pub(crate) trait Operation: Copy + Sized {
+    /// The operation a target names, or `UnknownOperationException`.
+    fn from_target(target: &str) -> Result<Self, AwsError>;
+    /// Its name, as the ledger counts requests.
+    fn name(self) -> &'static str;
+}
+
+/// The request's operation, counted in the ledger's requests (`Unknown` when the target
+/// names none: then the error to answer).
+pub(crate) fn counted_operation<Op: Operation>(
+    state: &State,
+    parts: &Parts,
+) -> Result<Op, AwsError> {
+    let op = Op::from_target(target(parts));
+    state.count_request(op.as_ref().map_or("Unknown", |op| op.name()));
+    op
+}
+
 /// The request's `X-Amz-Target`, empty when absent or not text.
 pub(crate) fn target(parts: &Parts) -> &str {
     parts

@@ -121,6 +121,24 @@ fn serve<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>) -> (Child, String) 
     (server, url)
 }
 
+/// `GET url` on a running `serve`, as JSON.
+fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> T {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        support::http()
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    })
+}
+
 /// SIGTERM, which `serve` answers by exiting cleanly.
 fn stop(mut server: Child) {
     // SAFETY: kill(2) on a child we spawned and have not reaped.
@@ -203,20 +221,7 @@ fn serve_starts_in_the_scenario_file() {
     )
     .unwrap();
     let (server, url) = serve([OsStr::new("--scenario"), file.as_os_str()]);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let got: Scenario = rt.block_on(async {
-        support::http()
-            .get(format!("{url}/_emulator/scenario"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    });
+    let got: Scenario = get_json(&format!("{url}/_emulator/scenario"));
     assert_eq!(
         got,
         Scenario::platform_not_supported().platform_not_supported_on(PlatformNotSupportedOn::Both)
@@ -315,20 +320,7 @@ fn serve_takes_licenses_and_a_throttle_and_env_points_license_manager_at_it() {
         text.contains(&format!("export AWS_ENDPOINT_URL_LICENSE_MANAGER={url}\n")),
         "{text}"
     );
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let all: serde_json::Value = rt.block_on(async {
-        support::http()
-            .get(format!("{url}/_emulator/licenses"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    });
+    let all: serde_json::Value = get_json(&format!("{url}/_emulator/licenses"));
     let skus: Vec<_> = all["licenses"]
         .as_array()
         .unwrap()

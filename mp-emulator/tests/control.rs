@@ -387,14 +387,7 @@ async fn the_ledger_shows_license_manager_once_called() {
         all["consumptions"][0]["consumption_token"].as_str(),
         seat.license_consumption_token()
     );
-    let l: Ledger = http()
-        .get(format!("{}/_emulator/ledger", emu.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let l: Ledger = serde_json::from_value(get_json(&emu, "/_emulator/ledger").await).unwrap();
     assert_eq!(l, emu.ledger());
     assert_eq!(l.licenses.checkouts.len(), 1);
     assert_eq!(

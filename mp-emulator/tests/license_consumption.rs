@@ -45,6 +45,28 @@ async fn one_seat(emu: &Emulator) -> (String, SystemTime) {
 
 const MINUTE: Duration = Duration::from_secs(60);
 
+/// The error an ExtendLicenseConsumption of `token` must get.
+async fn extend_refused(emu: &Emulator, token: &str) -> ExtendError {
+    lm(emu)
+        .extend_license_consumption()
+        .license_consumption_token(token)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error()
+}
+
+/// The error a CheckInLicense of `token` must get.
+async fn check_in_refused(emu: &Emulator, token: &str) -> CheckInError {
+    lm(emu)
+        .check_in_license()
+        .license_consumption_token(token)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error()
+}
+
 #[tokio::test]
 async fn an_unextended_seat_returns_60_minutes_after_its_checkout() {
     let emu = emulator().await;
@@ -53,24 +75,12 @@ async fn an_unextended_seat_returns_60_minutes_after_its_checkout() {
     assert_eq!(seats_in_use(&emu), 1, "held until its 60 minutes are up");
     emu.set_clock(issued + 60 * MINUTE + Duration::from_secs(2));
     assert_eq!(seats_in_use(&emu), 0, "back in the pool once they are");
-    let e = lm(&emu)
-        .extend_license_consumption()
-        .license_consumption_token(&token)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let e = extend_refused(&emu, &token).await;
     assert!(
         matches!(e, ExtendError::ResourceNotFoundException(_)),
         "{e:?}"
     );
-    let e = lm(&emu)
-        .check_in_license()
-        .license_consumption_token(&token)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let e = check_in_refused(&emu, &token).await;
     assert!(
         matches!(e, CheckInError::ResourceNotFoundException(_)),
         "{e:?}"
@@ -83,7 +93,7 @@ async fn an_unextended_seat_returns_60_minutes_after_its_checkout() {
         .unwrap()
         .as_secs_f64()
         + 3600.0;
-    assert!((expected..expected + 1.0).contains(&lapse.at), "{lapse:?}");
+    assert!((expected..=expected + 1.0).contains(&lapse.at), "{lapse:?}");
     assert_eq!(lapse.caller, "ecs-task-role");
 }
 
@@ -151,13 +161,7 @@ async fn a_check_in_returns_the_seat_at_once_and_only_once() {
         .await
         .unwrap();
     assert_eq!(seats_in_use(&emu), 0);
-    let e = client
-        .check_in_license()
-        .license_consumption_token(&token)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let e = check_in_refused(&emu, &token).await;
     assert!(
         matches!(e, CheckInError::ResourceNotFoundException(_)),
         "{e:?}"
@@ -197,21 +201,9 @@ async fn a_drawdown_cannot_be_checked_in_or_extended() {
         .await
         .unwrap();
     let token = out.license_consumption_token().unwrap();
-    let e = lm(&emu)
-        .check_in_license()
-        .license_consumption_token(token)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let e = check_in_refused(&emu, token).await;
     assert!(matches!(e, CheckInError::ValidationException(_)), "{e:?}");
-    let e = lm(&emu)
-        .extend_license_consumption()
-        .license_consumption_token(token)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let e = extend_refused(&emu, token).await;
     assert!(matches!(e, ExtendError::ValidationException(_)), "{e:?}");
     // Drawn for good, whatever the clock does.
     emu.set_clock(SystemTime::now() + 48 * 60 * MINUTE);
@@ -227,13 +219,7 @@ async fn a_drawdown_cannot_be_checked_in_or_extended() {
 #[tokio::test]
 async fn an_unknown_consumption_token_is_not_found() {
     let emu = emulator().await;
-    let e = lm(&emu)
-        .extend_license_consumption()
-        .license_consumption_token("never-issued")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let e = extend_refused(&emu, "never-issued").await;
     assert!(
         matches!(e, ExtendError::ResourceNotFoundException(_)),
         "{e:?}"
@@ -245,13 +231,7 @@ async fn taking_the_license_away_ends_its_consumptions() {
     let emu = emulator().await;
     let (token, _) = one_seat(&emu).await;
     assert!(emu.remove_license(DEMO_CONTRACT_SKU));
-    let e = lm(&emu)
-        .extend_license_consumption()
-        .license_consumption_token(&token)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let e = extend_refused(&emu, &token).await;
     assert!(
         matches!(e, ExtendError::ResourceNotFoundException(_)),
         "{e:?}"

@@ -25,6 +25,18 @@ async fn three_licenses() -> Emulator {
     .unwrap()
 }
 
+/// GetLicense of `arn`.
+async fn license_of(emu: &Emulator, arn: &str) -> aws_sdk_licensemanager::types::License {
+    lm(emu)
+        .get_license()
+        .license_arn(arn)
+        .send()
+        .await
+        .unwrap()
+        .license
+        .unwrap()
+}
+
 fn filter(name: &str, value: &str) -> Filter {
     Filter::builder().name(name).values(value).build()
 }
@@ -40,14 +52,7 @@ async fn the_demo_license_in_the_models_shape() {
     assert_eq!(received.received_status().unwrap().as_str(), "ACTIVE");
     let arn = granted.license_arn().unwrap();
 
-    let license = lm(&emu)
-        .get_license()
-        .license_arn(arn)
-        .send()
-        .await
-        .unwrap()
-        .license
-        .unwrap();
+    let license = license_of(&emu, arn).await;
     assert_eq!(license.status(), Some(&LicenseStatus::Available));
     assert_eq!(license.home_region(), Some("us-east-1"));
     assert_eq!(license.beneficiary(), Some(ACCOUNT_ID));
@@ -105,14 +110,7 @@ async fn a_tier_change_is_a_new_version_and_an_expired_license_says_so() {
         .to_string();
     emu.change_tier_at(DEMO_CONTRACT_SKU, "enterprise", emu.now())
         .unwrap();
-    let license = lm(&emu)
-        .get_license()
-        .license_arn(&arn)
-        .send()
-        .await
-        .unwrap()
-        .license
-        .unwrap();
+    let license = license_of(&emu, &arn).await;
     assert_eq!(license.version(), Some("2"));
     assert_eq!(license.entitlements()[0].name(), "enterprise");
     let e = lm(&emu)
@@ -129,14 +127,7 @@ async fn a_tier_change_is_a_new_version_and_an_expired_license_says_so() {
     );
 
     emu.set_clock(SystemTime::now() + Duration::from_secs(366 * 86_400));
-    let license = lm(&emu)
-        .get_license()
-        .license_arn(&arn)
-        .send()
-        .await
-        .unwrap()
-        .license
-        .unwrap();
+    let license = license_of(&emu, &arn).await;
     assert_eq!(license.status(), Some(&LicenseStatus::Expired));
 }
 
@@ -199,37 +190,31 @@ async fn filters_arns_and_pages() {
 async fn bad_requests_get_the_models_errors() {
     let emu = emulator().await;
     let client = lm(&emu);
-    let e = client
-        .get_license()
-        .license_arn("not-an-arn")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let e = refused(client.get_license().license_arn("not-an-arn").send()).await;
     assert!(
         matches!(e, GetLicenseError::ValidationException(_)),
         "{e:?}"
     );
-    let e = client
-        .get_license()
-        .license_arn(
-            "arn:aws:license-manager::294406891311:license:l-00000000000000000000000000000000",
-        )
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let e = refused(
+        client
+            .get_license()
+            .license_arn(
+                "arn:aws:license-manager::294406891311:license:l-00000000000000000000000000000000",
+            )
+            .send(),
+    )
+    .await;
     assert!(
         matches!(e, GetLicenseError::InvalidParameterValueException(_)),
         "{e:?}"
     );
-    let e = client
-        .list_received_licenses()
-        .filters(filter("Colour", "blue"))
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let e = refused(
+        client
+            .list_received_licenses()
+            .filters(filter("Colour", "blue"))
+            .send(),
+    )
+    .await;
     assert!(
         matches!(
             e,
@@ -239,25 +224,13 @@ async fn bad_requests_get_the_models_errors() {
     );
     assert!(e.meta().message().unwrap().contains("ProductSKU"), "{e:?}");
     for bad in [0, 101] {
-        let e = client
-            .list_received_licenses()
-            .max_results(bad)
-            .send()
-            .await
-            .unwrap_err()
-            .into_service_error();
+        let e = refused(client.list_received_licenses().max_results(bad).send()).await;
         assert!(
             matches!(e, ListReceivedLicensesError::ValidationException(_)),
             "{bad}: {e:?}"
         );
     }
-    let e = client
-        .list_received_licenses()
-        .next_token("forged")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let e = refused(client.list_received_licenses().next_token("forged").send()).await;
     assert!(
         matches!(
             e,

@@ -326,3 +326,97 @@ async fn a_body_that_is_not_the_operations_json_is_a_serialization_exception() {
     .await;
     assert_eq!(answer(r).await.1, "SerializationException");
 }
+
+/// An arbitrary CheckoutLicense body: mostly right entitlements, with near-misses of names,
+/// units, values, types, issuers and client tokens mixed in, members sometimes missing.
+fn arbitrary_checkout() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+    use proptest::prelude::*;
+    let near_miss = (
+        prop::sample::select(vec![
+            "pro",
+            "ConcurrentUsers",
+            "DataGB",
+            "concurrentusers",
+            "",
+        ]),
+        prop::sample::select(vec!["None", "Count", "Gigabytes", "Bytes/Second", "count"]),
+        prop::sample::select(vec!["", "0", "-1", "1e3", "18446744073709551616"]),
+    )
+        .prop_map(|(n, u, v)| json!({"Name": n, "Unit": u, "Value": v}));
+    let entitlement = prop_oneof![
+        4 => prop::sample::select(vec!["pro", "basic"]).prop_map(|n| json!({"Name": n, "Unit": "None"})),
+        4 => (1u64..4).prop_map(|v| json!({"Name": "ConcurrentUsers", "Unit": "Count", "Value": v.to_string()})),
+        4 => (1u64..40).prop_map(|v| json!({"Name": "DataGB", "Unit": "Gigabytes", "Value": v.to_string()})),
+        1 => near_miss,
+    ];
+    (
+        prop::collection::vec(entitlement, 0..3),
+        prop::sample::select(vec!["PROVISIONAL", "PROVISIONAL", "PERPETUAL", "PERPETUAL", "provisional"]),
+        prop_oneof![9 => Just(MARKETPLACE_KEY_FINGERPRINT), 1 => Just("aws:1:x:issuer-fingerprint")],
+        prop_oneof![20 => (0u32..1000).prop_map(|n| format!("t{n}")), 1 => Just(String::new()), 1 => Just("a b".to_string())],
+        prop_oneof![9 => Just(DEMO_CONTRACT_SKU), 1 => Just("prod-other")],
+        any::<u8>(),
+    )
+        .prop_map(|(entitlements, kind, issuer, token, sku, drop)| {
+            let mut body = json!({
+                "ProductSKU": sku, "CheckoutType": kind, "KeyFingerprint": issuer,
+                "Entitlements": entitlements, "ClientToken": token,
+            });
+            let members = ["ProductSKU", "CheckoutType", "KeyFingerprint", "Entitlements", "ClientToken"];
+            if let Some(member) = members.get(usize::from(drop)) {
+                body.as_object_mut().unwrap().remove(*member);
+            }
+            body
+        })
+}
+
+#[test]
+fn arbitrary_checkouts_are_answered_in_aws_shape_and_never_over_draw() {
+    let emu = Emulator::start_blocking(EmulatorConfig::default()).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut runner = proptest::test_runner::TestRunner::new(proptest_config(96));
+    runner
+        .run(&arbitrary_checkout(), |body| {
+            let response = rt.block_on(license_post(
+                &emu,
+                LICENSE_MANAGER_SIGNING_NAME,
+                "CheckoutLicense",
+                body.clone(),
+            ));
+            let status = response.status().as_u16();
+            let answer: serde_json::Value = rt.block_on(response.json()).unwrap();
+            if status == 200 {
+                proptest::prop_assert!(answer["LicenseConsumptionToken"].is_string(), "{answer}");
+            } else {
+                proptest::prop_assert!(answer["__type"].is_string(), "{body} -> {answer}");
+                let message = answer.get("Message").or_else(|| answer.get("message"));
+                proptest::prop_assert!(message.is_some_and(|m| m.is_string()), "{answer}");
+            }
+            for pool in emu.pool_levels() {
+                proptest::prop_assert!(pool.in_use <= pool.size, "{pool:?} after {body}");
+            }
+            Ok(())
+        })
+        .unwrap();
+    let ledger = emu.ledger();
+    let drawn = ledger.licenses.drawn(DEMO_CONTRACT_SKU, "DataGB");
+    let level = ledger.licenses.pool(DEMO_CONTRACT_SKU, "DataGB").unwrap();
+    assert_eq!(
+        drawn, level.in_use,
+        "the ledger's drawdowns are the pool's level"
+    );
+    assert!(
+        ledger.licenses.checkouts.len() + ledger.licenses.drawdowns.len() > 0,
+        "some were granted"
+    );
+    assert!(
+        ledger
+            .licenses
+            .refusal_count("EntitlementNotAllowedException")
+            > 0,
+        "the pools ran dry along the way"
+    );
+}

@@ -165,6 +165,26 @@ impl LicenseActivity {
         self.refusals.iter().filter(|r| r.error == error).count()
     }
 
+    /// The same with every time rounded to the millisecond: short decimals, which JSON carries
+    /// exactly, so a ledger read back over HTTP equals the library's.
+    pub(crate) fn in_millis(mut self) -> Self {
+        let ms = |t: &mut f64| *t = (*t * 1000.0).round() / 1000.0;
+        for c in self.checkouts.iter_mut().chain(&mut self.drawdowns) {
+            ms(&mut c.at);
+            ms(&mut c.expires_at);
+        }
+        let events = self.extensions.iter_mut();
+        for e in events.chain(&mut self.check_ins).chain(&mut self.lapses) {
+            ms(&mut e.at);
+            if let Some(t) = &mut e.expires_at {
+                ms(t);
+            }
+        }
+        self.tier_changes.iter_mut().for_each(|t| ms(&mut t.at));
+        self.refusals.iter_mut().for_each(|r| ms(&mut r.at));
+        self
+    }
+
     /// The section of the ledger table: counts, pool levels, then every event by time.
     pub(crate) fn write_table(&self, out: &mut String) {
         let _ = writeln!(

@@ -271,6 +271,7 @@ impl LicenseBook {
             pools: self.levels(),
             ..self.activity.clone()
         }
+        .in_millis()
     }
 }
 

@@ -15,7 +15,7 @@ pub(crate) mod spec;
 pub(crate) mod unit;
 
 use crate::aws_error::AwsError;
-use crate::aws_json::{self, parse};
+use crate::aws_json::{self, Operation as _, parse};
 use crate::connection::Connection;
 use crate::faults::{self, FaultErrors, Interruption};
 use crate::sigv4::{LICENSE_MANAGER_SIGNING_NAME, Signer};
@@ -54,6 +54,24 @@ impl Operation {
         Self::GetLicense,
         Self::ListReceivedLicenses,
     ];
+}
+
+impl aws_json::Operation for Operation {
+    fn from_target(target: &str) -> Result<Self, AwsError> {
+        let name = target.strip_prefix(LICENSE_MANAGER_TARGET_PREFIX);
+        Self::ALL
+            .into_iter()
+            .find(|op| Some(op.name()) == name)
+            .ok_or_else(|| {
+                AwsError::client(
+                    "UnknownOperationException",
+                    format!(
+                        "X-Amz-Target `{target}` is not a License Manager operation this emulator plays ({})",
+                        Self::ALL.map(Self::name).join(", ")
+                    ),
+                )
+            })
+    }
 
     fn name(self) -> &'static str {
         match self {
@@ -64,22 +82,6 @@ impl Operation {
             Self::ListReceivedLicenses => "ListReceivedLicenses",
         }
     }
-}
-
-fn operation(target: &str) -> Result<Operation, AwsError> {
-    let name = target.strip_prefix(LICENSE_MANAGER_TARGET_PREFIX);
-    Operation::ALL
-        .into_iter()
-        .find(|op| Some(op.name()) == name)
-        .ok_or_else(|| {
-            AwsError::client(
-                "UnknownOperationException",
-                format!(
-                    "X-Amz-Target `{target}` is not a License Manager operation this emulator plays ({})",
-                    Operation::ALL.map(Operation::name).join(", ")
-                ),
-            )
-        })
 }
 
 /// A refused call, and the SKU it concerned when known (for the ledger).
@@ -121,14 +123,10 @@ pub(crate) async fn serve(
     parts: &Parts,
     body: &[u8],
 ) -> Response {
-    let op = match operation(aws_json::target(parts)) {
+    let op: Operation = match aws_json::counted_operation(state, parts) {
         Ok(op) => op,
-        Err(e) => {
-            state.count_request("Unknown");
-            return aws_json::reject(state, e);
-        }
+        Err(e) => return aws_json::reject(state, e),
     };
-    state.count_request(op.name());
     let throttled = {
         let mut book = state.licenses();
         book.called = true;

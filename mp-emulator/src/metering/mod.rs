@@ -25,25 +25,25 @@ enum Operation {
     MeterUsage,
 }
 
-impl Operation {
+impl aws_json::Operation for Operation {
+    fn from_target(target: &str) -> Result<Self, AwsError> {
+        match target.strip_prefix(TARGET_PREFIX) {
+            Some("RegisterUsage") => Ok(Self::RegisterUsage),
+            Some("MeterUsage") => Ok(Self::MeterUsage),
+            _ => Err(AwsError::client(
+                "UnknownOperationException",
+                format!(
+                    "X-Amz-Target `{target}` is not an operation this emulator plays (RegisterUsage, MeterUsage)"
+                ),
+            )),
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Self::RegisterUsage => "RegisterUsage",
             Self::MeterUsage => "MeterUsage",
         }
-    }
-}
-
-fn operation(target: &str) -> Result<Operation, AwsError> {
-    match target.strip_prefix(TARGET_PREFIX) {
-        Some("RegisterUsage") => Ok(Operation::RegisterUsage),
-        Some("MeterUsage") => Ok(Operation::MeterUsage),
-        _ => Err(AwsError::client(
-            "UnknownOperationException",
-            format!(
-                "X-Amz-Target `{target}` is not an operation this emulator plays (RegisterUsage, MeterUsage)"
-            ),
-        )),
     }
 }
 
@@ -60,14 +60,10 @@ pub(crate) async fn serve(
     parts: &Parts,
     body: &[u8],
 ) -> Response {
-    let op = match operation(aws_json::target(parts)) {
+    let op: Operation = match aws_json::counted_operation(state, parts) {
         Ok(op) => op,
-        Err(e) => {
-            state.count_request("Unknown");
-            return reject(state, e);
-        }
+        Err(e) => return aws_json::reject(state, e),
     };
-    state.count_request(op.name());
     match faults::play(state, conn, &FAULT_ERRORS).await {
         Some(Interruption::Cut(response)) => return response,
         Some(Interruption::Refused(e)) => return reject(state, e),

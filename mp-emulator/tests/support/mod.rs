@@ -50,21 +50,7 @@ pub fn license_client_with(
     creds: aws_credential_types::Credentials,
     region: &str,
 ) -> aws_sdk_licensemanager::Client {
-    use aws_sdk_licensemanager as lm;
-    let conf = lm::Config::builder()
-        .behavior_version(lm::config::BehaviorVersion::latest())
-        .region(lm::config::Region::new(region.to_string()))
-        .endpoint_url(emulator.url())
-        .credentials_provider(creds)
-        .retry_config(RetryConfig::disabled())
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(TIMEOUT)
-                .operation_timeout(TIMEOUT)
-                .build(),
-        )
-        .build();
-    lm::Client::from_conf(conf)
+    aws_sdk_licensemanager::Client::new(&sdk_config(emulator, creds, region))
 }
 
 /// A CheckoutLicense of the demo contract license, PROVISIONAL, with the Marketplace issuer
@@ -101,6 +87,23 @@ pub fn unique() -> u64 {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
+/// The service error of a License Manager call that must fail.
+pub async fn refused<O, E>(
+    call: impl std::future::Future<Output = Result<O, aws_sdk_licensemanager::error::SdkError<E>>>,
+) -> E
+where
+    O: std::fmt::Debug,
+    E: aws_smithy_runtime_api::client::result::CreateUnhandledError
+        + std::error::Error
+        + Send
+        + Sync
+        + 'static,
+{
+    call.await
+        .expect_err("the call must fail")
+        .into_service_error()
+}
+
 /// The error code of a License Manager SDK error, typed variant or not.
 pub fn lm_code<E>(err: aws_sdk_licensemanager::error::SdkError<E>) -> String
 where
@@ -119,11 +122,21 @@ pub fn client_with(
     creds: aws_credential_types::Credentials,
     region: &str,
 ) -> mm::Client {
-    let conf = mm::Config::builder()
-        .behavior_version(mm::config::BehaviorVersion::latest())
-        .region(mm::config::Region::new(region.to_string()))
+    mm::Client::new(&sdk_config(emulator, creds, region))
+}
+
+/// What every test client shares: the emulator's URL, `creds`, `region`, short timeouts and
+/// no retries.
+fn sdk_config(
+    emulator: &Emulator,
+    creds: aws_credential_types::Credentials,
+    region: &str,
+) -> aws_config::SdkConfig {
+    aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(region.to_string()))
         .endpoint_url(emulator.url())
-        .credentials_provider(creds)
+        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(creds))
         .retry_config(RetryConfig::disabled())
         .timeout_config(
             TimeoutConfig::builder()
@@ -131,8 +144,7 @@ pub fn client_with(
                 .operation_timeout(TIMEOUT)
                 .build(),
         )
-        .build();
-    mm::Client::from_conf(conf)
+        .build()
 }
 
 /// A RegisterUsage of the demo hourly product at the emulator's key version, ready to send.

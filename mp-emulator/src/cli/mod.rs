@@ -36,7 +36,7 @@ enum Command {
     Env(env::EnvArgs),
     /// Serve on a free port, run CMD with the emulator's environment, exit with CMD's code.
     Run(run::RunArgs),
-    /// Print the PEM public key that verifies RegisterUsage tokens (key version on stderr).
+    /// Print the PEM public key that verifies RegisterUsage tokens and License Manager SignedTokens (key version on stderr).
     PublicKey(public_key::PublicKeyArgs),
 }
 

@@ -23,7 +23,8 @@ pub(crate) struct ExtendLicenseConsumptionInput {
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct CheckInLicenseInput {
     license_consumption_token: Option<String>,
-    // Accepted and ignored: the emulator's licenses all belong to the buyer's account.
+    // Read so that a member of the wrong type is refused as AWS refuses it, then ignored: the
+    // emulator's licenses all belong to the buyer's account.
     #[allow(dead_code)]
     beneficiary: Option<String>,
 }

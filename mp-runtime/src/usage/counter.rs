@@ -185,6 +185,15 @@ fn reject(dimension: &Dimension, why: &str) {
 
 static REGISTRY: Mutex<Vec<&'static Dimension>> = Mutex::new(Vec::new());
 
+/// Registers statics before their first `meter!`: a library's `dimensions!` does, as the
+/// program loads, so start-up knows them.
+pub(crate) fn declare(dimensions: &[&'static Dimension]) {
+    for dimension in dimensions {
+        if !dimension.registered.load(Relaxed) {
+            register(dimension);
+        }
+    }
+}
 
 #[cold]
 fn register(dimension: &'static Dimension) {
@@ -195,8 +204,9 @@ fn register(dimension: &'static Dimension) {
     }
 }
 
-/// Every dimension used so far in this process (a library's and the binary's statics of
-/// the same name are separate entries; the aggregator adds them up by name).
+/// Every dimension declared by a library or used so far in this process (a library's and
+/// the binary's statics of the same name are separate entries; the aggregator adds them up
+/// by name).
 pub(crate) fn registered() -> Vec<&'static Dimension> {
     REGISTRY.lock().unwrap_or_else(|e| e.into_inner()).clone()
 }

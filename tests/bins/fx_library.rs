@@ -1,6 +1,6 @@
 //! Custom pricing with a library's dimensions: `main` declares `requests`, the library
-//! `mp_fx_library` declares `data_gb` and `gpu_hours` with `dimensions!`. Meters 3 requests
-//! and one job of 2 GB, then returns.
+//! (`mp_tests`, this package's lib.rs) declares `data_gb` and `gpu_hours` with
+//! `dimensions!`. Meters 3 requests and one job of 2 GB, then returns.
 
 mod support;
 
@@ -12,5 +12,5 @@ mod support;
 fn main() {
     support::report();
     mp_runtime::meter!(requests, 3u8);
-    mp_fx_library::run_job(2);
+    mp_tests::run_job(2);
 }

@@ -53,16 +53,7 @@ mod tests {
 
     #[test]
     fn hands_every_static_to_the_runtime() {
-        let dims = [
-            Dimension {
-                name: "requests".into(),
-                span: Span::call_site(),
-            },
-            Dimension {
-                name: "data_gb".into(),
-                span: Span::call_site(),
-            },
-        ];
+        let dims = [Dimension::named("requests"), Dimension::named("data_gb")];
         let out = register(&dims, &quote!(::rt::__private)).to_string();
         assert!(
             out.contains(

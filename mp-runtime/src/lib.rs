@@ -20,7 +20,10 @@
 //! that a background flusher sends as one record per dimension per hour, retrying until the
 //! record's 6-hour window closes, and flushing the partial hour on SIGTERM/SIGINT or when
 //! `main` returns. `MARKETPLACE_METERING_JOURNAL=<path>` keeps unsent usage across a crash.
-//! [`metering_stats`] reports what was sent, what waits and what failed.
+//! [`metering_stats`] reports what was metered, sent, pending and lost, and
+//! [`metering_stats_by_dimension`] the same per dimension; with the `metrics` cargo feature
+//! both are published through the [`metrics`](https://docs.rs/metrics) facade to whatever
+//! exporter the program installs (`mp_metering_*` counters and gauges, labelled `dimension`).
 //!
 //! ```no_run
 //! use mp_runtime::meter;

@@ -1,1 +1,15 @@
-//! Shared helpers for the workspace-level suites.
+//! The library crate the fixtures link, standing in for a seller's own: it declares
+//! `data_gb` and `gpu_hours` with `dimensions!` and meters them for `fx_library`, whose
+//! `main` declares only `requests`. Start-up must dry-run both, so a listing without
+//! `gpu_hours` stops it before user code. Unsafe code is forbidden here, as in many
+//! libraries: the declaration must compile anyway.
+
+#![forbid(unsafe_code)]
+
+mp_runtime::dimensions!(data_gb, gpu_hours);
+
+/// One job: its gigabytes, and one GPU hour.
+pub fn run_job(gb: u64) {
+    mp_runtime::meter!(data_gb, gb);
+    mp_runtime::meter!(gpu_hours);
+}

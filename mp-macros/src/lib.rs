@@ -28,6 +28,7 @@ mod dimensions {
     pub mod declare;
     pub mod module;
     pub mod name;
+    pub mod register;
 }
 
 /// `meter!` and the errors of its lookup.

@@ -12,6 +12,12 @@ use crate::failure::Failure;
 use crate::{registration, usage};
 use tokio::runtime::Runtime;
 
+/// Called by the constructor a library's `dimensions!` generates, before `main`: its
+/// dimensions are then dry-run at start-up with the binary's.
+pub fn declare_dimensions(dimensions: &[&'static Dimension]) {
+    usage::declare(dimensions);
+}
+
 /// Builds the tokio runtime, runs start-up, then the seller's sync body (the runtime stays
 /// entered, so the body can use `tokio::spawn` and `Handle::current`).
 pub fn run_sync<T>(

@@ -189,8 +189,9 @@ pub(crate) const RULES: &[Rule] = &[
         hourly: Hourly::GiveUp,
         message: |c, detail| {
             format!(
-                "dimension `{}` is not a dimension of product {} ({detail}). Declare the \
-                 listing's dimension API names in dimensions(...)",
+                "dimension `{}` is not a dimension of product {} ({detail}). Declare only \
+                 the listing's dimension API names, in dimensions(...) and in libraries' \
+                 dimensions!(...)",
                 c.dimension, c.product_code
             )
         },

@@ -42,8 +42,10 @@ macro_rules! meter {
 }
 
 /// Declares custom-pricing dimensions in a library crate, at its root, so `meter!` can be
-/// used there. The binary still declares them in `#[marketplace_main(.., dimensions(..))]`;
-/// usage of the same name from both is added up into one record per hour.
+/// used there. Usage of the same name from the binary and its libraries is added up into one
+/// record per hour. The declaration registers the dimensions as the program loads (Linux,
+/// macOS, Windows), so start-up dry-runs them with the binary's own: a name the listing
+/// lacks stops start-up (exit 91) before the seller's code runs.
 ///
 /// ```
 /// // lib.rs of the seller's library crate

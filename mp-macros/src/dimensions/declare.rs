@@ -1,15 +1,21 @@
 //! `dimensions!(requests, data_gb)` in a library crate: the same module as the attribute
-//! writes for custom pricing, nothing else.
+//! writes for custom pricing, and the constructor that registers its statics at load.
 
 use crate::dimensions::module::{Lookup, module};
 use crate::dimensions::name::{Dimension, parse_list};
+use crate::dimensions::register::register;
 use crate::forward::split_krate;
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 
 pub fn declare(input: TokenStream) -> TokenStream {
     match split_krate(input).and_then(|(krate, list)| Ok((krate, declared(list)?))) {
-        Ok((krate, dims)) => module(&Lookup::Declared(dims), &quote!(#krate::__private)),
+        Ok((krate, dims)) => {
+            let private = quote!(#krate::__private);
+            let registration = register(&dims, &private);
+            let module = module(&Lookup::Declared(dims), &private);
+            quote!(#module #registration)
+        }
         Err(e) => e.to_compile_error(),
     }
 }

@@ -113,16 +113,7 @@ mod tests {
 
     #[test]
     fn one_static_per_dimension() {
-        let dims = [
-            Dimension {
-                name: "requests".into(),
-                span: Span::call_site(),
-            },
-            Dimension {
-                name: "data_gb".into(),
-                span: Span::call_site(),
-            },
-        ];
+        let dims = [Dimension::named("requests"), Dimension::named("data_gb")];
         let out = module(&Lookup::Declared(dims.to_vec()), &quote!(::rt::__private)).to_string();
         assert!(out.contains("pub mod __mp_dimensions"), "{out}");
         assert!(

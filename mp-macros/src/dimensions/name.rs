@@ -26,6 +26,17 @@ pub struct Dimension {
     pub span: Span,
 }
 
+#[cfg(test)]
+impl Dimension {
+    /// A dimension written nowhere in particular, for the generators' tests.
+    pub fn named(name: &str) -> Dimension {
+        Dimension {
+            name: name.into(),
+            span: Span::call_site(),
+        }
+    }
+}
+
 /// Why `name` cannot be a dimension, or `None` if it can.
 pub fn problem(name: &str) -> Option<String> {
     if let Err(violation) = check_dimension(name) {

@@ -2,6 +2,10 @@
 //! with the start-up column of the error policy (fatal before the seller's code runs). The
 //! API reference says a permitted dry run answers `DryRunOperation`, yet AWS's own container
 //! samples treat a dry run that comes back without error as entitled: both mean entitled.
+//!
+//! The dimensions are the binary's (`#[marketplace_main(dimensions(..))]`) and those its
+//! libraries declared with `dimensions!`, which registered as the program loaded: usage a
+//! library meters under a name the listing lacks would otherwise be refused every hour.
 
 use crate::build_mode::BuildMode;
 use crate::error_policy::{self, Call, Context, StartUpVerdict};
@@ -38,6 +42,17 @@ pub(crate) async fn check(
         }
     }
     Ok(warning)
+}
+
+/// The names to dry-run: the binary's, then its libraries' not among them.
+pub(crate) fn declared(binary: &[&'static str]) -> Vec<&'static str> {
+    let mut names = binary.to_vec();
+    for dimension in crate::usage::registered() {
+        if !names.contains(&dimension.name()) {
+            names.push(dimension.name());
+        }
+    }
+    names
 }
 
 /// `Ok` for `DryRunOperation`; otherwise retry or the start-up failure to exit with.
@@ -96,6 +111,24 @@ mod tests {
             Err(AttemptError::Final(f)) => Some(f.code),
             _ => None,
         }
+    }
+
+    #[test]
+    fn libraries_dimensions_follow_the_binarys_each_once() {
+        use crate::usage::{Dimension, declare};
+        static LIBRARY_ONLY: Dimension = Dimension::new("dry_run_library_only");
+        static ALSO_IN_MAIN: Dimension = Dimension::new("dry_run_also_in_main");
+        declare(&[&LIBRARY_ONLY, &ALSO_IN_MAIN]);
+        let names = declared(&["dry_run_main", "dry_run_also_in_main"]);
+        assert_eq!(names[..2], ["dry_run_main", "dry_run_also_in_main"]);
+        assert_eq!(
+            names
+                .iter()
+                .filter(|n| **n == "dry_run_also_in_main")
+                .count(),
+            1
+        );
+        assert!(names.contains(&"dry_run_library_only"));
     }
 
     #[tokio::test]

@@ -154,12 +154,13 @@ pub(crate) async fn start(
     let warning = if spec.pricing == Pricing::Custom {
         // Custom pricing registers nothing: a DryRun MeterUsage per dimension checks the
         // entitlement.
+        let dimensions = dry_run::declared(spec.dimensions);
         retry::until_deadline(deadline, || async {
             credentials::check(&sdk).await?;
             dry_run::check(
                 &client,
                 product_code,
-                spec.dimensions,
+                &dimensions,
                 resolved.region.as_str(),
                 mode,
             )

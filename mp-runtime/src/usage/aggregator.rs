@@ -18,7 +18,7 @@
 
 use super::counter::{Dimension, Tags};
 use super::hour::Hour;
-use super::stats::STATS;
+use super::stats::{self, STATS, Units};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering::Relaxed;
@@ -104,6 +104,13 @@ impl Record {
     }
 }
 
+/// What waits to be sent for one dimension.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Pending {
+    pub(crate) records: u64,
+    pub(crate) units: u64,
+}
+
 /// Oldest hour first, then dimension: the order a backlog is sent in.
 pub(crate) type Key = (Hour, String);
 
@@ -128,7 +135,7 @@ impl Aggregator {
             if quantity == 0 {
                 continue;
             }
-            STATS.metered_units.fetch_add(quantity, Relaxed);
+            stats::count_units(Units::Metered, dimension.name(), quantity);
             let allocations = tagged
                 .into_iter()
                 .map(|(tags, quantity)| Allocation { tags, quantity })
@@ -236,19 +243,30 @@ impl Aggregator {
 
     /// Unsent records with usage.
     pub(crate) fn pending(&self) -> u64 {
-        self.records
+        self.pending_by_dimension()
             .values()
-            .filter(|r| matches!(r.state, State::Open | State::Frozen) && r.quantity > 0)
-            .count() as u64
+            .map(|p| p.records)
+            .sum()
     }
 
     /// Units in unsent records.
     pub(crate) fn pending_units(&self) -> u64 {
-        self.records
+        self.pending_by_dimension().values().map(|p| p.units).sum()
+    }
+
+    /// Unsent records with usage, and their units, per dimension.
+    pub(crate) fn pending_by_dimension(&self) -> BTreeMap<String, Pending> {
+        let mut out: BTreeMap<String, Pending> = BTreeMap::new();
+        let unsent = self
+            .records
             .values()
-            .filter(|r| matches!(r.state, State::Open | State::Frozen))
-            .map(|r| r.quantity)
-            .sum()
+            .filter(|r| matches!(r.state, State::Open | State::Frozen) && r.quantity > 0);
+        for record in unsent {
+            let pending = out.entry(record.dimension.clone()).or_default();
+            pending.records += 1;
+            pending.units = pending.units.saturating_add(record.quantity);
+        }
+        out
     }
 
     /// Every record.

@@ -51,6 +51,17 @@ impl Dimension {
         }
     }
 
+    /// What is counted so far, without taking it (the tagged part under its lock).
+    fn peek(&self) -> u64 {
+        let tagged = self
+            .tagged
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .fold(0u64, |sum, q| sum.saturating_add(*q));
+        self.units.0.load(Relaxed).saturating_add(tagged)
+    }
+
     /// Takes everything counted so far: the total (tagged included) and the tagged part.
     pub(crate) fn take(&self) -> (u64, BTreeMap<Tags, u64>) {
         let tagged = std::mem::take(&mut *self.tagged.lock().unwrap_or_else(|e| e.into_inner()));
@@ -174,6 +185,16 @@ fn reject(dimension: &Dimension, why: &str) {
 
 static REGISTRY: Mutex<Vec<&'static Dimension>> = Mutex::new(Vec::new());
 
+/// Registers statics before their first `meter!`: a library's `dimensions!` does, as the
+/// program loads, so start-up knows them.
+pub(crate) fn declare(dimensions: &[&'static Dimension]) {
+    for dimension in dimensions {
+        if !dimension.registered.load(Relaxed) {
+            register(dimension);
+        }
+    }
+}
+
 #[cold]
 fn register(dimension: &'static Dimension) {
     let mut all = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
@@ -183,10 +204,21 @@ fn register(dimension: &'static Dimension) {
     }
 }
 
-/// Every dimension used so far in this process (a library's and the binary's statics of
-/// the same name are separate entries; the aggregator adds them up by name).
+/// Every dimension declared by a library or used so far in this process (a library's and
+/// the binary's statics of the same name are separate entries; the aggregator adds them up
+/// by name).
 pub(crate) fn registered() -> Vec<&'static Dimension> {
     REGISTRY.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// Usage counted by `meter!` and not yet drained, per dimension that has some (a name once
+/// per static that holds usage under it).
+pub(crate) fn undrained() -> Vec<(&'static str, u64)> {
+    registered()
+        .into_iter()
+        .map(|d| (d.name, d.peek()))
+        .filter(|(_, units)| *units > 0)
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,11 +1,13 @@
 //! Custom metering: `meter!` adds to a per-dimension counter (`counter`); the flusher
 //! (`flusher`) drains counters into hourly records (`aggregator`, `hour`), journals them
 //! (`journal`) and sends one `MeterUsage` per dimension per hour with a derived client token
-//! (`client_token`); `stats` counts what happened, for the seller's health checks.
+//! (`client_token`); `stats` and `by_dimension` count what happened, for the seller's
+//! health checks, and with the `metrics` feature `metrics_export` publishes those counts.
 
 mod aggregator;
 #[cfg(test)]
 mod aggregator_props;
+mod by_dimension;
 mod client_token;
 mod counter;
 mod flusher;
@@ -13,13 +15,17 @@ mod fnv;
 mod hour;
 mod journal;
 mod metering_thread;
+#[cfg(feature = "metrics")]
+mod metrics_export;
 mod process_identity;
 mod shutdown;
 mod stats;
 #[cfg(test)]
 pub(crate) mod test_client;
 
+pub use by_dimension::{DimensionStats, metering_stats_by_dimension};
 pub use counter::{Dimension, Quantity, record, record_tagged};
+pub(crate) use counter::{declare, registered};
 pub(crate) use hour::{Clock, SystemClock};
 #[cfg(feature = "fuzzing")]
 pub(crate) use journal::{Journal, recover};

@@ -1,6 +1,7 @@
 //! Counts the seller can read for health checks and logs: what was sent, what waits, what
 //! was lost and why. Plain relaxed atomics: they are reports, not synchronisation.
 
+use super::{by_dimension, counter};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// A snapshot of this process's metering, from [`metering_stats`].
@@ -9,7 +10,10 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 pub struct MeteringStats {
     /// Hourly records the Metering Service accepted.
     pub sent: u64,
-    /// Records waiting to be sent (the current hour's, and any backlog).
+    /// Records waiting to be sent (the current hour's, and any backlog), as the flusher
+    /// last counted them: after each drain of the `meter!` counters (every 10 s, and just
+    /// before each hour ends) and after each send. A dimension's first `meter!` of an hour
+    /// therefore shows here up to 10 s later; its units show in `pending_units` at once.
     pub pending: u64,
     /// Records given up on: refused by the service, or still unsent when their 6-hour window
     /// closed. Each one is logged with its dimension, hour and quantity.
@@ -40,13 +44,15 @@ pub struct MeteringStats {
     /// Sends refused because the endpoint's certificate does not chain to the Amazon roots
     /// (something intercepted the connection); the usage is kept and retried.
     pub intercepted: u64,
-    /// Units drained from `meter!` counters into hourly records (usage lags `meter!` by up
-    /// to one drain, 10 s).
+    /// Units `meter!` counted, including those not yet drained into hourly records.
     pub metered_units: u64,
     /// Units in records the service accepted.
     pub sent_units: u64,
     /// Units in records given up on (refused, or past their 6-hour window).
     pub lost_units: u64,
+    /// Units not yet sent: in records waiting to be sent, and counted by `meter!` since the
+    /// last drain (read when this snapshot is taken, so it does not lag `meter!`).
+    pub pending_units: u64,
 }
 
 #[derive(Default)]
@@ -66,6 +72,8 @@ pub(crate) struct Counters {
     pub(crate) metered_units: AtomicU64,
     pub(crate) sent_units: AtomicU64,
     pub(crate) lost_units: AtomicU64,
+    /// Units in unsent records, as of the flusher's last count (without the undrained).
+    pub(crate) pending_units: AtomicU64,
 }
 
 impl Counters {
@@ -86,6 +94,7 @@ impl Counters {
             metered_units: AtomicU64::new(0),
             sent_units: AtomicU64::new(0),
             lost_units: AtomicU64::new(0),
+            pending_units: AtomicU64::new(0),
         }
     }
 
@@ -114,6 +123,7 @@ impl Counters {
             metered_units: self.metered_units.load(Relaxed),
             sent_units: self.sent_units.load(Relaxed),
             lost_units: self.lost_units.load(Relaxed),
+            pending_units: self.pending_units.load(Relaxed),
         }
     }
 }
@@ -143,7 +153,34 @@ impl MeteringStats {
 /// The process's counters.
 pub(crate) static STATS: Counters = Counters::new();
 
+/// Where units went: counted for the process and for their dimension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Units {
+    /// Drained from `meter!` counters into a record.
+    Metered,
+    /// In a record the service accepted.
+    Sent,
+    /// In a record given up on.
+    Lost,
+}
+
+pub(crate) fn count_units(kind: Units, dimension: &str, units: u64) {
+    let total = match kind {
+        Units::Metered => &STATS.metered_units,
+        Units::Sent => &STATS.sent_units,
+        Units::Lost => &STATS.lost_units,
+    };
+    Counters::add(total, units);
+    by_dimension::count(kind, dimension, units);
+}
+
 /// Sent, pending and failed hourly records, and the other counts in [`MeteringStats`].
+///
+/// Each field is read on its own while metering goes on, so a drain or a send that
+/// completes during the call may show in one field and not yet in another. Reading takes
+/// the lock of each dimension's tagged usage (the one `meter!(.., tags = ..)` takes) for a
+/// moment; it adds nothing to `meter!` itself. The same per dimension:
+/// [`metering_stats_by_dimension`](crate::metering_stats_by_dimension).
 ///
 /// For the seller's own health checks and logs:
 ///
@@ -155,7 +192,13 @@ pub(crate) static STATS: Counters = Counters::new();
 /// # assert_eq!(stats.sent, 0, "nothing is metered outside a custom-pricing program");
 /// ```
 pub fn metering_stats() -> MeteringStats {
-    STATS.snapshot()
+    let mut stats = STATS.snapshot();
+    let undrained = counter::undrained()
+        .iter()
+        .fold(0u64, |sum, (_, units)| sum.saturating_add(*units));
+    stats.metered_units = stats.metered_units.saturating_add(undrained);
+    stats.pending_units = stats.pending_units.saturating_add(undrained);
+    stats
 }
 
 #[cfg(test)]

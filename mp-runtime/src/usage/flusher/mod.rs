@@ -6,10 +6,11 @@
 mod send;
 
 use super::aggregator::{Aggregator, Key};
+use super::by_dimension;
 use super::counter::{self, Dimension};
 use super::hour::{Clock, HOUR_SECS, Hour, WINDOW};
 use super::journal::{Journal, Recovered};
-use super::stats::{Counters, STATS};
+use super::stats::{self, Counters, STATS, Units};
 use crate::backoff::jitter;
 use crate::notice::operator;
 use aws_sdk_marketplacemetering::Client;
@@ -95,7 +96,7 @@ impl Flusher {
                 }
             },
         };
-        Flusher {
+        let flusher = Flusher {
             client,
             clock,
             settings,
@@ -106,7 +107,9 @@ impl Flusher {
             journal_failing: false,
             intercepted: false,
             tags_untagged_reported: 0,
-        }
+        };
+        flusher.count_pending(); // what the journal brought back waits already
+        flusher
     }
 
     /// One pass: drain the counters, then send what is due (at shutdown, the current hour
@@ -116,6 +119,7 @@ impl Flusher {
         let now = self.clock.now();
         let hour = Hour::of(now);
         let drained = self.records.drain(hour, &(self.dimensions)());
+        self.count_pending();
         self.journal(&drained);
         self.report_untagged();
         for key in self.records.due(hour, true) {
@@ -133,15 +137,32 @@ impl Flusher {
             if waiting && !shutdown {
                 continue;
             }
-            if !self.send(&key, now).await {
+            let keep_going = self.send(&key, now).await;
+            self.count_pending();
+            if !keep_going {
                 break; // the endpoint is struggling: the backlog waits, oldest first
             }
         }
         let oldest = Hour::of(now - WINDOW - Duration::from_secs(HOUR_SECS));
         self.records.forget_before(oldest);
         self.retries.retain(|key, _| key.0 >= oldest);
-        STATS.pending.store(self.records.pending(), Relaxed);
+        self.count_pending();
+        #[cfg(feature = "metrics")]
+        super::metrics_export::publish();
         self.records.due(hour, shutdown).len() as u64
+    }
+
+    /// What waits, for `metering_stats()`: counted right after each drain and each send
+    /// (no await in between), so units the counters handed over, or that went out, are
+    /// missing from `pending_units`, or in it twice, only for that moment.
+    fn count_pending(&self) {
+        let pending = self.records.pending_by_dimension();
+        let (records, units) = pending.values().fold((0u64, 0u64), |(r, u), p| {
+            (r + p.records, u.saturating_add(p.units))
+        });
+        STATS.pending.store(records, Relaxed);
+        STATS.pending_units.store(units, Relaxed);
+        by_dimension::set_pending(pending);
     }
 
     /// When the next pass is worth running: the next checkpoint, a last drain just before
@@ -271,7 +292,7 @@ fn report_recovery(path: &Path, recovered: &Recovered) {
     }
     for record in &recovered.expired {
         Counters::bump(&STATS.failed);
-        Counters::add(&STATS.lost_units, record.quantity);
+        stats::count_units(Units::Lost, &record.dimension, record.quantity);
         operator!(error,
             dimension = record.dimension, hour = record.hour.start_secs(), quantity = record.quantity;
             "metering journal: record found after its 6-hour window closed; it cannot be sent"

@@ -26,7 +26,7 @@ use crate::error_policy::{self, Hourly, HourlyVerdict};
 use crate::notice::operator;
 use crate::usage::aggregator::{Key, MAX_QUANTITY, Record, State};
 use crate::usage::client_token::client_token;
-use crate::usage::stats::{Counters, STATS};
+use crate::usage::stats::{self, Counters, STATS, Units};
 use aws_sdk_marketplacemetering::primitives::DateTime;
 use aws_sdk_marketplacemetering::types::{Tag, UsageAllocation};
 use std::time::{Duration, SystemTime};
@@ -134,7 +134,7 @@ impl Flusher {
 
     fn delivered(&mut self, key: &Key) {
         if let Some(record) = self.records.get(key) {
-            Counters::add(&STATS.sent_units, record.quantity);
+            stats::count_units(Units::Sent, &record.dimension, record.quantity);
         }
         self.finish(key, State::Sent);
         Counters::bump(&STATS.sent);
@@ -208,7 +208,7 @@ impl Flusher {
                 quantity = record.quantity;
                 "metering: record not delivered: {why}"
             );
-            Counters::add(&STATS.lost_units, record.quantity);
+            stats::count_units(Units::Lost, &record.dimension, record.quantity);
         }
         Counters::bump(&STATS.failed);
         self.finish(key, State::Failed);

@@ -2,7 +2,9 @@
 //! this module, so the runtime's internals can change without breaking expansions.
 
 pub use crate::startup::{Pricing, PublicKeySpec, RuntimeFlavor, StartupSpec};
-pub use crate::usage::{Dimension, Quantity, record, record_tagged};
+pub use crate::usage::{DeclaredDimensions, Dimension, Quantity, record, record_tagged};
+/// What a library's `dimensions!` submits its statics with.
+pub use inventory;
 pub use mp_macros::{__dimensions, __meter, __no_dimensions, __unknown_dimension};
 
 use crate::build_mode::BuildMode;
@@ -11,12 +13,6 @@ use crate::exit;
 use crate::failure::Failure;
 use crate::{registration, usage};
 use tokio::runtime::Runtime;
-
-/// Called by the constructor a library's `dimensions!` generates, before `main`: its
-/// dimensions are then dry-run at start-up with the binary's.
-pub fn declare_dimensions(dimensions: &[&'static Dimension]) {
-    usage::declare(dimensions);
-}
 
 /// Builds the tokio runtime, runs start-up, then the seller's sync body (the runtime stays
 /// entered, so the body can use `tokio::spawn` and `Handle::current`).

@@ -113,12 +113,17 @@ mod tests {
         }
     }
 
+    static LIBRARY_ONLY: crate::usage::Dimension =
+        crate::usage::Dimension::new("dry_run_library_only");
+    static ALSO_IN_MAIN: crate::usage::Dimension =
+        crate::usage::Dimension::new("dry_run_also_in_main");
+    // What a library's `dimensions!` expands to.
+    inventory::submit! {
+        crate::usage::DeclaredDimensions(&[&LIBRARY_ONLY, &ALSO_IN_MAIN])
+    }
+
     #[test]
     fn libraries_dimensions_follow_the_binarys_each_once() {
-        use crate::usage::{Dimension, declare};
-        static LIBRARY_ONLY: Dimension = Dimension::new("dry_run_library_only");
-        static ALSO_IN_MAIN: Dimension = Dimension::new("dry_run_also_in_main");
-        declare(&[&LIBRARY_ONLY, &ALSO_IN_MAIN]);
         let names = declared(&["dry_run_main", "dry_run_also_in_main"]);
         assert_eq!(names[..2], ["dry_run_main", "dry_run_also_in_main"]);
         assert_eq!(

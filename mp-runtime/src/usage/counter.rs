@@ -185,14 +185,24 @@ fn reject(dimension: &Dimension, why: &str) {
 
 static REGISTRY: Mutex<Vec<&'static Dimension>> = Mutex::new(Vec::new());
 
-/// Registers statics before their first `meter!`: a library's `dimensions!` does, as the
-/// program loads, so start-up knows them.
-pub(crate) fn declare(dimensions: &[&'static Dimension]) {
-    for dimension in dimensions {
-        if !dimension.registered.load(Relaxed) {
-            register(dimension);
+/// The statics of one `dimensions!` in a library, submitted as the program loads so that
+/// start-up knows them before their first `meter!`.
+pub struct DeclaredDimensions(pub &'static [&'static Dimension]);
+
+inventory::collect!(DeclaredDimensions);
+
+/// Registers every library's declared statics, once.
+fn declare_libraries() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        for declared in inventory::iter::<DeclaredDimensions> {
+            for dimension in declared.0 {
+                if !dimension.registered.load(Relaxed) {
+                    register(dimension);
+                }
+            }
         }
-    }
+    });
 }
 
 #[cold]
@@ -208,6 +218,7 @@ fn register(dimension: &'static Dimension) {
 /// the binary's statics of the same name are separate entries; the aggregator adds them up
 /// by name).
 pub(crate) fn registered() -> Vec<&'static Dimension> {
+    declare_libraries();
     REGISTRY.lock().unwrap_or_else(|e| e.into_inner()).clone()
 }
 

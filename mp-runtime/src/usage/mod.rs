@@ -24,8 +24,8 @@ mod stats;
 pub(crate) mod test_client;
 
 pub use by_dimension::{DimensionStats, metering_stats_by_dimension};
-pub use counter::{Dimension, Quantity, record, record_tagged};
-pub(crate) use counter::{declare, registered};
+pub(crate) use counter::registered;
+pub use counter::{DeclaredDimensions, Dimension, Quantity, record, record_tagged};
 pub(crate) use hour::{Clock, SystemClock};
 #[cfg(feature = "fuzzing")]
 pub(crate) use journal::{Journal, recover};

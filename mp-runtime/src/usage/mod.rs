@@ -14,7 +14,7 @@ mod hour;
 mod journal;
 mod metering_thread;
 mod process_identity;
-mod shutdown;
+pub(crate) mod shutdown;
 mod stats;
 #[cfg(test)]
 pub(crate) mod test_client;

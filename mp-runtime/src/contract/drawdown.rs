@@ -2,12 +2,10 @@
 //! token per `consume!` call, reused by its retries: a throttled or timed-out attempt that
 //! License Manager did execute is answered again, not drawn again.
 
-use super::checkout::{self, Ask};
-use super::context;
+use super::call::{self, Denied};
+use super::checkout::Ask;
 use super::entitlement::Drawdown;
-use super::policy::Outcome;
-use super::seat::with_retries;
-use super::stats::{COUNTERS, bump};
+use super::stats::COUNTERS;
 use aws_sdk_licensemanager::types::CheckoutType;
 use std::fmt;
 use std::sync::atomic::Ordering::Relaxed;
@@ -65,54 +63,26 @@ impl std::error::Error for ConsumeError {}
 
 /// Draws `units` down for good: what `consume!` expands to.
 pub async fn consume(entitlement: &'static Drawdown, units: u64) -> Result<Drawn, ConsumeError> {
-    let context = context::get().ok_or(ConsumeError::NotStarted)?;
-    let token = checkout::client_token().map_err(|f| ConsumeError::Refused(f.message))?;
     let ask = Ask {
         name: entitlement.name,
         value: Some(units),
         unit: entitlement.unit,
     };
-    let result = with_retries(context, |client| {
-        let token = token.clone();
-        async move {
-            checkout::checkout(
-                &client,
-                context.spec.product_sku,
-                CheckoutType::Perpetual,
-                &[ask],
-                &token,
-            )
-            .await
-        }
-    })
-    .await;
-    match result {
-        Ok(_) => {
-            bump(&COUNTERS.checkouts);
-            COUNTERS.drawn_units.fetch_add(units, Relaxed);
-            Ok(Drawn {
-                entitlement: entitlement.name,
-                units,
-            })
-        }
-        Err(Outcome::NotAllowed(_) | Outcome::NotFound(_)) => {
-            bump(&COUNTERS.refusals);
-            Err(ConsumeError::Exhausted {
+    call::checkout(CheckoutType::Perpetual, ask)
+        .await
+        .map_err(|denied| match denied {
+            Denied::NotStarted => ConsumeError::NotStarted,
+            Denied::NotAllowed => ConsumeError::Exhausted {
                 entitlement: entitlement.name,
                 requested: units,
-            })
-        }
-        Err(Outcome::Expired(_)) => {
-            bump(&COUNTERS.refusals);
-            Err(ConsumeError::LicenseExpired)
-        }
-        Err(Outcome::Retry(why)) => {
-            bump(&COUNTERS.failures);
-            Err(ConsumeError::Unavailable(why))
-        }
-        Err(other) => {
-            bump(&COUNTERS.failures);
-            Err(ConsumeError::Refused(other.detail().to_owned()))
-        }
-    }
+            },
+            Denied::Expired => ConsumeError::LicenseExpired,
+            Denied::Unavailable(why) => ConsumeError::Unavailable(why),
+            Denied::Refused(why) => ConsumeError::Refused(why),
+        })?;
+    COUNTERS.drawn_units.fetch_add(units, Relaxed);
+    Ok(Drawn {
+        entitlement: entitlement.name,
+        units,
+    })
 }

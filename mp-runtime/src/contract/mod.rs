@@ -9,6 +9,7 @@
 //! through one client (`client`: pinned endpoint and trust in production builds) and one
 //! error policy (`policy`); [`license_stats`] counts what happened (`stats`).
 
+mod call;
 mod check;
 mod checkout;
 mod client;

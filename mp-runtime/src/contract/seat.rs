@@ -2,18 +2,15 @@
 //! keeper, which extends it before its 60 minutes end; dropping it sends it to the keeper to
 //! check in, and at SIGTERM the keeper checks in every seat still held.
 
-use super::checkout::{self, Ask};
-use super::context::{self, Context};
+use super::call::{self, Denied};
+use super::checkout::Ask;
+use super::context;
 use super::entitlement::Floating;
-use super::policy::Outcome;
-use super::stats::{COUNTERS, bump};
-use crate::startup::retry::{self, AttemptError, Stopped};
 use aws_sdk_licensemanager::types::CheckoutType;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
-use tokio::time::Instant;
 
 /// How long a checkout lasts without extension.
 pub(crate) const LIFETIME: Duration = Duration::from_secs(60 * 60);
@@ -24,8 +21,6 @@ const _: () = assert!(
     EXTEND_AFTER.as_secs() + 15 * 60 <= LIFETIME.as_secs(),
     "a due extension has a quarter of an hour of ticks and retries before the seat returns"
 );
-/// How long one `checkout!` or `consume!` retries throttling and network errors.
-pub(crate) const CALL_DEADLINE: Duration = Duration::from_secs(60);
 
 /// A held consumption.
 #[derive(Debug)]
@@ -138,43 +133,23 @@ impl std::error::Error for CheckoutError {}
 
 /// Checks a floating entitlement out: what `checkout!` expands to.
 pub async fn checkout(entitlement: &'static Floating, units: u64) -> Result<Seat, CheckoutError> {
-    let context = context::get().ok_or(CheckoutError::NotStarted)?;
-    let token = checkout::client_token().map_err(|f| CheckoutError::Refused(f.message))?;
     let ask = Ask {
         name: entitlement.name,
         value: Some(units),
         unit: entitlement.unit,
     };
-    let result = with_retries(context, |client| {
-        let token = token.clone();
-        async move {
-            checkout::checkout(
-                &client,
-                context.spec.product_sku,
-                CheckoutType::Provisional,
-                &[ask],
-                &token,
-            )
-            .await
-        }
-    })
-    .await;
-    let checked = result.map_err(|outcome| match outcome {
-        Outcome::NotAllowed(_) | Outcome::NotFound(_) => {
-            bump(&COUNTERS.refusals);
-            CheckoutError::PoolEmpty {
+    let (context, checked) = call::checkout(CheckoutType::Provisional, ask)
+        .await
+        .map_err(|denied| match denied {
+            Denied::NotStarted => CheckoutError::NotStarted,
+            Denied::NotAllowed => CheckoutError::PoolEmpty {
                 entitlement: entitlement.name,
                 requested: units,
-            }
-        }
-        Outcome::Expired(_) => {
-            bump(&COUNTERS.refusals);
-            CheckoutError::LicenseExpired
-        }
-        Outcome::Retry(why) => failed(CheckoutError::Unavailable(why)),
-        other => failed(CheckoutError::Refused(other.detail().to_owned())),
-    })?;
-    bump(&COUNTERS.checkouts);
+            },
+            Denied::Expired => CheckoutError::LicenseExpired,
+            Denied::Unavailable(why) => CheckoutError::Unavailable(why),
+            Denied::Refused(why) => CheckoutError::Refused(why),
+        })?;
     let held = Arc::new(Held {
         id: NEXT_ID.fetch_add(1, Relaxed),
         entitlement,
@@ -186,37 +161,6 @@ pub async fn checkout(entitlement: &'static Floating, units: u64) -> Result<Seat
         .unwrap_or_else(|e| e.into_inner())
         .push(held.clone());
     Ok(Seat { held })
-}
-
-fn failed<E>(error: E) -> E {
-    bump(&COUNTERS.failures);
-    error
-}
-
-/// Runs `call` until it succeeds, fails for good, or [`CALL_DEADLINE`] passes; the outcome
-/// to act on.
-pub(crate) async fn with_retries<T, F, Fut>(context: &Context, mut call: F) -> Result<T, Outcome>
-where
-    F: FnMut(aws_sdk_licensemanager::Client) -> Fut,
-    Fut: Future<Output = Result<T, Outcome>>,
-{
-    let result = retry::until_deadline(Instant::now() + CALL_DEADLINE, || {
-        let attempt = call(context.client.clone());
-        async move {
-            attempt.await.map_err(|outcome| match outcome {
-                Outcome::Retry(why) => AttemptError::Transient(why),
-                other => AttemptError::Final(other),
-            })
-        }
-    })
-    .await;
-    result.map_err(|stopped| match stopped {
-        Stopped::Final(outcome) => outcome,
-        Stopped::GaveUp { attempts, last } => Outcome::Retry(format!(
-            "{attempts} attempt(s) in {}s, last: {last}",
-            CALL_DEADLINE.as_secs()
-        )),
-    })
 }
 
 #[cfg(test)]

@@ -102,18 +102,12 @@ pub fn __consume(input: TokenStream) -> TokenStream {
     contract::call::expand(input.into(), contract::entitlement::Kind::Drawdown).into()
 }
 
-/// The error for an entitlement that was not declared; generated code only.
+/// The error for an entitlement not declared, or used with the other kind's macro;
+/// generated code only.
 #[doc(hidden)]
 #[proc_macro]
 pub fn __unknown_entitlement(input: TokenStream) -> TokenStream {
     contract::lookup::unknown(input.into()).into()
-}
-
-/// The error for an entitlement used with the other kind's macro; generated code only.
-#[doc(hidden)]
-#[proc_macro]
-pub fn __wrong_entitlement(input: TokenStream) -> TokenStream {
-    contract::lookup::wrong(input.into()).into()
 }
 
 /// The error for `checkout!`/`consume!` in a program not priced on contract; generated code

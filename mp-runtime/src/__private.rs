@@ -5,9 +5,7 @@
 pub use crate::contract::{ContractTier, Drawdown, Floating, checkout_seat as checkout, consume};
 pub use crate::startup::{ContractSpec, Pricing, PublicKeySpec, RuntimeFlavor, StartupSpec};
 pub use crate::usage::{Dimension, Quantity, record, record_tagged};
-pub use mp_macros::{
-    __checkout, __consume, __no_entitlements, __unknown_entitlement, __wrong_entitlement,
-};
+pub use mp_macros::{__checkout, __consume, __no_entitlements, __unknown_entitlement};
 pub use mp_macros::{__dimensions, __meter, __no_dimensions, __unknown_dimension};
 
 use crate::build_mode::BuildMode;

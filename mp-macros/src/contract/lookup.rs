@@ -1,11 +1,10 @@
-//! The errors an entitlement lookup expands to: a name not declared, a name of the other
-//! kind, and any name in a program not priced on contract.
+//! The errors an entitlement lookup expands to: a name not declared or of the other kind,
+//! and any name in a program not priced on contract.
 
 use crate::contract::entitlement::Kind;
 use crate::suggest;
 use proc_macro2::TokenStream;
 use syn::parse::{ParseStream, Parser};
-use syn::punctuated::Punctuated;
 use syn::{Ident, LitStr, Token};
 
 fn kind(ident: &Ident) -> syn::Result<Kind> {
@@ -19,15 +18,8 @@ fn kind(ident: &Ident) -> syn::Result<Kind> {
     }
 }
 
-/// The macro that uses entitlements of `kind`, with an example.
-fn usage(kind: Kind, name: &str) -> String {
-    match kind {
-        Kind::Floating => format!("checkout!({name})"),
-        Kind::Drawdown => format!("consume!({name}, n)"),
-    }
-}
-
-/// `__unknown_entitlement!(name; kind; declared, ...)`.
+/// `__unknown_entitlement!(name; kind; declared, ...; other kind's, ...)`: a name the
+/// lookup of `kind` does not have.
 pub fn unknown(input: TokenStream) -> TokenStream {
     let parsed = Parser::parse2(
         |input: ParseStream| {
@@ -35,16 +27,21 @@ pub fn unknown(input: TokenStream) -> TokenStream {
             input.parse::<Token![;]>()?;
             let kind = kind(&input.parse()?)?;
             input.parse::<Token![;]>()?;
-            let declared = Punctuated::<Ident, Token![,]>::parse_terminated(input)?;
-            Ok((name, kind, declared))
+            let declared = names(input)?;
+            input.parse::<Token![;]>()?;
+            let other = names(input)?;
+            Ok((name, kind, declared, other))
         },
         input,
     );
-    let (name, kind, declared) = match parsed {
+    let (name, kind, declared, other) = match parsed {
         Ok(parsed) => parsed,
         Err(e) => return e.to_compile_error(),
     };
-    let declared: Vec<String> = declared.iter().map(Ident::to_string).collect();
+    let written = name.to_string();
+    if other.contains(&written) {
+        return wrong(&name, kind);
+    }
     let refs: Vec<&str> = declared.iter().map(String::as_str).collect();
     let message = if declared.is_empty() {
         format!(
@@ -55,7 +52,7 @@ pub fn unknown(input: TokenStream) -> TokenStream {
             kind.name()
         )
     } else {
-        let hint = suggest::closest(&name.to_string(), &refs)
+        let hint = suggest::closest(&written, &refs)
             .map(|s| format!("did you mean `{s}`? "))
             .unwrap_or_default();
         format!(
@@ -70,33 +67,31 @@ pub fn unknown(input: TokenStream) -> TokenStream {
     syn::Error::new(name.span(), message).to_compile_error()
 }
 
-/// `__wrong_entitlement!(name; kind)`: `name` is declared, as an entitlement of `kind`, in
-/// the other macro.
-pub fn wrong(input: TokenStream) -> TokenStream {
-    let parsed = Parser::parse2(
-        |input: ParseStream| {
-            let name: Ident = input.parse()?;
-            input.parse::<Token![;]>()?;
-            Ok((name, kind(&input.parse()?)?))
-        },
-        input,
-    );
-    let (name, kind) = match parsed {
-        Ok(parsed) => parsed,
-        Err(e) => return e.to_compile_error(),
-    };
-    let why = match kind {
-        Kind::Drawdown => "a drawdown entitlement, consumed for good, not checked out and returned",
-        Kind::Floating => "a floating entitlement, checked out and returned, not consumed",
-    };
-    syn::Error::new(
-        name.span(),
-        format!(
-            "`{name}` is {why}: use `{}`",
-            usage(kind, &name.to_string())
+/// Identifiers up to the next `;` or the end.
+fn names(input: ParseStream) -> syn::Result<Vec<String>> {
+    let mut names = Vec::new();
+    while input.peek(Ident) {
+        names.push(input.parse::<Ident>()?.to_string());
+        if input.parse::<Option<Token![,]>>()?.is_none() {
+            break;
+        }
+    }
+    Ok(names)
+}
+
+/// `name` is declared, as an entitlement of the other kind than `asked`'s macro takes.
+fn wrong(name: &Ident, asked: Kind) -> TokenStream {
+    let (why, usage) = match asked {
+        Kind::Floating => (
+            "a drawdown entitlement, consumed for good, not checked out and returned",
+            format!("consume!({name}, n)"),
         ),
-    )
-    .to_compile_error()
+        Kind::Drawdown => (
+            "a floating entitlement, checked out and returned, not consumed",
+            format!("checkout!({name})"),
+        ),
+    };
+    syn::Error::new(name.span(), format!("`{name}` is {why}: use `{usage}`")).to_compile_error()
 }
 
 /// `__no_entitlements!(name; "pricing")`: a program priced otherwise has no entitlements.
@@ -131,18 +126,18 @@ mod tests {
 
     #[test]
     fn messages() {
-        let out = unknown(quote!(seets; floating; seats, nodes)).to_string();
+        let out = unknown(quote!(seets; floating; seats, nodes; data_gb)).to_string();
         assert!(
             out.contains(
                 "unknown floating entitlement `seets`; did you mean `seats`? declared: seats, nodes"
             ),
             "{out}"
         );
-        let out = unknown(quote!(x; drawdown;)).to_string();
+        let out = unknown(quote!(x; drawdown;;)).to_string();
         assert!(out.contains("this program declares none"), "{out}");
-        let out = wrong(quote!(data_gb; drawdown)).to_string();
+        let out = unknown(quote!(data_gb; floating; seats; data_gb)).to_string();
         assert!(out.contains("use `consume!(data_gb, n)`"), "{out}");
-        let out = wrong(quote!(seats; floating)).to_string();
+        let out = unknown(quote!(seats; drawdown; ; seats)).to_string();
         assert!(out.contains("use `checkout!(seats)`"), "{out}");
         let out = none(quote!(seats; "hourly")).to_string();
         assert!(out.contains("pricing = \\\"hourly\\\""), "{out}");

@@ -1,7 +1,8 @@
 //! The hidden crate-root module `checkout!` and `consume!` name, as `__mp_dimensions` is for
 //! `meter!`: one `static` per declared floating or drawdown entitlement, and one lookup
 //! macro per kind mapping a name to its static. A name of the other kind maps to an error
-//! naming the right macro; an undeclared name to an error with a suggestion.
+//! naming the right macro, an undeclared name to an error with a suggestion, both at the
+//! caller's token.
 //!
 //! Every `#[marketplace_main]` writes the module: a program not priced on contract gets
 //! lookups that explain where entitlements are declared.
@@ -92,29 +93,26 @@ fn declared_static(e: &Entitlement, private: &TokenStream) -> TokenStream {
     }
 }
 
-/// The lookup of `kind`: its own names to their statics, the other kind's names to the
-/// error that names the right macro, anything else to "unknown".
+/// The lookup of `kind`: its own names to their statics; anything else, with the caller's
+/// span, to the error that names the right macro (the other kind's names) or says the name
+/// is unknown.
 fn arms(list: &[Entitlement], kind: Kind, private: &TokenStream) -> TokenStream {
     let module = Ident::new(MODULE, Span::call_site());
-    let own: Vec<&Ident> = list
-        .iter()
-        .filter(|e| e.kind == kind)
-        .map(|e| &e.ident)
-        .collect();
+    let of = |same: bool| -> Vec<&Ident> {
+        list.iter()
+            .filter(|e| (e.kind == kind) == same)
+            .map(|e| &e.ident)
+            .collect()
+    };
+    let (own, other) = (of(true), of(false));
     let matched = own.iter().map(|ident| {
         let krate = Ident::new("crate", ident.span());
         quote!((#ident) => { &#krate::#module::#ident };)
     });
-    let other = list.iter().filter(|e| e.kind != kind).map(|e| {
-        let ident = &e.ident;
-        let other_kind = Ident::new(e.kind.name(), Span::call_site());
-        quote!((#ident) => { #private::__wrong_entitlement!(#ident; #other_kind) };)
-    });
     let kind = Ident::new(kind.name(), Span::call_site());
     quote! {
         #(#matched)*
-        #(#other)*
-        ($other:ident) => { #private::__unknown_entitlement!($other; #kind; #(#own),*) };
+        ($other:ident) => { #private::__unknown_entitlement!($other; #kind; #(#own),*; #(#other),*) };
     }
 }
 
@@ -139,13 +137,11 @@ mod tests {
             "{out}"
         );
         assert!(
-            out.contains(
-                "(data_gb) => { :: rt :: __private :: __wrong_entitlement ! (data_gb ; drawdown) }"
-            ),
+            out.contains("__unknown_entitlement ! ($ other ; floating ; seats ; data_gb)"),
             "{out}"
         );
         assert!(
-            out.contains("__unknown_entitlement ! ($ other ; drawdown ; data_gb)"),
+            out.contains("__unknown_entitlement ! ($ other ; drawdown ; data_gb ; seats)"),
             "{out}"
         );
     }

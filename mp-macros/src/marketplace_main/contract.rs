@@ -80,7 +80,8 @@ pub fn contract(args: &Args) -> Checked<Contract> {
     })
 }
 
-/// With any other pricing, none of the contract arguments.
+/// With any other pricing, none of the contract arguments; `pricing` names the listing
+/// with its article ("an hourly").
 pub fn absent(args: &Args, pricing: &str) -> Checked<()> {
     let mut errors = Vec::new();
     for name in CONTRACT_ONLY {
@@ -88,7 +89,7 @@ pub fn absent(args: &Args, pricing: &str) -> Checked<()> {
             errors.push(syn::Error::new(
                 arg.name.span(),
                 format!(
-                    "`{name}` needs pricing = \"contract\": a {pricing} listing has no License \
+                    "`{name}` needs pricing = \"contract\": {pricing} listing has no License \
                      Manager entitlements; remove it or set pricing = \"contract\""
                 ),
             ));

@@ -157,13 +157,15 @@ fn product(args: &Args, pricing: Option<Pricing>) -> Checked<(String, Option<Con
         let contract = contract::contract(args)?;
         return Ok((contract.product_sku.clone(), Some(contract)));
     }
+    let listing = match pricing {
+        Some(Pricing::Hourly) => "an hourly",
+        Some(Pricing::Monthly) => "a monthly",
+        Some(Pricing::Custom) => "a custom",
+        _ => "this",
+    };
     let code =
         required(args, "product_code", PRODUCT_CODE).and_then(|arg| Ok(code(&arg.string()?)?));
-    let (code, ()) = (
-        code,
-        absent(args, pricing.map_or("non-contract", Pricing::name)),
-    )
-        .join()?;
+    let (code, ()) = (code, absent(args, listing)).join()?;
     Ok((code, None))
 }
 

@@ -1,5 +1,6 @@
 //! Errors in the exact shape AWS JSON 1.1 services answer with, so SDKs map them to their
-//! typed variants: status, `{"__type": ..., "message": ...}` and `x-amzn-errortype`.
+//! typed variants: status, `{"__type": ..., "message": ...}` and `x-amzn-errortype`. A
+//! service whose model spells the member `Message` (License Manager) answers with that.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -10,6 +11,8 @@ pub(crate) struct AwsError {
     pub(crate) status: StatusCode,
     pub(crate) name: &'static str,
     pub(crate) message: String,
+    /// The body member holding the message: `message`, or the model's own spelling.
+    pub(crate) message_member: &'static str,
 }
 
 impl AwsError {
@@ -27,7 +30,14 @@ impl AwsError {
             status,
             name,
             message: message.into(),
+            message_member: "message",
         }
+    }
+
+    /// The same error with its message under `member` (`Message` in License Manager's model).
+    pub(crate) fn message_member(mut self, member: &'static str) -> Self {
+        self.message_member = member;
+        self
     }
 
     /// AWS's generic input-constraint error (`1 validation error detected: ...`) for the
@@ -52,7 +62,10 @@ impl AwsError {
 
 impl IntoResponse for AwsError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({ "__type": self.name, "message": self.message });
+        let mut body = serde_json::Map::new();
+        body.insert("__type".into(), self.name.into());
+        body.insert(self.message_member.into(), self.message.into());
+        let body = serde_json::Value::Object(body);
         let mut response = (self.status, body.to_string()).into_response();
         let headers = response.headers_mut();
         headers.insert(

@@ -37,6 +37,21 @@ pub(crate) fn epoch_secs(t: SystemTime) -> f64 {
     }
 }
 
+/// The time `secs` seconds after the Unix epoch (before it if negative).
+pub(crate) fn from_epoch_secs(secs: f64) -> SystemTime {
+    shift(UNIX_EPOCH, secs)
+}
+
+/// `2026-01-01T12:00:00Z`: RFC 3339 in UTC, whole seconds, as AWS writes timestamps in
+/// credentials documents and License Manager's ISO 8601 members.
+pub(crate) fn rfc3339(t: SystemTime) -> String {
+    let t = time::OffsetDateTime::from(t)
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| t.into());
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
 fn shift(t: SystemTime, secs: f64) -> SystemTime {
     let d = Duration::try_from_secs_f64(secs.abs()).unwrap_or(Duration::ZERO);
     if secs >= 0.0 {

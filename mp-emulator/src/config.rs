@@ -1,8 +1,10 @@
-//! What an emulator instance plays: its region, the products it knows, the scenario it starts
-//! in and the key it signs RegisterUsage tokens with (or the forgery it answers instead).
+//! What an emulator instance plays: its region, the products it knows, the licenses the buyer
+//! holds, the scenario it starts in and the key it signs tokens with (or the forgery it
+//! answers RegisterUsage with instead).
 
 use crate::forgery::Forgery;
 use crate::keys::{TEST_ONLY_KEY_VERSION, TEST_ONLY_PRIVATE_KEY_PEM};
+use crate::license::spec::{DEMO_CONTRACT_SKU, LicenseSpec, check_sku};
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -94,6 +96,12 @@ pub struct EmulatorConfig {
     pub(crate) key_version: i32,
     /// Answer RegisterUsage with this forged Signature instead of a genuine one.
     pub(crate) forgery: Option<Forgery>,
+    /// The licenses the buyer holds, by product SKU, in the order given.
+    pub(crate) licenses: Vec<(String, LicenseSpec)>,
+    /// False until the first `license()` or `no_license()` call, which replaces the demo one.
+    licenses_customised: bool,
+    /// License Manager throttles this many calls first.
+    pub(crate) throttled_license_calls: u32,
 }
 
 impl Default for EmulatorConfig {
@@ -120,6 +128,9 @@ impl Default for EmulatorConfig {
             signing_key_pem: TEST_ONLY_PRIVATE_KEY_PEM.to_string(),
             key_version: TEST_ONLY_KEY_VERSION,
             forgery: None,
+            licenses: vec![(DEMO_CONTRACT_SKU.to_string(), LicenseSpec::demo())],
+            licenses_customised: false,
+            throttled_license_calls: 0,
         }
     }
 }
@@ -182,6 +193,46 @@ impl EmulatorConfig {
         self
     }
 
+    /// Grants `spec` for product SKU `sku` (replacing its license if it has one); the first
+    /// `license` or `no_license` call replaces the demo contract license.
+    pub fn license(mut self, sku: &str, spec: LicenseSpec) -> Self {
+        self = self.no_license(sku);
+        self.licenses.push((sku.to_string(), spec));
+        self
+    }
+
+    /// No license for `sku`: its checkouts answer `NoEntitlementsAllowedException`. Also
+    /// drops the demo contract license, as any `license` call does.
+    pub fn no_license(mut self, sku: &str) -> Self {
+        if !self.licenses_customised {
+            self.licenses.clear();
+            self.licenses_customised = true;
+        }
+        self.licenses.retain(|(s, _)| s != sku);
+        self
+    }
+
+    /// License Manager answers its first `calls` calls with `RateLimitExceededException`.
+    pub fn throttle_license_calls(mut self, calls: u32) -> Self {
+        self.throttled_license_calls = calls;
+        self
+    }
+
+    /// The licenses granted at start, by product SKU.
+    pub fn licenses(&self) -> &[(String, LicenseSpec)] {
+        &self.licenses
+    }
+
+    /// Checks every license (see [`LicenseSpec::validate`]) and SKU.
+    pub(crate) fn validate_licenses(&self) -> Result<(), String> {
+        for (sku, spec) in &self.licenses {
+            check_sku(sku)?;
+            spec.validate()
+                .map_err(|e| format!("license of {sku}: {e}"))?;
+        }
+        Ok(())
+    }
+
     pub fn products(&self) -> &[Product] {
         &self.products
     }
@@ -209,6 +260,27 @@ mod tests {
         assert!("abc123".parse::<Product>().is_err());
         assert!("abc123=weekly".parse::<Product>().is_err());
         assert!("bad code!=hourly".parse::<Product>().is_err());
+    }
+
+    #[test]
+    fn first_license_replaces_the_demo_license() {
+        assert_eq!(EmulatorConfig::default().licenses()[0].0, DEMO_CONTRACT_SKU);
+        let c = EmulatorConfig::default()
+            .license("prod-a", LicenseSpec::new().tier("pro"))
+            .license("prod-b", LicenseSpec::new().tier("basic"))
+            .license("prod-a", LicenseSpec::new().tier("max"));
+        let skus: Vec<_> = c
+            .licenses()
+            .iter()
+            .map(|(s, l)| (s.as_str(), l.tier.as_deref()))
+            .collect();
+        assert_eq!(skus, [("prod-b", Some("basic")), ("prod-a", Some("max"))]);
+        assert!(
+            EmulatorConfig::default()
+                .no_license("x")
+                .licenses()
+                .is_empty()
+        );
     }
 
     #[test]

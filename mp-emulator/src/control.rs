@@ -1,5 +1,6 @@
 //! The control API under `/_emulator/`: health, the ledger, the scenario and the clock, so
-//! tests and sellers can drive the emulator over HTTP (`curl` works).
+//! tests and sellers can drive the emulator over HTTP (`curl` works). License Manager's
+//! licenses have endpoints of their own (`license::control`).
 
 use crate::clock::epoch_secs;
 use crate::env::Platform;
@@ -21,6 +22,7 @@ pub(crate) async fn health(Shared(state): Shared<Arc<State>>) -> Response {
         "region": state.config.region,
         "key_version": state.config.key_version,
         "products": state.config.products(),
+        "licenses": state.licenses().licenses().map(|l| l.sku.clone()).collect::<Vec<_>>(),
     }))
     .into_response()
 }
@@ -109,6 +111,6 @@ pub(crate) async fn put_clock(Shared(state): Shared<Arc<State>>, body: Bytes) ->
     get_clock(Shared(state)).await
 }
 
-fn bad_request(message: String) -> Response {
+pub(crate) fn bad_request(message: String) -> Response {
     (StatusCode::BAD_REQUEST, Json(json!({ "error": message }))).into_response()
 }

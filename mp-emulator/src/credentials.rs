@@ -7,6 +7,7 @@
 //! own, `<the source's session token>/<replica name>`. The source's own token is the default
 //! replica's.
 
+use crate::clock::rfc3339;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::time::{Duration, SystemTime};
@@ -236,14 +237,6 @@ pub const INSTANCE_PROFILE_ROLE_NAME: &str = "mp-emulator-instance-profile";
 /// against their own clock, not the emulator's settable one).
 pub(crate) fn expiration() -> String {
     rfc3339(SystemTime::now() + Duration::from_secs(6 * 3600))
-}
-
-pub(crate) fn rfc3339(t: SystemTime) -> String {
-    let t = time::OffsetDateTime::from(t)
-        .replace_nanosecond(0)
-        .unwrap_or_else(|_| t.into());
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@ use crate::config::EmulatorConfig;
 use crate::connection::{Connection, CuttableListener};
 use crate::env::Platform;
 use crate::ledger::Ledger;
+use crate::license::activity::PoolLevel;
+use crate::license::spec::LicenseSpec;
 use crate::scenario::Scenario;
 use crate::state::State;
 use std::net::SocketAddr;
@@ -165,6 +167,41 @@ impl Emulator {
     /// The emulator's "now".
     pub fn now(&self) -> SystemTime {
         self.state.clock.now()
+    }
+
+    /// Grants `spec` for product SKU `sku` now, replacing its license if any (same ARN, a
+    /// new version; what was drawn down stays drawn, live checkouts keep their units).
+    pub fn set_license(&self, sku: &str, spec: &LicenseSpec) -> anyhow::Result<()> {
+        crate::license::spec::check_sku(sku).map_err(anyhow::Error::msg)?;
+        spec.validate().map_err(anyhow::Error::msg)?;
+        let now = self.state.clock.now_epoch_secs();
+        self.state.settled_licenses().set(sku, spec, now);
+        Ok(())
+    }
+
+    /// Takes `sku`'s license away (no license); whether it had one.
+    pub fn remove_license(&self, sku: &str) -> bool {
+        self.state.settled_licenses().remove(sku)
+    }
+
+    /// The held tier of `sku` becomes `tier` at `at` on the emulator clock (an upgrade, or
+    /// a downgrade); at once if `at` is not in the future.
+    pub fn change_tier_at(&self, sku: &str, tier: &str, at: SystemTime) -> anyhow::Result<()> {
+        let mut book = self.state.settled_licenses();
+        book.schedule_tier(sku, tier, crate::clock::epoch_secs(at))
+            .map_err(anyhow::Error::msg)?;
+        book.settle(self.state.clock.now_epoch_secs());
+        Ok(())
+    }
+
+    /// License Manager answers its next `calls` calls with `RateLimitExceededException`.
+    pub fn throttle_license_calls(&self, calls: u32) {
+        self.state.licenses().throttle_next = calls;
+    }
+
+    /// Every pool's level now: floating seats in use, drawdown quantities drawn.
+    pub fn pool_levels(&self) -> Vec<PoolLevel> {
+        self.state.settled_licenses().levels()
     }
 
     pub fn region(&self) -> &str {

@@ -58,6 +58,7 @@ pub(crate) fn environment(
     let mut env = vec![
         ("AWS_REGION", region.to_string()),
         ("AWS_ENDPOINT_URL_MARKETPLACE_METERING", url.to_string()),
+        ("AWS_ENDPOINT_URL_LICENSE_MANAGER", url.to_string()),
         ("AWS_ENDPOINT_URL_STS", url.to_string()),
     ];
     if platform != Platform::Eks {

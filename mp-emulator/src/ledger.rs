@@ -1,7 +1,9 @@
 //! What the emulated AWS Marketplace recorded: accepted RegisterUsage calls, accepted
-//! MeterUsage records, and counts of requests and rejections. This is what a seller would be
-//! billed for, so end-to-end tests compare it with what their program metered.
+//! MeterUsage records, License Manager's activity, and counts of requests and rejections.
+//! This is what a seller would be billed for, so end-to-end tests compare it with what their
+//! program metered.
 
+use crate::license::activity::LicenseActivity;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -19,6 +21,10 @@ pub struct Ledger {
     pub requests: BTreeMap<String, u64>,
     /// Rejected requests per error name (`ThrottlingException`, `DuplicateRequestException`...).
     pub rejections: BTreeMap<String, u64>,
+    /// License Manager's checkouts, extensions, check-ins, drawdowns, refusals and pool
+    /// levels; empty (and left out of the JSON) until License Manager is called.
+    #[serde(default, skip_serializing_if = "LicenseActivity::is_empty")]
+    pub licenses: LicenseActivity,
 }
 
 /// One accepted RegisterUsage call.
@@ -190,6 +196,9 @@ impl Ledger {
                     .join(", ")
             }
         };
+        if !self.licenses.is_empty() {
+            self.licenses.write_table(&mut out);
+        }
         let _ = writeln!(out, "requests: {}", counts(&self.requests));
         let _ = write!(out, "rejections: {}", counts(&self.rejections));
         out

@@ -69,22 +69,23 @@ pub enum PlatformNotSupportedOn {
     Both,
 }
 
-/// Faults injected on Metering Service requests (metadata, credentials, STS and the control
-/// API are never faulted). Probabilities are 0.0..=1.0.
+/// Faults injected on Metering Service and License Manager requests (metadata, credentials,
+/// STS and the control API are never faulted). Probabilities are 0.0..=1.0.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Faults {
-    /// Chance of `ThrottlingException` (400).
+    /// Chance of `ThrottlingException` (400; License Manager: `RateLimitExceededException`).
     pub throttle_probability: f64,
-    /// Chance of `InternalServiceErrorException` (500).
+    /// Chance of `InternalServiceErrorException` (500; License Manager:
+    /// `ServerInternalException`).
     pub server_error_probability: f64,
-    /// Delay added before every metering answer.
+    /// Delay added before every answer.
     pub latency_ms: u64,
     /// Chance the connection is closed without an answer.
     pub reset_probability: f64,
-    /// Accept metering requests and never answer them.
+    /// Accept requests and never answer them.
     pub black_hole: bool,
-    /// The next N metering requests have their connection closed without an answer.
+    /// The next N requests have their connection closed without an answer.
     pub down_for_requests: u32,
 }
 
@@ -172,7 +173,7 @@ impl Scenario {
     }
 }
 
-/// What happens to one metering request before the service logic sees it.
+/// What happens to one request before the service logic sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Fault {
     Reset,
@@ -198,7 +199,7 @@ impl ActiveScenario {
         }
     }
 
-    /// Rolls the dice for one metering request, in a fixed order so a seed replays exactly.
+    /// Rolls the dice for one request, in a fixed order so a seed replays exactly.
     pub(crate) fn draw_fault(&mut self) -> Option<Fault> {
         let f = self.scenario.faults.clone();
         if self.down_remaining > 0 {

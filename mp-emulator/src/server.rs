@@ -1,16 +1,18 @@
 //! The HTTP front: one axum router for every surface, `POST /` dispatched on `X-Amz-Target`
-//! (AWS JSON) versus a form body (STS query protocol), bodies capped, no panics.
+//! (AWS JSON: License Manager by its prefix, the Metering Service otherwise) versus a form
+//! body (STS query protocol), bodies capped, no panics.
 
 use crate::aws_error::AwsError;
 use crate::connection::Connection;
 use crate::state::State;
-use crate::{control, ecs, imds, metering, sts};
+use crate::{control, ecs, imds, license, metering, sts};
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State as Shared};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
+use license::control as licenses;
 use std::sync::Arc;
 
 /// Largest accepted request body. A maximal MeterUsage (2500 allocations of 5 long tags) is
@@ -48,6 +50,16 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route(
             "/_emulator/clock",
             get(control::get_clock).put(control::put_clock),
+        )
+        .route("/_emulator/licenses", get(licenses::list))
+        .route(
+            "/_emulator/licenses/{sku}",
+            put(licenses::put).delete(licenses::delete),
+        )
+        .route("/_emulator/licenses/{sku}/tier", put(licenses::put_tier))
+        .route(
+            "/_emulator/license-throttle",
+            get(licenses::get_throttle).put(licenses::put_throttle),
         )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -94,6 +106,9 @@ async fn post_root(
         return too_large();
     };
     if parts.headers.contains_key("x-amz-target") {
+        if crate::aws_json::target(&parts).starts_with(license::LICENSE_MANAGER_TARGET_PREFIX) {
+            return license::serve(&state, &conn, &parts, &body).await;
+        }
         return metering::serve(&state, &conn, &parts, &body).await;
     }
     let content_type = parts

@@ -1,8 +1,8 @@
-//! SigV4 check on metering requests: parse `Authorization`, find the vended credentials for
-//! its access key and the replica session its security token names, recompute the signature
-//! with the aws-sigv4 crate over the headers named in `SignedHeaders` and the body, and
-//! compare. The caller checks the scope's region, because the error name for a wrong region
-//! depends on the operation.
+//! SigV4 check on AWS JSON requests: parse `Authorization`, find the vended credentials for
+//! its access key and the replica session its security token names, check the scope names the
+//! service's signing name, recompute the signature with the aws-sigv4 crate over the headers
+//! named in `SignedHeaders` and the body, and compare. The caller checks the scope's region,
+//! because the error for a wrong region depends on the service and operation.
 
 use crate::aws_error::AwsError;
 use crate::credentials::{CredentialSource, ReplicaSession};
@@ -16,6 +16,9 @@ use std::time::{Duration, SystemTime};
 
 /// The signing name of the AWS Marketplace Metering Service.
 pub const SIGNING_NAME: &str = "aws-marketplace";
+
+/// The signing name of AWS License Manager.
+pub const LICENSE_MANAGER_SIGNING_NAME: &str = "license-manager";
 
 /// Who signed a request (which source, which replica's session), and for which region.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,8 +42,22 @@ struct Authorization<'a> {
 
 /// The SigV4 headers (`authorization`, `x-amz-date`, `x-amz-security-token`) that a client
 /// holding `source`'s credentials adds to `POST url` with `headers` and `body`, signed now
-/// as the AWS SDKs sign for `region`: for tests and fuzzers that build requests by hand.
+/// as the AWS SDKs sign for `region` and the Metering Service: for tests and fuzzers that
+/// build requests by hand.
 pub fn client_signature(
+    source: CredentialSource,
+    region: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<Vec<(String, String)>, String> {
+    client_signature_for(SIGNING_NAME, source, region, url, headers, body)
+}
+
+/// [`client_signature`] for the service whose signing name is `signing_name` (for example
+/// [`LICENSE_MANAGER_SIGNING_NAME`]).
+pub fn client_signature_for(
+    signing_name: &str,
     source: CredentialSource,
     region: &str,
     url: &str,
@@ -51,7 +68,7 @@ pub fn client_signature(
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(region)
-        .name(SIGNING_NAME)
+        .name(signing_name)
         .time(SystemTime::now())
         .settings(SigningSettings::default())
         .build()
@@ -142,8 +159,10 @@ fn check_skew(date: &str, signed_at: SystemTime, now: SystemTime) -> Result<(), 
     Ok(())
 }
 
-/// Verifies a request's SigV4 signature; on success says which vended credentials signed it.
+/// Verifies a request's SigV4 signature for the service whose signing name is
+/// `signing_name`; on success says which vended credentials signed it.
 pub(crate) fn verify(
+    signing_name: &str,
     method: &str,
     path_and_query: &str,
     headers: &HeaderMap,
@@ -165,11 +184,11 @@ pub(crate) fn verify(
             "The security token included in the request is invalid: the access key is not one the emulator vends",
         )
     })?;
-    if auth.service != SIGNING_NAME {
+    if auth.service != signing_name {
         return Err(forbidden(
             "InvalidSignatureException",
             format!(
-                "Credential should be scoped to correct service: '{SIGNING_NAME}', not '{}'",
+                "Credential should be scoped to correct service: '{signing_name}', not '{}'",
                 auth.service
             ),
         ));
@@ -282,7 +301,7 @@ mod tests {
 
     #[test]
     fn missing_authorization_is_403() {
-        let e = verify("POST", "/", &HeaderMap::new(), b"{}").unwrap_err();
+        let e = verify(SIGNING_NAME, "POST", "/", &HeaderMap::new(), b"{}").unwrap_err();
         assert_eq!(e.status, StatusCode::FORBIDDEN);
         assert_eq!(e.name, "MissingAuthenticationTokenException");
     }

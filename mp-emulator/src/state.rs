@@ -5,6 +5,7 @@ use crate::clock::Clock;
 use crate::config::EmulatorConfig;
 use crate::env::Platform;
 use crate::ledger::Ledger;
+use crate::license::book::LicenseBook;
 use crate::metering::book::Book;
 use crate::scenario::{ActiveScenario, Scenario};
 use crate::token::TokenSigner;
@@ -19,6 +20,7 @@ pub(crate) struct State {
     pub(crate) clock: Clock,
     scenario: Mutex<ActiveScenario>,
     book: Mutex<Book>,
+    licenses: Mutex<LicenseBook>,
     /// What `AWS_CONTAINER_AUTHORIZATION_TOKEN` must hold for `/ecs/credentials`.
     pub(crate) ecs_auth_token: String,
     /// The web identity token IRSA exchanges with STS (also written to a file).
@@ -49,11 +51,20 @@ impl State {
             .scenario
             .validate()
             .map_err(|e| anyhow::anyhow!("invalid scenario: {e}"))?;
+        config.validate_licenses().map_err(anyhow::Error::msg)?;
+        let clock = Clock::default();
+        let mut licenses = LicenseBook::default();
+        let now = clock.now_epoch_secs();
+        for (sku, spec) in &config.licenses {
+            licenses.set(sku, spec, now);
+        }
+        licenses.throttle_next = config.throttled_license_calls;
         Ok(Self {
             signer: TokenSigner::from_pem(&config.signing_key_pem)?,
-            clock: Clock::default(),
+            clock,
             scenario: Mutex::new(ActiveScenario::new(config.scenario.clone())),
             book: Mutex::new(Book::default()),
+            licenses: Mutex::new(licenses),
             ecs_auth_token: format!("mp-emulator-ecs-{}", crate::ids::uuid_like()),
             web_identity_token: format!("mp-emulator-web-identity-{}", crate::ids::uuid_like()),
             web_identity_token_file: std::env::temp_dir()
@@ -123,8 +134,22 @@ impl State {
         lock(&self.book)
     }
 
+    /// License Manager's book as it is (callers settle it against the clock they read).
+    pub(crate) fn licenses(&self) -> MutexGuard<'_, LicenseBook> {
+        lock(&self.licenses)
+    }
+
+    /// License Manager's book after applying what time did up to the emulator's now.
+    pub(crate) fn settled_licenses(&self) -> MutexGuard<'_, LicenseBook> {
+        let mut book = self.licenses();
+        book.settle(self.clock.now_epoch_secs());
+        book
+    }
+
     pub(crate) fn ledger(&self) -> Ledger {
-        self.book().ledger.clone()
+        let mut ledger = self.book().ledger.clone();
+        ledger.licenses = self.settled_licenses().snapshot();
+        ledger
     }
 
     pub(crate) fn count_request(&self, operation: &str) {

@@ -1,5 +1,6 @@
-//! The RegisterUsage `Signature`: a PS256 JWT over the product code, key version, the
-//! caller's nonce and the issue time, verifiable with the published public key.
+//! PS256 signing with the emulator's key, and the RegisterUsage `Signature` it signs: a JWT
+//! over the product code, key version, the caller's nonce and the issue time, verifiable
+//! with the published public key.
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::{Deserialize, Serialize};
@@ -17,7 +18,7 @@ pub struct RegisterUsageClaims {
     pub iat: u64,
 }
 
-/// Signs tokens with one RSA private key.
+/// Signs tokens with one RSA private key (RegisterUsage's, License Manager's).
 pub(crate) struct TokenSigner {
     key: EncodingKey,
 }
@@ -37,8 +38,24 @@ impl TokenSigner {
     }
 
     pub(crate) fn sign(&self, claims: &impl Serialize) -> Result<String, String> {
-        jsonwebtoken::encode(&Header::new(Algorithm::PS256), claims, &self.key)
-            .map_err(|e| format!("signing the RegisterUsage token failed: {e}"))
+        self.sign_with_header(claims, Header::new(Algorithm::PS256))
+    }
+
+    /// Signs with `kid` in the header, for tokens that share the key but not its purpose
+    /// (License Manager's `SignedToken`).
+    pub(crate) fn sign_with_key_id(
+        &self,
+        claims: &impl Serialize,
+        kid: &str,
+    ) -> Result<String, String> {
+        let mut header = Header::new(Algorithm::PS256);
+        header.kid = Some(kid.to_string());
+        self.sign_with_header(claims, header)
+    }
+
+    fn sign_with_header(&self, claims: &impl Serialize, header: Header) -> Result<String, String> {
+        jsonwebtoken::encode(&header, claims, &self.key)
+            .map_err(|e| format!("signing the token failed: {e}"))
     }
 
     /// `header.payload.signature` with a PS256 signature over whatever `header.payload` is:

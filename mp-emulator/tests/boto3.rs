@@ -1,11 +1,11 @@
 //! boto3 against the emulator, through `mp-emulator run`: the wire protocol, SigV4 and error
-//! shapes are right for another SDK than the Rust one, not just for the client they were
-//! written with.
+//! shapes of the Metering Service and License Manager are right for another SDK than the Rust
+//! one, not just for the client they were written with.
 //!
 //! Needs python3 with boto3. Without it the test says so and passes, unless
 //! `MP_REQUIRE_BOTO3` is set, as `.ci/run` does after installing boto3.
 
-use mp_emulator::{DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT, Ledger};
+use mp_emulator::{DEMO_CONTRACT_SKU, DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT, Ledger};
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_mp-emulator");
@@ -42,13 +42,18 @@ fn boto3_speaks_to_the_emulator() {
             SCRIPT,
             DEMO_HOURLY_PRODUCT,
             DEMO_CUSTOM_PRODUCT,
+            DEMO_CONTRACT_SKU,
         ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}\n{stderr}");
-    assert!(stdout.contains("boto3 smoke: 6 checks passed"), "{stdout}");
+    assert!(stdout.contains("boto3 smoke: 14 checks passed"), "{stdout}");
+    assert!(
+        stderr.contains("License Manager: 2 checkouts, 1 drawdowns, 1 extensions, 1 check-ins"),
+        "{stderr}"
+    );
 
     let ledger: Ledger =
         serde_json::from_str(&std::fs::read_to_string(&ledger_file).unwrap()).unwrap();
@@ -58,5 +63,14 @@ fn boto3_speaks_to_the_emulator() {
         ledger.total(DEMO_CUSTOM_PRODUCT, "data_gb"),
         0,
         "a dry run records nothing"
+    );
+    let lic = &ledger.licenses;
+    assert_eq!(lic.drawn(DEMO_CONTRACT_SKU, "DataGB"), 10);
+    assert_eq!(lic.replays, 1);
+    assert_eq!(
+        lic.pool(DEMO_CONTRACT_SKU, "ConcurrentUsers")
+            .unwrap()
+            .in_use,
+        0
     );
 }

@@ -1,5 +1,5 @@
-//! The `mp-emulator` binary: `serve`'s first line, `env`, `public-key`, and `run` forwarding
-//! the environment, exit code and SIGTERM, and writing the ledger.
+//! The `mp-emulator` binary: `serve`'s first line, `env`, `public-key`, `--license`, and
+//! `run` forwarding the environment, exit code and SIGTERM, and writing the ledger.
 
 mod support;
 
@@ -9,7 +9,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_mp-emulator");
-/// Set in the child: makes `child_entry` do a RegisterUsage through aws-config's default chain.
+/// Set in the child: makes `child_entry` do a RegisterUsage (`1`) or a License Manager
+/// checkout and check-in (`license`) through aws-config's default chain.
 const CHILD: &str = "MP_EMULATOR_CLI_CHILD";
 
 /// The binary with a clean environment: tests must not depend on the machine's.
@@ -120,6 +121,24 @@ fn serve<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>) -> (Child, String) 
     (server, url)
 }
 
+/// `GET url` on a running `serve`, as JSON.
+fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> T {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        support::http()
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    })
+}
+
 /// SIGTERM, which `serve` answers by exiting cleanly.
 fn stop(mut server: Child) {
     // SAFETY: kill(2) on a child we spawned and have not reaped.
@@ -202,20 +221,7 @@ fn serve_starts_in_the_scenario_file() {
     )
     .unwrap();
     let (server, url) = serve([OsStr::new("--scenario"), file.as_os_str()]);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let got: Scenario = rt.block_on(async {
-        support::http()
-            .get(format!("{url}/_emulator/scenario"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    });
+    let got: Scenario = get_json(&format!("{url}/_emulator/scenario"));
     assert_eq!(
         got,
         Scenario::platform_not_supported().platform_not_supported_on(PlatformNotSupportedOn::Both)
@@ -262,11 +268,130 @@ fn bad_input_is_one_clear_line_and_a_failure_code() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot reach the emulator"));
 }
 
-/// Not a test of its own: the body of the child `run_records_what_the_child_sends` runs.
+#[test]
+fn run_points_license_manager_at_the_emulator_and_reports_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger_file = dir.path().join("ledger.json");
+    let out = bin()
+        .args([
+            "run",
+            "--license",
+            "prod-cli=tier:pro;floating:Seats=3",
+            "--ledger-out",
+        ])
+        .arg(&ledger_file)
+        .arg("--")
+        .arg(std::env::current_exe().unwrap())
+        .args(["--exact", "child_entry", "--nocapture"])
+        .env(CHILD, "license")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let ledger: Ledger =
+        serde_json::from_str(&std::fs::read_to_string(&ledger_file).unwrap()).unwrap();
+    let lic = &ledger.licenses;
+    assert_eq!((lic.checkouts.len(), lic.check_ins.len()), (1, 1));
+    assert_eq!(lic.checkouts[0].sku, "prod-cli");
+    assert_eq!(lic.pool("prod-cli", "Seats").unwrap().in_use, 0);
+    assert!(
+        lic.pool(DEMO_CONTRACT_SKU, "ConcurrentUsers").is_none(),
+        "--license replaces the demo license"
+    );
+    assert!(
+        stderr.contains("License Manager: 1 checkouts, 0 drawdowns, 0 extensions, 1 check-ins"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn serve_takes_licenses_and_a_throttle_and_env_points_license_manager_at_it() {
+    let (server, url) = serve([
+        "--license",
+        "prod-x=tier:pro;floating:Seats=2",
+        "--license",
+        "prod-y=none",
+        "--throttle-license-calls",
+        "3",
+    ]);
+    let out = bin().args(["env", "--url", &url]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(&format!("export AWS_ENDPOINT_URL_LICENSE_MANAGER={url}\n")),
+        "{text}"
+    );
+    let all: serde_json::Value = get_json(&format!("{url}/_emulator/licenses"));
+    let skus: Vec<_> = all["licenses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["sku"].as_str().unwrap())
+        .collect();
+    assert_eq!(skus, ["prod-x"]);
+    assert_eq!(all["throttle_next_calls"], 3);
+    stop(server);
+}
+
+#[test]
+fn a_bad_license_is_a_bad_argument_saying_what_is_valid() {
+    for (arg, says) in [
+        ("prod-x=tiers:pro", "unknown item `tiers:`"),
+        ("prod-x", "SKU=SPEC"),
+        (
+            "prod-x=floating:Seats=2/Users",
+            "unknown entitlement unit `Users`",
+        ),
+        ("prod-x=expires:soon", "+30d"),
+    ] {
+        let out = bin().args(["serve", "--license", arg]).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{arg}: {err}");
+        assert!(err.contains(says), "{arg}: {err}");
+    }
+}
+
+/// Not a test of its own: the body of the children `run_records_what_the_child_sends` and
+/// `run_points_license_manager_at_the_emulator_and_reports_it` run.
 #[tokio::test]
 async fn child_entry() {
-    if std::env::var_os(CHILD).is_none() {
-        return;
+    match std::env::var(CHILD).as_deref() {
+        Ok("license") => checkout_and_check_in_with_default_chain().await,
+        Ok(_) => support::register_with_default_chain().await,
+        Err(_) => {}
     }
-    support::register_with_default_chain().await;
+}
+
+/// What a contract product does, configured only by its environment: a seat of `Seats` of
+/// `prod-cli`, checked out and in through aws-config's default chain.
+async fn checkout_and_check_in_with_default_chain() {
+    use aws_sdk_licensemanager::types::{CheckoutType, EntitlementDataUnit};
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .timeout_config(
+            aws_smithy_types::timeout::TimeoutConfig::builder()
+                .operation_timeout(support::TIMEOUT)
+                .build(),
+        )
+        .load()
+        .await;
+    let client = aws_sdk_licensemanager::Client::new(&config);
+    let out = client
+        .checkout_license()
+        .product_sku("prod-cli")
+        .checkout_type(CheckoutType::Provisional)
+        .key_fingerprint(MARKETPLACE_KEY_FINGERPRINT)
+        .client_token("cli-child")
+        .entitlements(support::entitlement(
+            "Seats",
+            Some(1),
+            EntitlementDataUnit::Count,
+        ))
+        .send()
+        .await
+        .expect("CheckoutLicense through the default chain");
+    client
+        .check_in_license()
+        .license_consumption_token(out.license_consumption_token().unwrap())
+        .send()
+        .await
+        .expect("CheckInLicense through the default chain");
 }

@@ -225,3 +225,186 @@ fn start_blocking_serves_from_its_own_thread_and_cleans_up_on_drop() {
     drop(emu);
     assert!(!token_file.exists());
 }
+
+/// `GET` of a control path, as JSON.
+async fn get_json(emu: &Emulator, path: &str) -> Value {
+    http()
+        .get(format!("{}{path}", emu.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// `PUT` of a control path: status and JSON answer.
+async fn put_json(emu: &Emulator, path: &str, body: &str) -> (u16, Value) {
+    let r = http()
+        .put(format!("{}{path}", emu.url()))
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn licenses_are_listed_with_their_pools() {
+    let emu = emulator().await;
+    let health = get_json(&emu, "/_emulator/health").await;
+    assert_eq!(health["licenses"], json!([DEMO_CONTRACT_SKU]));
+    let all = get_json(&emu, "/_emulator/licenses").await;
+    let demo = &all["licenses"][0];
+    assert_eq!(demo["sku"], DEMO_CONTRACT_SKU);
+    assert_eq!(demo["tier"], "pro");
+    assert_eq!(demo["status"], "AVAILABLE");
+    assert_eq!(demo["version"], 1);
+    assert_eq!(demo["pools"][0]["entitlement"], "ConcurrentUsers");
+    assert_eq!(demo["pools"][0]["available"], 5);
+    assert_eq!(demo["pools"][1]["kind"], "drawdown");
+    assert_eq!(demo["pools"][1]["size"], 100);
+    assert_eq!(all["consumptions"], json!([]));
+    assert_eq!(all["throttle_next_calls"], 0);
+}
+
+#[tokio::test]
+async fn a_license_is_set_in_either_form_replaced_and_taken_away() {
+    let emu = emulator().await;
+    let path = "/_emulator/licenses/prod-new";
+    let (status, view) = put_json(&emu, path, r#""tier:basic;floating:Seats=2;expires:+1d""#).await;
+    assert_eq!(status, 200, "{view}");
+    assert_eq!(
+        (view["tier"].clone(), view["version"].clone()),
+        (json!("basic"), json!(1))
+    );
+    assert_eq!(view["pools"][0]["size"], 2);
+    let arn = view["license_arn"].clone();
+    let (status, view) = put_json(
+        &emu,
+        path,
+        r#"{"tier": "pro", "floating": [{"name": "Seats", "quantity": 4}],
+            "drawdown": [{"name": "Scans", "quantity": 9}]}"#,
+    )
+    .await;
+    assert_eq!(status, 200, "{view}");
+    assert_eq!(
+        (view["license_arn"].clone(), view["version"].clone()),
+        (arn, json!(2))
+    );
+    assert_eq!(view["pools"][1]["unit"], "Count");
+    for bad in [
+        r#""tiers:pro""#,
+        r#""floating:Seats=1/None""#,
+        r#"{"tier": "pro", "colour": "blue"}"#,
+        r#""""#,
+        "tier:pro",
+    ] {
+        let (status, body) = put_json(&emu, path, bad).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+        assert!(body["error"].as_str().is_some(), "{body}");
+    }
+    let r = http()
+        .delete(format!("{}{path}", emu.url()))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["removed"], true);
+    let all = get_json(&emu, "/_emulator/licenses").await;
+    assert_eq!(all["licenses"].as_array().unwrap().len(), 1, "{all}");
+}
+
+#[tokio::test]
+async fn a_tier_change_is_scheduled_and_throttling_is_set_over_http() {
+    let emu = emulator().await;
+    let path = format!("/_emulator/licenses/{DEMO_CONTRACT_SKU}/tier");
+    let (status, view) = put_json(&emu, &path, r#"{"tier": "enterprise", "at": "+2h"}"#).await;
+    assert_eq!(status, 200, "{view}");
+    assert_eq!(view["tier"], "pro");
+    assert_eq!(view["upgrades"][0]["tier"], "enterprise");
+    let (_, view) = put_json(&emu, &path, r#"{"tier": "basic"}"#).await;
+    assert_eq!(view["tier"], "basic", "without `at`: at once");
+    for bad in [
+        r#"{"tier": "ConcurrentUsers"}"#,
+        r#"{"tier": "x", "at": "soon"}"#,
+        "{}",
+    ] {
+        assert_eq!(put_json(&emu, &path, bad).await.0, 400, "{bad}");
+    }
+    let (status, _) = put_json(
+        &emu,
+        "/_emulator/licenses/prod-none/tier",
+        r#"{"tier": "x"}"#,
+    )
+    .await;
+    assert_eq!(status, 400);
+
+    let (status, body) =
+        put_json(&emu, "/_emulator/license-throttle", r#"{"next_calls": 1}"#).await;
+    assert_eq!((status, body["next_calls"].clone()), (200, json!(1)));
+    assert_eq!(
+        get_json(&emu, "/_emulator/license-throttle").await["next_calls"],
+        1
+    );
+    let e = license_client(&emu, CredentialSource::EcsTaskRole)
+        .list_received_licenses()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(lm_code(e), "RateLimitExceededException");
+    assert_eq!(
+        get_json(&emu, "/_emulator/license-throttle").await["next_calls"],
+        0
+    );
+    assert_eq!(
+        put_json(&emu, "/_emulator/license-throttle", r#"{"next_calls": -1}"#)
+            .await
+            .0,
+        400
+    );
+}
+
+#[tokio::test]
+async fn the_ledger_shows_license_manager_once_called() {
+    let emu = emulator().await;
+    let before: Value = get_json(&emu, "/_emulator/ledger").await;
+    assert!(before.get("licenses").is_none(), "{before}");
+    assert!(!emu.ledger().to_table().contains("License Manager"));
+    let client = license_client(&emu, CredentialSource::EcsTaskRole);
+    let seat = checkout(&client)
+        .entitlements(entitlement(
+            "ConcurrentUsers",
+            Some(2),
+            aws_sdk_licensemanager::types::EntitlementDataUnit::Count,
+        ))
+        .send()
+        .await
+        .unwrap();
+    let all = get_json(&emu, "/_emulator/licenses").await;
+    assert_eq!(all["consumptions"][0]["entitlements"][0]["value"], 2);
+    assert_eq!(
+        all["consumptions"][0]["consumption_token"].as_str(),
+        seat.license_consumption_token()
+    );
+    let l: Ledger = serde_json::from_value(get_json(&emu, "/_emulator/ledger").await).unwrap();
+    assert_eq!(l, emu.ledger());
+    assert_eq!(l.licenses.checkouts.len(), 1);
+    assert_eq!(
+        l.licenses
+            .pool(DEMO_CONTRACT_SKU, "ConcurrentUsers")
+            .unwrap()
+            .in_use,
+        2
+    );
+    let table = l.to_table();
+    assert!(table.contains("License Manager: 1 checkouts"), "{table}");
+    assert!(table.contains("ConcurrentUsers=2"), "{table}");
+    assert!(
+        table.lines().any(|line| line.contains("ConcurrentUsers")
+            && line.contains("floating")
+            && line.contains(" 3 ")),
+        "{table}"
+    );
+    assert!(table.contains("CheckoutLicense=1"), "{table}");
+}

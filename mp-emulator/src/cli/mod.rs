@@ -6,7 +6,7 @@ mod run;
 mod serve;
 
 use clap::{Args, Parser, Subcommand};
-use mp_emulator::{EmulatorConfig, Platform, Product, Scenario};
+use mp_emulator::{EmulatorConfig, LicenseSpec, Platform, Product, Scenario};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,11 +15,13 @@ use std::process::ExitCode;
 #[command(
     name = "mp-emulator",
     version,
-    about = "A local AWS Marketplace for paid containers: Metering Service, ECS/IMDS/STS credentials, on loopback.",
+    about = "A local AWS Marketplace for paid containers: Metering Service, License Manager, ECS/IMDS/STS credentials, on loopback.",
     long_about = "A local AWS Marketplace for paid containers. One loopback HTTP server plays the \
-Metering Service (AWS JSON 1.1, SigV4-checked, PS256-signed RegisterUsage tokens), ECS task \
-metadata and container credentials, IMDSv2 and STS web identity, with scenarios, faults, a \
-settable clock and a ledger of what would be billed. TEST ONLY: its keys are public."
+Metering Service (AWS JSON 1.1, SigV4-checked, PS256-signed RegisterUsage tokens), AWS License \
+Manager for contract pricing (CheckoutLicense, CheckInLicense, ExtendLicenseConsumption, \
+GetLicense, ListReceivedLicenses; tiers, floating and drawdown entitlements per product SKU), \
+ECS task metadata and container credentials, IMDSv2 and STS web identity, with scenarios, \
+faults, a settable clock and a ledger of what would be billed. TEST ONLY: its keys are public."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -34,7 +36,7 @@ enum Command {
     Env(env::EnvArgs),
     /// Serve on a free port, run CMD with the emulator's environment, exit with CMD's code.
     Run(run::RunArgs),
-    /// Print the PEM public key that verifies RegisterUsage tokens (key version on stderr).
+    /// Print the PEM public key that verifies RegisterUsage tokens and License Manager SignedTokens (key version on stderr).
     PublicKey(public_key::PublicKeyArgs),
 }
 
@@ -51,12 +53,30 @@ pub(crate) struct EmulatorArgs {
     /// A scenario file (JSON, see the README), e.g. {"outcome": "not_entitled"}.
     #[arg(long, value_name = "FILE")]
     scenario: Option<PathBuf>,
-    /// RSA private key PEM to sign RegisterUsage tokens with (default: the bundled test-only key).
+    /// RSA private key PEM to sign RegisterUsage tokens and License Manager SignedTokens with
+    /// (default: the bundled test-only key).
     #[arg(long, value_name = "FILE")]
     key: Option<PathBuf>,
     /// The public key version the emulator signs as and accepts.
     #[arg(long, default_value_t = mp_emulator::TEST_ONLY_KEY_VERSION, value_parser = clap::value_parser!(i32).range(1..))]
     key_version: i32,
+    /// A License Manager license the buyer holds: SKU=SPEC, or SKU=none for no license.
+    /// Repeatable; the first one replaces the demo contract license, which is
+    /// `prod-mpemudemocontract01=tier:pro;floating:ConcurrentUsers=5;drawdown:DataGB=100/Gigabytes;expires:+365d`.
+    /// SPEC is items separated by `;` (quote it for the shell): tier:NAME (the tier held),
+    /// floating:NAME=N[/UNIT] (a pool of N, checked out PROVISIONAL for 60 minutes),
+    /// drawdown:NAME=N[/UNIT] (N to draw PERPETUAL), expires:WHEN, upgrade:WHEN=TIER (the
+    /// tier held from WHEN). UNIT is a License Manager unit (default Count); WHEN is +30d,
+    /// -1h, +90m, +45s (from start), epoch seconds or RFC 3339, on the emulator clock.
+    #[arg(long = "license", value_name = "SKU=SPEC", value_parser = parse_license)]
+    licenses: Vec<(String, Option<LicenseSpec>)>,
+    /// License Manager answers its first N calls with RateLimitExceededException.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    throttle_license_calls: u32,
+}
+
+fn parse_license(s: &str) -> Result<(String, Option<LicenseSpec>), String> {
+    mp_emulator::parse_license_flag(s)
 }
 
 impl EmulatorArgs {
@@ -67,6 +87,13 @@ impl EmulatorArgs {
         for p in &self.products {
             cfg = cfg.with_product(p.clone());
         }
+        for (sku, spec) in &self.licenses {
+            cfg = match spec {
+                Some(spec) => cfg.license(sku, spec.clone()),
+                None => cfg.no_license(sku),
+            };
+        }
+        cfg = cfg.throttle_license_calls(self.throttle_license_calls);
         if let Some(path) = &self.scenario {
             let text = read(path)?;
             let scenario: Scenario = serde_json::from_str(&text)

@@ -1,5 +1,6 @@
-//! `mp-emulator public-key`: the PEM that verifies RegisterUsage tokens, on stdout (so it can be
-//! redirected into a file), and the key version on stderr.
+//! `mp-emulator public-key`: the PEM that verifies RegisterUsage tokens and License Manager
+//! SignedTokens, on stdout (so it can be redirected into a file), and the key version on
+//! stderr.
 
 use clap::Args;
 use std::path::PathBuf;

@@ -18,15 +18,26 @@ pub(crate) async fn serve(addr: SocketAddr, args: &EmulatorArgs) -> Result<(), S
     // Tools wait for this exact first line to learn the port.
     println!("listening on {}", emulator.url());
     let _ = std::io::stdout().flush();
+    let config = args.config()?;
+    let licenses: Vec<String> = config
+        .licenses()
+        .iter()
+        .map(|(sku, spec)| format!("{sku}={spec}"))
+        .collect();
     eprintln!(
-        "mp-emulator: region {}, products: {}; stop with Ctrl-C",
+        "mp-emulator: region {}, products: {}; licenses: {}; stop with Ctrl-C",
         emulator.region(),
-        args.config()?
+        config
             .products()
             .iter()
             .map(|p| format!("{}={}", p.code, p.pricing))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", "),
+        if licenses.is_empty() {
+            "none".to_string()
+        } else {
+            licenses.join(", ")
+        }
     );
     tokio::select! {
         _ = int.recv() => {}

@@ -4,6 +4,7 @@
 
 use super::Operation;
 use crate::aws_error::AwsError;
+use crate::aws_json::Operation as _;
 use crate::scenario::{Outcome, PlatformNotSupportedOn};
 use crate::sigv4::Signer;
 use crate::state::State;

@@ -1,8 +1,8 @@
 """boto3 against mp-emulator: the emulator must work unmodified with other SDKs.
 
-Run under `mp-emulator run -- python3 smoke.py HOURLY_CODE CUSTOM_CODE`: the environment
-points botocore at the emulator (endpoint override, ECS container credentials). boto3 reads
-AWS_DEFAULT_REGION, not AWS_REGION, so the region is passed explicitly.
+Run under `mp-emulator run -- python3 smoke.py HOURLY_CODE CUSTOM_CODE CONTRACT_SKU`: the
+environment points botocore at the emulator (endpoint overrides, ECS container credentials).
+boto3 reads AWS_DEFAULT_REGION, not AWS_REGION, so the region is passed explicitly.
 """
 
 import os
@@ -12,12 +12,10 @@ import time
 import boto3
 from botocore.config import Config
 
-hourly, custom = sys.argv[1], sys.argv[2]
-client = boto3.client(
-    "meteringmarketplace",
-    region_name=os.environ["AWS_REGION"],
-    config=Config(retries={"max_attempts": 1}, connect_timeout=2, read_timeout=5),
-)
+hourly, custom, contract = sys.argv[1], sys.argv[2], sys.argv[3]
+config = Config(retries={"max_attempts": 1}, connect_timeout=2, read_timeout=5)
+client = boto3.client("meteringmarketplace", region_name=os.environ["AWS_REGION"], config=config)
+licenses = boto3.client("license-manager", region_name=os.environ["AWS_REGION"], config=config)
 checks = 0
 
 
@@ -63,5 +61,51 @@ check(
     error_code(lambda: client.register_usage(ProductCode="unknownproduct123", PublicKeyVersion=1))
     == "InvalidProductCodeException",
     "an unknown product is InvalidProductCodeException",
+)
+
+ISSUER = "aws:294406891311:AWS/Marketplace:issuer-fingerprint"
+
+
+def checkout(checkout_type, entitlements, sku=contract, token=None):
+    return licenses.checkout_license(
+        ProductSKU=sku,
+        CheckoutType=checkout_type,
+        KeyFingerprint=ISSUER,
+        Entitlements=entitlements,
+        ClientToken=token or f"boto3-{checks}",
+    )
+
+
+tiers = checkout("PROVISIONAL", [{"Name": "basic", "Unit": "None"}, {"Name": "pro", "Unit": "None"}])
+check([e["Name"] for e in tiers["EntitlementsAllowed"]] == ["pro"], "checking out every tier returns the one held")
+
+seat = checkout("PROVISIONAL", [{"Name": "ConcurrentUsers", "Value": "1", "Unit": "Count"}])
+extended = licenses.extend_license_consumption(LicenseConsumptionToken=seat["LicenseConsumptionToken"])
+check(extended["LicenseConsumptionToken"] == seat["LicenseConsumptionToken"], "a floating seat is extended")
+licenses.check_in_license(LicenseConsumptionToken=seat["LicenseConsumptionToken"])
+check(
+    error_code(lambda: licenses.check_in_license(LicenseConsumptionToken=seat["LicenseConsumptionToken"]))
+    == "ResourceNotFoundException",
+    "a seat checked in twice is ResourceNotFoundException",
+)
+
+drawn = checkout("PERPETUAL", [{"Name": "DataGB", "Value": "10", "Unit": "Gigabytes"}], token="boto3-drawdown")
+again = checkout("PERPETUAL", [{"Name": "DataGB", "Value": "10", "Unit": "Gigabytes"}], token="boto3-drawdown")
+check(drawn["LicenseConsumptionToken"] == again["LicenseConsumptionToken"], "a repeated client token draws once")
+check(
+    error_code(lambda: checkout("PERPETUAL", [{"Name": "DataGB", "Value": "91", "Unit": "Gigabytes"}]))
+    == "EntitlementNotAllowedException",
+    "drawing more than remains is EntitlementNotAllowedException",
+)
+check(
+    error_code(lambda: checkout("PROVISIONAL", [{"Name": "pro", "Unit": "None"}], sku="prod-unknown"))
+    == "NoEntitlementsAllowedException",
+    "a SKU without a license is NoEntitlementsAllowedException",
+)
+received = licenses.list_received_licenses()["Licenses"]
+check([l["ProductSKU"] for l in received] == [contract], "ListReceivedLicenses lists the license")
+check(
+    licenses.get_license(LicenseArn=tiers["LicenseArn"])["License"]["Status"] == "AVAILABLE",
+    "GetLicense finds it available",
 )
 print(f"boto3 smoke: {checks} checks passed")

@@ -36,6 +36,82 @@ pub fn client_as(emulator: &Emulator, source: CredentialSource, region: &str) ->
     client_with(emulator, sdk_credentials(source), region)
 }
 
+/// A License Manager client signing with `source`'s credentials in the emulator's region,
+/// short timeouts, no retries.
+pub fn license_client(
+    emulator: &Emulator,
+    source: CredentialSource,
+) -> aws_sdk_licensemanager::Client {
+    license_client_with(emulator, sdk_credentials(source), emulator.region())
+}
+
+pub fn license_client_with(
+    emulator: &Emulator,
+    creds: aws_credential_types::Credentials,
+    region: &str,
+) -> aws_sdk_licensemanager::Client {
+    aws_sdk_licensemanager::Client::new(&sdk_config(emulator, creds, region))
+}
+
+/// A CheckoutLicense of the demo contract license, PROVISIONAL, with the Marketplace issuer
+/// and a fresh client token: add entitlements and send.
+pub fn checkout(
+    client: &aws_sdk_licensemanager::Client,
+) -> aws_sdk_licensemanager::operation::checkout_license::builders::CheckoutLicenseFluentBuilder {
+    client
+        .checkout_license()
+        .product_sku(mp_emulator::DEMO_CONTRACT_SKU)
+        .checkout_type(aws_sdk_licensemanager::types::CheckoutType::Provisional)
+        .key_fingerprint(mp_emulator::MARKETPLACE_KEY_FINGERPRINT)
+        .client_token(format!("test-{}", unique()))
+}
+
+/// A requested entitlement: `value` `None` for a tier (unit `None`).
+pub fn entitlement(
+    name: &str,
+    value: Option<u64>,
+    unit: aws_sdk_licensemanager::types::EntitlementDataUnit,
+) -> aws_sdk_licensemanager::types::EntitlementData {
+    aws_sdk_licensemanager::types::EntitlementData::builder()
+        .name(name)
+        .set_value(value.map(|v| v.to_string()))
+        .unit(unit)
+        .build()
+        .unwrap()
+}
+
+/// A number never returned before in this process.
+pub fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The service error of a License Manager call that must fail.
+pub async fn refused<O, E>(
+    call: impl std::future::Future<Output = Result<O, aws_sdk_licensemanager::error::SdkError<E>>>,
+) -> E
+where
+    O: std::fmt::Debug,
+    E: aws_smithy_runtime_api::client::result::CreateUnhandledError
+        + std::error::Error
+        + Send
+        + Sync
+        + 'static,
+{
+    call.await
+        .expect_err("the call must fail")
+        .into_service_error()
+}
+
+/// The error code of a License Manager SDK error, typed variant or not.
+pub fn lm_code<E>(err: aws_sdk_licensemanager::error::SdkError<E>) -> String
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::fmt::Debug,
+{
+    code(&err).unwrap_or_else(|| format!("{err:?}"))
+}
+
 /// The credentials a source vends, as the SDK types them.
 pub fn sdk_credentials(source: CredentialSource) -> aws_credential_types::Credentials {
     source.credentials().sdk("mp-emulator-test")
@@ -46,11 +122,21 @@ pub fn client_with(
     creds: aws_credential_types::Credentials,
     region: &str,
 ) -> mm::Client {
-    let conf = mm::Config::builder()
-        .behavior_version(mm::config::BehaviorVersion::latest())
-        .region(mm::config::Region::new(region.to_string()))
+    mm::Client::new(&sdk_config(emulator, creds, region))
+}
+
+/// What every test client shares: the emulator's URL, `creds`, `region`, short timeouts and
+/// no retries.
+fn sdk_config(
+    emulator: &Emulator,
+    creds: aws_credential_types::Credentials,
+    region: &str,
+) -> aws_config::SdkConfig {
+    aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(region.to_string()))
         .endpoint_url(emulator.url())
-        .credentials_provider(creds)
+        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(creds))
         .retry_config(RetryConfig::disabled())
         .timeout_config(
             TimeoutConfig::builder()
@@ -58,8 +144,7 @@ pub fn client_with(
                 .operation_timeout(TIMEOUT)
                 .build(),
         )
-        .build();
-    mm::Client::from_conf(conf)
+        .build()
 }
 
 /// A RegisterUsage of the demo hourly product at the emulator's key version, ready to send.
@@ -168,13 +253,46 @@ pub fn signed_builder(
     content_type: &str,
     body: Vec<u8>,
 ) -> reqwest::RequestBuilder {
+    signed_builder_for(emu, mp_emulator::SIGNING_NAME, target, content_type, body)
+}
+
+/// A License Manager request by hand: `body` to `AWSLicenseManager.<operation>`, in the
+/// protocol's content type, signed for `signing_name` as the ECS task role.
+pub async fn license_post(
+    emu: &Emulator,
+    signing_name: &str,
+    operation: &str,
+    body: serde_json::Value,
+) -> reqwest::Response {
+    let target = format!("{}{operation}", mp_emulator::LICENSE_MANAGER_TARGET_PREFIX);
+    signed_builder_for(
+        emu,
+        signing_name,
+        Some(&target),
+        "application/x-amz-json-1.1",
+        body.to_string().into_bytes(),
+    )
+    .send()
+    .await
+    .expect("the emulator answers")
+}
+
+/// [`signed_builder`] signed for the service whose signing name is `signing_name`.
+pub fn signed_builder_for(
+    emu: &Emulator,
+    signing_name: &str,
+    target: Option<&str>,
+    content_type: &str,
+    body: Vec<u8>,
+) -> reqwest::RequestBuilder {
     let host = emu.addr().to_string();
     let mut headers = vec![("host", host.as_str()), ("content-type", content_type)];
     if let Some(t) = target {
         headers.push(("x-amz-target", t));
     }
     let url = format!("{}/", emu.url());
-    let signature = mp_emulator::client_signature(
+    let signature = mp_emulator::client_signature_for(
+        signing_name,
         CredentialSource::EcsTaskRole,
         emu.region(),
         &url,

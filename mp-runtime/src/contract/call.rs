@@ -3,12 +3,12 @@
 //! Manager did execute is answered again, not granted twice; and its counts.
 
 use super::checkout::{self, Ask, CheckedOut};
-use super::context::{self, Context};
+use super::context;
 use super::policy::Outcome;
 use super::stats::{COUNTERS, bump};
 use crate::startup::retry::{self, AttemptError, Stopped};
 use aws_sdk_licensemanager::types::CheckoutType;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 use tokio::time::Instant;
 
 /// How long one call retries throttling and network errors.
@@ -25,12 +25,18 @@ pub(crate) enum Denied {
     Refused(String),
 }
 
+/// A granted call.
+pub(crate) struct Granted {
+    pub(crate) checked: CheckedOut,
+    /// When it was first asked (the runtime's clock): License Manager's 60 minutes for a
+    /// floating checkout start no earlier.
+    pub(crate) asked_at: SystemTime,
+}
+
 /// Checks `ask` out of this process's license.
-pub(crate) async fn checkout(
-    checkout_type: CheckoutType,
-    ask: Ask,
-) -> Result<(&'static Context, CheckedOut), Denied> {
+pub(crate) async fn checkout(checkout_type: CheckoutType, ask: Ask) -> Result<Granted, Denied> {
     let context = context::get().ok_or(Denied::NotStarted)?;
+    let asked_at = context.clock.now();
     let token = checkout::client_token().map_err(|f| Denied::Refused(f.message))?;
     let result = with_retries(|| {
         let (checkout_type, token) = (checkout_type.clone(), token.clone());
@@ -49,7 +55,7 @@ pub(crate) async fn checkout(
     let denied = match result {
         Ok(checked) => {
             bump(&COUNTERS.checkouts);
-            return Ok((context, checked));
+            return Ok(Granted { checked, asked_at });
         }
         Err(Outcome::NotAllowed(_) | Outcome::NotFound(_)) => Denied::NotAllowed,
         Err(Outcome::Expired(_)) => Denied::Expired,

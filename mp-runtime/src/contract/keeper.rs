@@ -153,8 +153,8 @@ async fn extend_due(context: &Context) {
             Ok(token) => {
                 bump(&COUNTERS.extensions);
                 *held.token.lock().unwrap_or_else(|e| e.into_inner()) = token;
-                *held.extend_at.lock().unwrap_or_else(|e| e.into_inner()) =
-                    context.clock.now() + EXTEND_AFTER;
+                // From when it was asked: License Manager's 60 minutes start no later.
+                *held.extend_at.lock().unwrap_or_else(|e| e.into_inner()) = now + EXTEND_AFTER;
             }
             Err(Outcome::NotFound(detail)) => {
                 // License Manager returned it to the pool already: it is no longer held.

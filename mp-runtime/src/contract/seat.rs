@@ -138,7 +138,7 @@ pub async fn checkout(entitlement: &'static Floating, units: u64) -> Result<Seat
         value: Some(units),
         unit: entitlement.unit,
     };
-    let (context, checked) = call::checkout(CheckoutType::Provisional, ask)
+    let granted = call::checkout(CheckoutType::Provisional, ask)
         .await
         .map_err(|denied| match denied {
             Denied::NotStarted => CheckoutError::NotStarted,
@@ -154,8 +154,8 @@ pub async fn checkout(entitlement: &'static Floating, units: u64) -> Result<Seat
         id: NEXT_ID.fetch_add(1, Relaxed),
         entitlement,
         units,
-        token: Mutex::new(checked.token.unwrap_or_default()),
-        extend_at: Mutex::new(context.clock.now() + EXTEND_AFTER),
+        token: Mutex::new(granted.checked.token.unwrap_or_default()),
+        extend_at: Mutex::new(granted.asked_at + EXTEND_AFTER),
     });
     HELD.lock()
         .unwrap_or_else(|e| e.into_inner())

@@ -286,3 +286,22 @@ fn an_expired_license_stops_before_user_code_with_exit_94() {
     let line = run.assert_failed(94);
     assert!(line.starts_with("mp-runtime: license expired:"), "{line}");
 }
+
+#[test]
+fn sigterm_checks_the_held_seats_in_then_exits_as_the_signal_would() {
+    let emu = emulator(license("pro", 2, 100));
+    let mut fx = Fixture::start(&emu);
+    assert_eq!(fx.send("hold"), "held");
+    assert_eq!(fx.send("hold"), "held");
+    let child = fx.child.take().unwrap();
+    let signalled = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    // The fixture's main never returns: after its grace period the seats are checked in.
+    let run = harness::finish(child);
+    assert_eq!(run.code, Some(128 + 15), "{run:?}");
+    assert_eq!(seats_in_use(&emu), 0);
+    assert_eq!(emu.ledger().licenses.check_ins.len(), 2);
+}

@@ -13,6 +13,7 @@ mod suggest;
 /// `#[marketplace_main]`.
 mod marketplace_main {
     pub mod args;
+    pub mod contract;
     pub mod deadline;
     pub mod expand;
     pub mod fallback;
@@ -29,6 +30,16 @@ mod dimensions {
     pub mod module;
     pub mod name;
     pub mod register;
+}
+
+/// Contract pricing: the declared tiers and entitlements, the crate-root module `checkout!`
+/// and `consume!` resolve them in, those macros, and the errors of their lookup.
+mod contract {
+    pub mod call;
+    pub mod entitlement;
+    pub mod lookup;
+    pub mod module;
+    pub mod tiers;
 }
 
 /// `meter!` and the errors of its lookup.
@@ -50,8 +61,12 @@ use proc_macro::TokenStream;
 /// | argument | value |
 /// | --- | --- |
 /// | `product_code` | required: `"..."`, 1-255 of `[-a-zA-Z0-9/=:_.@]` |
-/// | `pricing` | required: `"hourly"`, `"monthly"` or `"custom"` |
+/// | `pricing` | required: `"hourly"`, `"monthly"`, `"custom"` or `"contract"` |
 /// | `dimensions` | custom pricing only, and then required: `dimensions(requests, data_gb)`, the API names of the listing's dimensions, for `meter!` |
+/// | `product_sku` | contract pricing only, and then required (instead of `product_code`): `"prod-..."`, the product ID License Manager knows |
+/// | `tiers` | contract pricing: `tiers(enum Plan { Basic = "BasicTier", Pro = "ProTier" })`, lowest first; `main` then takes `license: mp_runtime::License<Plan>` |
+/// | `floating` | contract pricing: `floating(concurrent_users = "ConcurrentUsers")`, for `checkout!`; `in Unit` after the name if not `Count` |
+/// | `drawdown` | contract pricing: `drawdown(data_gb = "DataGB" in Gigabytes)`, for `consume!` |
 /// | `trusted_product_codes` | `["..", ..]`: codes `MARKETPLACE_PRODUCT_CODE` may select |
 /// | `free_product_codes` | `["..", ..]`: codes that run as the free tier; `main` then takes the tier, `fn main(tier: mp_runtime::Tier)` |
 /// | `public_key`, `public_key_version` | both or neither: a PEM RSA public key, relative to Cargo.toml, and its version (>= 1) |
@@ -69,9 +84,39 @@ pub fn marketplace_main(args: TokenStream, item: TokenStream) -> TokenStream {
     let (args, item) = (args.into(), item.into());
     match marketplace_main::validate::validate(args, &item) {
         Ok(main) => marketplace_main::expand::expand(&main),
-        Err(errors) => marketplace_main::fallback::fallback(item, errors),
+        Err(errors) => marketplace_main::fallback::fallback(item, *errors),
     }
     .into()
+}
+
+/// `checkout!`'s checker; use `mp_runtime::checkout!`, which forwards here with its own path.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __checkout(input: TokenStream) -> TokenStream {
+    contract::call::expand(input.into(), contract::entitlement::Kind::Floating).into()
+}
+
+/// `consume!`'s checker; use `mp_runtime::consume!`, which forwards here with its own path.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __consume(input: TokenStream) -> TokenStream {
+    contract::call::expand(input.into(), contract::entitlement::Kind::Drawdown).into()
+}
+
+/// The error for an entitlement not declared, or used with the other kind's macro;
+/// generated code only.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __unknown_entitlement(input: TokenStream) -> TokenStream {
+    contract::lookup::unknown(input.into()).into()
+}
+
+/// The error for `checkout!`/`consume!` in a program not priced on contract; generated code
+/// only.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __no_entitlements(input: TokenStream) -> TokenStream {
+    contract::lookup::none(input.into()).into()
 }
 
 /// `meter!`'s checker; use `mp_runtime::meter!`, which forwards here with its own path.

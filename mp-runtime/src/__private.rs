@@ -1,10 +1,13 @@
 //! The entry points `#[marketplace_main]` expands to. Generated code names only items of
 //! this module, so the runtime's internals can change without breaking expansions.
 
-pub use crate::startup::{Pricing, PublicKeySpec, RuntimeFlavor, StartupSpec};
+#[cfg(feature = "contract")]
+pub use crate::contract::{ContractTier, Drawdown, Floating, checkout_seat as checkout, consume};
+pub use crate::startup::{ContractSpec, Pricing, PublicKeySpec, RuntimeFlavor, StartupSpec};
 pub use crate::usage::{DeclaredDimensions, Dimension, Quantity, record, record_tagged};
 /// What a library's `dimensions!` submits its statics with.
 pub use inventory;
+pub use mp_macros::{__checkout, __consume, __no_entitlements, __unknown_entitlement};
 pub use mp_macros::{__dimensions, __meter, __no_dimensions, __unknown_dimension};
 
 use crate::build_mode::BuildMode;
@@ -25,7 +28,7 @@ pub fn run_sync<T>(
     start_up(&runtime, spec);
     let _guard = runtime.enter();
     let output = body();
-    usage::finish();
+    finish();
     output
 }
 
@@ -38,8 +41,15 @@ pub fn run_async<F: core::future::Future>(
     let runtime = build_runtime(flavor);
     start_up(&runtime, spec);
     let output = runtime.block_on(body);
-    usage::finish();
+    finish();
     output
+}
+
+/// `main` returned: flush metering, return held seats.
+fn finish() {
+    usage::finish();
+    #[cfg(feature = "contract")]
+    crate::contract::finish();
 }
 
 fn build_runtime(flavor: RuntimeFlavor) -> Runtime {
@@ -99,3 +109,32 @@ fn start_up(runtime: &Runtime, spec: &'static StartupSpec) {
 pub fn registered_tier() -> crate::Tier {
     crate::registration().map_or(crate::Tier::Free, |r| r.tier())
 }
+
+/// The license handed to a contract `main`; its tier type is the one `main` declares.
+#[cfg(feature = "contract")]
+pub fn contract_license<T: crate::ContractTier>() -> crate::License<T> {
+    crate::contract::license()
+}
+
+/// Expands to nothing in a build with the `contract` feature.
+#[cfg(feature = "contract")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __require_contract_feature {
+    () => {};
+}
+
+/// Without the `contract` feature, contract pricing is a compile error that says how to
+/// turn it on.
+#[cfg(not(feature = "contract"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __require_contract_feature {
+    () => {
+        ::core::compile_error!(
+            "pricing = \"contract\" needs mp-runtime's `contract` feature: \
+             mp-runtime = { version = \"0.1\", features = [\"contract\"] }"
+        );
+    };
+}
+pub use __require_contract_feature;

@@ -288,7 +288,7 @@ pub(crate) fn rule(code: &str) -> Option<&'static Rule> {
 
 /// What an error amounts to before any service error code is read.
 #[derive(Debug)]
-enum Transport {
+pub(crate) enum Transport {
     /// The TLS certificate does not chain to the pinned roots.
     Intercepted(String),
     /// Timeout, connection failure, or HTTP 5xx without a modelled error.
@@ -297,8 +297,9 @@ enum Transport {
     Broken(String),
 }
 
-/// The service's error code and message, or what the failure is without one.
-fn read<E>(error: &SdkError<E, HttpResponse>) -> Result<(&str, String), Transport>
+/// The service's error code and message, or what the failure is without one. License
+/// Manager's errors are read the same way (`contract::policy`).
+pub(crate) fn read<E>(error: &SdkError<E, HttpResponse>) -> Result<(&str, String), Transport>
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {

@@ -51,3 +51,8 @@ pub const OTHER: i32 = 91;
 /// build trusts: a proxy, a name override or a TLS-inspecting firewall intercepted the
 /// connection. Settled at the first attempt, never retried.
 pub const INTERCEPTED: i32 = 92;
+/// Contract pricing: License Manager holds no license of the product for this account
+/// (`NoEntitlementsAllowedException`, `ResourceNotFoundException` on the start-up checkout).
+pub const NO_LICENSE: i32 = 93;
+/// Contract pricing: the buyer's license expired (its agreement ended and was not renewed).
+pub const LICENSE_EXPIRED: i32 = 94;

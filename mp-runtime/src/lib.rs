@@ -65,6 +65,8 @@ pub mod health_probe;
 
 mod backoff;
 mod build_mode;
+#[cfg(feature = "contract")]
+mod contract;
 mod env;
 mod error_policy;
 mod failure;
@@ -82,6 +84,11 @@ mod startup;
 mod test_http;
 mod usage;
 
+#[cfg(feature = "contract")]
+pub use contract::{
+    CheckoutError, ConsumeError, ContractTier, Drawn, EntitlementLimit, License, LicenseState,
+    LicenseStats, LicenseStatus, NoTiers, Seat, license_stats,
+};
 pub use registration::{Registration, Tier, registration};
 pub use startup::Pricing;
 pub use usage::{DimensionStats, MeteringStats, metering_stats, metering_stats_by_dimension};

@@ -1,5 +1,5 @@
 //! Local-testing builds only: time the tests can move, so many "hours" run in seconds
-//! together with mp-emulator's clock control. Production builds ignore all three variables
+//! together with mp-emulator's clock control. Production builds ignore all these variables
 //! (the buyer controls the environment, and the clock must not be theirs to move).
 //!
 //! - `MP_TESTING_CLOCK_FILE=<path>`: the file holds an offset in seconds added to the
@@ -8,6 +8,8 @@
 //! - `MP_TESTING_RETRY_CAP_MS=<n>`: the ceiling of the flusher's retry backoff (default
 //!   300 s): the backoff waits in real time while the hours are simulated, so a fault
 //!   suite would otherwise wait minutes between retries.
+//! - `MP_TESTING_LICENSE_TICK_MS=<n>`: how often contract pricing's keeper looks at the clock
+//!   to re-check the license and extend held seats (default 60 s).
 
 use crate::build_mode::BuildMode;
 use crate::env::Env;
@@ -19,6 +21,8 @@ use std::time::{Duration, SystemTime};
 const CLOCK_FILE_VAR: &str = "MP_TESTING_CLOCK_FILE";
 const CHECKPOINT_VAR: &str = "MP_TESTING_CHECKPOINT_MS";
 const RETRY_CAP_VAR: &str = "MP_TESTING_RETRY_CAP_MS";
+#[cfg(feature = "contract")]
+const LICENSE_TICK_VAR: &str = "MP_TESTING_LICENSE_TICK_MS";
 
 /// The system clock, shifted by the offset in a file.
 struct FileOffsetClock(PathBuf);
@@ -55,6 +59,12 @@ pub(crate) fn checkpoint(mode: BuildMode, env: &dyn Env, default: Duration) -> D
 /// The retry backoff's ceiling in this build.
 pub(crate) fn retry_cap(mode: BuildMode, env: &dyn Env, default: Duration) -> Duration {
     millis(mode, env, RETRY_CAP_VAR).unwrap_or(default)
+}
+
+/// How often the contract keeper wakes in this build.
+#[cfg(feature = "contract")]
+pub(crate) fn license_tick(mode: BuildMode, env: &dyn Env, default: Duration) -> Duration {
+    millis(mode, env, LICENSE_TICK_VAR).unwrap_or(default)
 }
 
 /// A duration in milliseconds (at least 1) from `var`, in local-testing builds only.

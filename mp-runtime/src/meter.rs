@@ -1,4 +1,4 @@
-//! `meter!` and `dimensions!`: `macro_rules!` fronts that hand `$crate` and their tokens to
+//! `meter!`, `dimensions!`, `checkout!` and `consume!`: `macro_rules!` fronts that hand `$crate` and their tokens to
 //! the checkers in mp-macros (the sqlx/tracing model), so a renamed dependency still works.
 
 /// Records usage of a custom-pricing dimension: one relaxed atomic add, no lock, no
@@ -61,5 +61,66 @@ macro_rules! meter {
 macro_rules! dimensions {
     ($($input:tt)*) => {
         $crate::__private::__dimensions!($crate; $($input)*);
+    };
+}
+
+/// Holds a floating entitlement of a contract (`#[marketplace_main(pricing = "contract",
+/// floating(..))]`): `checkout!(name)` one unit, `checkout!(name, n)` n. An `async`
+/// expression giving `Result<Seat, CheckoutError>`; the [`Seat`](crate::Seat) is extended
+/// while held and returned to the pool when dropped.
+///
+/// ```no_run
+/// use mp_runtime::{License, checkout};
+///
+/// #[mp_runtime::marketplace_main(
+///     pricing = "contract",
+///     product_sku = "prod-abcd1234efgh5",
+///     tiers(enum Plan { Basic = "BasicTier", Pro = "ProTier" }),
+///     floating(concurrent_users = "ConcurrentUsers"),
+/// )]
+/// async fn main(license: License<Plan>) -> Result<(), mp_runtime::CheckoutError> {
+///     let _seat = checkout!(concurrent_users).await?;
+///     println!("{:?} tier, one seat held", license.tier());
+///     Ok(())
+/// }
+/// ```
+///
+/// The name must be a declared floating entitlement: a misspelt one does not compile (the
+/// error suggests the nearest), nor does a drawdown entitlement (the error names
+/// `consume!`).
+#[cfg(feature = "contract")]
+#[macro_export]
+macro_rules! checkout {
+    ($($input:tt)*) => {
+        $crate::__private::__checkout!($crate; $($input)*)
+    };
+}
+
+/// Draws a drawdown entitlement of a contract down for good: `consume!(data_gb, n)`, an
+/// `async` expression giving `Result<Drawn, ConsumeError>`. One client token per call: its
+/// retries never draw twice. [`ConsumeError::Exhausted`](crate::ConsumeError) when less than
+/// `n` is left (nothing is drawn).
+///
+/// ```no_run
+/// use mp_runtime::{License, consume};
+///
+/// #[mp_runtime::marketplace_main(
+///     pricing = "contract",
+///     product_sku = "prod-abcd1234efgh5",
+///     tiers(enum Plan { Basic = "BasicTier" }),
+///     drawdown(data_gb = "DataGB" in Gigabytes),
+/// )]
+/// async fn main(_license: License<Plan>) {
+///     match consume!(data_gb, 3).await {
+///         Ok(drawn) => println!("drew {} GB", drawn.units),
+///         Err(e) => eprintln!("upload refused: {e}"),
+///     }
+/// }
+/// ```
+#[cfg(feature = "contract")]
+#[macro_export]
+macro_rules! consume {
+    ($($input:tt)*) => {
+        $crate::__private::__consume!($crate; $($input)*)
     };
 }

@@ -34,8 +34,12 @@ fn example(package: &'static str) -> Example {
     }
 }
 
-fn examples() -> [Example; 2] {
-    [example("ecs-hourly"), example("eks-custom")]
+fn examples() -> [Example; 3] {
+    [
+        example("ecs-hourly"),
+        example("eks-custom"),
+        example("ecs-contract"),
+    ]
 }
 
 fn json(path: PathBuf) -> Value {
@@ -83,6 +87,15 @@ fn every_example_has_its_deployment_files() {
     let expected: &[(&str, &[&str])] = &[
         (
             "ecs-hourly",
+            &[
+                "Dockerfile",
+                "deploy/task-definition.json",
+                "deploy/iam-policy.json",
+                "deploy/cloudformation.yaml",
+            ],
+        ),
+        (
+            "ecs-contract",
             &[
                 "Dockerfile",
                 "deploy/task-definition.json",
@@ -407,8 +420,24 @@ fn iam_policies_grant_exactly_the_calls_the_pricing_makes() {
                 .map(String::from)
                 .into()
             }
+            "contract" => [
+                "license-manager:CheckInLicense",
+                "license-manager:CheckoutLicense",
+                "license-manager:ExtendLicenseConsumption",
+                "license-manager:GetLicense",
+                "license-manager:ListReceivedLicenses",
+            ]
+            .map(String::from)
+            .into(),
             other => panic!("unknown pricing {other}"),
         };
+        if ex.declared.pricing == "contract" {
+            assert_eq!(
+                actions, allowed,
+                "{}: exactly the License Manager actions",
+                ex.package
+            );
+        }
         assert!(
             actions.is_subset(&allowed) && !actions.is_empty(),
             "{}: iam-policy.json grants {actions:?}; {} pricing needs only {allowed:?}",
@@ -421,7 +450,7 @@ fn iam_policies_grant_exactly_the_calls_the_pricing_makes() {
             let granted: BTreeSet<String> = read(&cfn)
                 .lines()
                 .filter_map(|l| l.trim().strip_prefix("- "))
-                .filter(|a| a.starts_with("aws-marketplace:"))
+                .filter(|a| a.starts_with("aws-marketplace:") || a.starts_with("license-manager:"))
                 .map(str::to_owned)
                 .collect();
             assert_eq!(granted, actions, "{}: CloudFormation task role", ex.package);
@@ -491,17 +520,19 @@ fn seconds(values: Vec<String>, what: &str) -> Vec<u64> {
 
 #[test]
 fn grace_periods_leave_time_for_the_shutdown_flush() {
-    let ecs = example("ecs-hourly").dir.join("deploy");
-    let task = json(ecs.join("task-definition.json"));
-    for container in task["containerDefinitions"].as_array().expect("containers") {
-        assert!(container["stopTimeout"].as_u64().expect("stopTimeout") >= MIN_GRACE_SECS);
+    for package in ["ecs-hourly", "ecs-contract"] {
+        let ecs = example(package).dir.join("deploy");
+        let task = json(ecs.join("task-definition.json"));
+        for container in task["containerDefinitions"].as_array().expect("containers") {
+            assert!(container["stopTimeout"].as_u64().expect("stopTimeout") >= MIN_GRACE_SECS);
+        }
+        let cfn = read(&ecs.join("cloudformation.yaml"));
+        assert!(
+            seconds(yaml_values(&cfn, "StopTimeout"), "StopTimeout")
+                .iter()
+                .all(|s| *s >= MIN_GRACE_SECS)
+        );
     }
-    let cfn = read(&ecs.join("cloudformation.yaml"));
-    assert!(
-        seconds(yaml_values(&cfn, "StopTimeout"), "StopTimeout")
-            .iter()
-            .all(|s| *s >= MIN_GRACE_SECS)
-    );
 
     let eks = example("eks-custom").dir.join("deploy");
     for file in ["helm/eks-custom/values.yaml", "kubernetes/eks-custom.yaml"] {

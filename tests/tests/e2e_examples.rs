@@ -1,13 +1,15 @@
 //! The example services end to end under mp-emulator, with the environment their deployment
-//! files give them: ecs-hourly with the task definition's variables and an ECS task's
-//! credentials, eks-custom with the Helm chart's (plain manifests') variables, including the
+//! files give them: ecs-hourly and ecs-contract with their task definitions' variables and an
+//! ECS task's credentials, eks-custom with the Helm chart's (plain manifests') variables, including the
 //! product-code override and the metering journal, and IRSA credentials. Only the listen
 //! address (loopback, a free port) and the journal's directory (a temporary one) are changed.
 
 mod deploy_support;
 
 use deploy_support::{build_example, read, root, yaml_env};
-use mp_emulator::{DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT, Emulator, EmulatorConfig, Platform};
+use mp_emulator::{
+    DEMO_CONTRACT_SKU, DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT, Emulator, EmulatorConfig, Platform,
+};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -97,13 +99,13 @@ fn with(mut env: Vec<(String, String)>, name: &str, value: &str) -> Vec<(String,
     env
 }
 
-#[test]
-fn ecs_hourly_runs_with_its_task_definition_environment() {
+/// An ECS task's environment from the emulator, with the task definition's variables of
+/// `package` and a loopback listen address.
+fn task_env(emulator: &Emulator, package: &str) -> Vec<(String, String)> {
     let task: serde_json::Value = serde_json::from_str(&read(
-        &root().join("examples/ecs-hourly/deploy/task-definition.json"),
+        &root().join(format!("examples/{package}/deploy/task-definition.json")),
     ))
     .expect("task definition JSON");
-    let emulator = Emulator::start_blocking(EmulatorConfig::default()).expect("emulator");
     let mut env = emulator.env(Platform::Ecs);
     for var in task["containerDefinitions"][0]["environment"]
         .as_array()
@@ -112,7 +114,13 @@ fn ecs_hourly_runs_with_its_task_definition_environment() {
         let s = |k: &str| var[k].as_str().expect("string").to_owned();
         env = with(env, &s("name"), &s("value"));
     }
-    let env = with(env, "BIND_ADDR", "127.0.0.1:0");
+    with(env, "BIND_ADDR", "127.0.0.1:0")
+}
+
+#[test]
+fn ecs_hourly_runs_with_its_task_definition_environment() {
+    let emulator = Emulator::start_blocking(EmulatorConfig::default()).expect("emulator");
+    let env = task_env(&emulator, "ecs-hourly");
 
     let service = start(&build("ecs-hourly"), &env);
     assert_eq!(service.request("GET", "/health", b"").0, 200);
@@ -191,5 +199,65 @@ fn eks_custom_runs_with_its_pod_spec_environment_and_meters_what_it_served() {
     assert!(
         journal.exists(),
         "the runtime wrote the journal the pod spec names"
+    );
+}
+
+#[test]
+fn ecs_contract_holds_a_seat_per_session_and_returns_it() {
+    // The demo license: tier pro, 5 ConcurrentUsers.
+    let emulator = Emulator::start_blocking(EmulatorConfig::default()).expect("emulator");
+    let env = task_env(&emulator, "ecs-contract");
+    let service = start(&build("ecs-contract"), &env);
+    assert_eq!(service.request("GET", "/health", b"").0, 200);
+    let (status, body) = service.request("GET", "/", b"");
+    assert_eq!(
+        (status, body.as_str()),
+        (
+            200,
+            "hello from a contract container: pro tier, every feature"
+        )
+    );
+    for id in 1..=5 {
+        let (status, body) = service.request("POST", "/sessions", b"");
+        assert_eq!((status, body), (201, format!("session {id} opened")));
+    }
+    assert_eq!(
+        service.request("POST", "/sessions", b"").0,
+        429,
+        "the pool of 5 is empty"
+    );
+    assert_eq!(service.request("DELETE", "/sessions/2", b"").0, 200);
+    let in_use = || {
+        emulator
+            .pool_levels()
+            .into_iter()
+            .find(|p| p.entitlement == "ConcurrentUsers")
+            .map(|p| p.in_use)
+    };
+    let started = std::time::Instant::now();
+    while in_use() != Some(4) {
+        assert!(
+            started.elapsed() < HANG_GUARD,
+            "the closed session's seat never came back"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(service.request("POST", "/sessions", b"").0, 201);
+    let (exit, _) = service.terminate();
+    assert!(exit.success(), "ecs-contract after SIGTERM: {exit}");
+
+    // main returned: the 5 seats still held were checked in.
+    assert_eq!(in_use(), Some(0));
+    let licenses = emulator.ledger().licenses;
+    assert_eq!(licenses.check_ins.len(), 6);
+    assert!(
+        licenses
+            .checkouts
+            .iter()
+            .all(|c| c.sku == DEMO_CONTRACT_SKU && c.caller == "ecs-task-role")
+    );
+    assert!(
+        emulator.ledger().registrations.is_empty(),
+        "contract pricing registers nothing"
     );
 }

@@ -32,6 +32,14 @@ pub const RAW_SDK: Subject = Subject {
     package: "hello-raw-sdk",
     features: "",
 };
+pub const CONTRACT: Subject = Subject {
+    package: "hello-contract",
+    features: "local-testing",
+};
+pub const RAW_LICENSE_MANAGER: Subject = Subject {
+    package: "hello-raw-licensemanager",
+    features: "",
+};
 pub const METERED: Subject = Subject {
     package: "hello-metered",
     features: "local-testing",

@@ -1,6 +1,7 @@
 //! `cargo run -p mp-demo`: the project's main job, end to end on loopback.
 //!
-//! 1. builds `examples/ecs-hourly` and `examples/eks-custom` with mp-runtime's `local-testing`
+//! 1. builds `examples/ecs-hourly`, `examples/eks-custom` and `examples/ecs-contract` with
+//!    mp-runtime's `local-testing`
 //!    feature (the only build that honours the emulator's endpoint override),
 //! 2. starts mp-emulator in this process,
 //! 3. runs ecs-hourly (hourly pricing) with the environment an ECS task would have (region,
@@ -10,7 +11,11 @@
 //!    role ARN and a web identity token, exchanged at the emulator's STS), sends it requests
 //!    and an upload, which it meters with `meter!`, and stops it with SIGTERM: the runtime
 //!    flushes the partial hour as one `MeterUsage` per dimension before the process exits,
-//! 5. prints what AWS Marketplace would have recorded: the emulator's ledger.
+//! 5. runs ecs-contract (contract pricing, AWS License Manager) as an ECS task: the license
+//!    is checked out before it serves, each session holds a seat of the concurrent-users
+//!    pool, closing one returns it, and SIGTERM returns the rest,
+//! 6. prints what AWS Marketplace and License Manager would have recorded: the emulator's
+//!    ledger.
 
 mod service;
 
@@ -28,6 +33,7 @@ const UPLOAD: &[u8] = b"a small file: one started GB";
 async fn main() -> anyhow::Result<()> {
     let ecs_hourly = service::build("ecs-hourly").context("building examples/ecs-hourly")?;
     let eks_custom = service::build("eks-custom").context("building examples/eks-custom")?;
+    let ecs_contract = service::build("ecs-contract").context("building examples/ecs-contract")?;
     let emulator = Emulator::start(EmulatorConfig::default()).await?;
     println!("mp-emulator listening on {}", emulator.url());
     let http = reqwest::Client::builder()
@@ -36,6 +42,7 @@ async fn main() -> anyhow::Result<()> {
 
     run_ecs_hourly(&emulator, &http, &ecs_hourly).await?;
     run_eks_custom(&emulator, &http, &eks_custom).await?;
+    run_ecs_contract(&emulator, &http, &ecs_contract).await?;
 
     println!("\nledger:\n{}", emulator.ledger().to_table());
     Ok(())
@@ -94,6 +101,47 @@ async fn run_eks_custom(
     anyhow::ensure!(
         status.success(),
         "eks-custom did not exit cleanly: {status}"
+    );
+    Ok(())
+}
+
+/// Contract pricing on ECS: the license checked out before serving, a seat per session.
+async fn run_ecs_contract(
+    emulator: &Emulator,
+    http: &reqwest::Client,
+    binary: &Path,
+) -> anyhow::Result<()> {
+    let mut running = service::start(binary, &emulator.env(Platform::Ecs)).await?;
+    println!("ecs-contract serving on {}", running.url);
+    get(http, &running.url, "/health").await?;
+    get(http, &running.url, "/").await?;
+    for _ in 0..2 {
+        send(
+            http.post(format!("{}/sessions", running.url)),
+            "POST /sessions",
+        )
+        .await?;
+    }
+    send(
+        http.delete(format!("{}/sessions/1", running.url)),
+        "DELETE /sessions/1",
+    )
+    .await?;
+    let status = running.terminate().await?;
+    println!("ecs-contract stopped by SIGTERM after checking its seats in: {status}");
+    anyhow::ensure!(
+        status.success(),
+        "ecs-contract did not exit cleanly: {status}"
+    );
+    Ok(())
+}
+
+async fn send(request: reqwest::RequestBuilder, what: &str) -> anyhow::Result<()> {
+    let response = request.send().await?;
+    println!(
+        "{what} -> {} {}",
+        response.status(),
+        response.text().await?.trim()
     );
     Ok(())
 }

@@ -11,7 +11,7 @@ use syn::punctuated::Punctuated;
 use syn::{Ident, LitStr, Token};
 
 /// Rust keywords: none of them can name a `static`.
-const KEYWORDS: &[&str] = &[
+pub const KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
     "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
     "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",

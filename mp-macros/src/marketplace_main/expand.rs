@@ -1,6 +1,9 @@
 //! The checked model -> a plain `fn main` that runs start-up, then the seller's body.
 //! Generated code names only `<crate>::__private`, and the body keeps its own spans.
 
+use crate::contract::entitlement::Entitlement;
+use crate::contract::module::{self as entitlements, Entitlements};
+use crate::contract::tiers::Tiers;
 use crate::dimensions::module::{self, Lookup};
 use crate::marketplace_main::model::{Flavor, Main, MainFn, Pricing, Spec};
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
@@ -21,7 +24,7 @@ pub fn expand(main: &Main) -> TokenStream {
     } = &main.func;
     let spec = spec(&main.spec, &private);
     let flavor = flavor(main.spec.flavor, &private);
-    let body = body(&main.func, &private);
+    let body = body(&main.func, main.spec.contract.is_some(), &private);
     let runner = if main.func.is_async {
         quote!(run_async)
     } else {
@@ -33,8 +36,10 @@ pub fn expand(main: &Main) -> TokenStream {
         billed => Lookup::Billed(billed.name()),
     };
     let dimensions = module::module(&lookup, &private);
+    let contract = contract_items(&main.spec, &private);
     quote! {
         #dimensions
+        #contract
         #(#outer_attrs)*
         #vis fn #ident() #output {
             #(#inner_attrs)*
@@ -46,12 +51,16 @@ pub fn expand(main: &Main) -> TokenStream {
 
 /// `async move {..}` or `move || {..}`, so `return` in the body returns from it. With a
 /// nameable return type the closure states it, so `?` and `Ok(())` infer as they do in a fn.
-fn body(func: &MainFn, private: &TokenStream) -> TokenStream {
+fn body(func: &MainFn, func_is_contract: bool, private: &TokenStream) -> TokenStream {
     let block = match &func.tier {
         None => func.body.to_token_stream(),
         Some(PatType { attrs, pat, ty, .. }) => {
             // Spanned as the seller's type, so rustc's type error lands on it.
-            let tier = respanned(quote!(#private::registered_tier()), ty.span());
+            let handed = match func_is_contract {
+                true => quote!(#private::contract_license()),
+                false => quote!(#private::registered_tier()),
+            };
+            let tier = respanned(handed, ty.span());
             let block = &func.body;
             quote!({
                 #(#attrs)*
@@ -95,6 +104,31 @@ fn spec(spec: &Spec, private: &TokenStream) -> TokenStream {
         Pricing::Hourly => quote!(Hourly),
         Pricing::Monthly => quote!(Monthly),
         Pricing::Custom => quote!(Custom),
+        Pricing::Contract => quote!(Contract),
+    };
+    let contract = match &spec.contract {
+        Some(contract) => {
+            let sku = &contract.product_sku;
+            let tiers = contract
+                .tiers
+                .as_ref()
+                .map_or(quote!(&[]), Tiers::name_list);
+            let pairs = |list: &[Entitlement]| {
+                let pairs = list.iter().map(|e| {
+                    let (name, unit) = (&e.aws_name, e.unit);
+                    quote!((#name, #unit))
+                });
+                quote!(&[#(#pairs),*])
+            };
+            let (floating, drawdown) = (pairs(&contract.floating), pairs(&contract.drawdown));
+            quote!(::core::option::Option::Some(&#private::ContractSpec {
+                product_sku: #sku,
+                tiers: #tiers,
+                floating: #floating,
+                drawdown: #drawdown,
+            }))
+        }
+        None => quote!(::core::option::Option::None),
     };
     let dimensions = module::names(&spec.dimensions);
     let trusted = &spec.trusted_product_codes;
@@ -120,7 +154,29 @@ fn spec(spec: &Spec, private: &TokenStream) -> TokenStream {
             public_key: #public_key,
             startup_deadline_secs: #deadline,
             dimensions: #dimensions,
+            contract: #contract,
         }
+    }
+}
+
+/// What a program names besides `main`: the tier enum, the entitlements `checkout!` and
+/// `consume!` resolve against (every program has the module, see `contract::module`), and
+/// with contract pricing the check that mp-runtime was built with its `contract` feature.
+fn contract_items(spec: &Spec, private: &TokenStream) -> TokenStream {
+    let Some(contract) = &spec.contract else {
+        return entitlements::module(&Entitlements::Billed(spec.pricing.name()), private);
+    };
+    let mut declared = contract.floating.clone();
+    declared.extend(contract.drawdown.iter().cloned());
+    let module = entitlements::module(&Entitlements::Declared(declared), private);
+    let tiers = contract
+        .tiers
+        .as_ref()
+        .map(|tiers| tiers.declaration(private));
+    quote! {
+        #private::__require_contract_feature!();
+        #tiers
+        #module
     }
 }
 

@@ -74,6 +74,20 @@ fn tier_param(sig: &Signature, rule: TierParam) -> syn::Result<Option<PatType>> 
             "`main` cannot take parameters: read arguments with `std::env::args()` \
              (only a program with `free_product_codes` takes one: the tier)",
         )),
+        TierParam::License => match inputs.first() {
+            Some(FnArg::Typed(param)) if inputs.len() == 1 => Ok(Some(param.clone())),
+            None => Err(syn::Error::new(
+                sig.paren_token.span.join(),
+                "with pricing = \"contract\", `main` takes the license, which says the tier the \
+                 buyer holds and when it changes: write `fn main(license: mp_runtime::License<Plan>)` \
+                 (`mp_runtime::License` without tiers)",
+            )),
+            Some(_) => Err(syn::Error::new_spanned(
+                inputs,
+                "with pricing = \"contract\", `main` takes exactly one parameter, the license: \
+                 write `fn main(license: mp_runtime::License<Plan>)`",
+            )),
+        },
         TierParam::Required => match inputs.first() {
             Some(FnArg::Typed(param)) if inputs.len() == 1 => Ok(Some(param.clone())),
             None => Err(syn::Error::new(

@@ -1,6 +1,9 @@
 //! What `#[marketplace_main]` means once checked: the crate's own types for its arguments
 //! and for the `fn main` it is on. `validate` builds them; `expand` and `fallback` read them.
 
+use crate::contract::entitlement::Entitlement;
+use crate::contract::module::Entitlements;
+use crate::contract::tiers::Tiers;
 use crate::dimensions::module::Lookup;
 use crate::dimensions::name::Dimension;
 use std::path::PathBuf;
@@ -20,17 +23,21 @@ pub struct MainFn {
     pub ident: Ident,
     pub is_async: bool,
     pub output: ReturnType,
-    /// `tier: mp_runtime::Tier`, which `main` takes when the program has free product codes.
+    /// `tier: mp_runtime::Tier`, which `main` takes when the program has free product codes,
+    /// or `license: mp_runtime::License<Plan>` with contract pricing.
     pub tier: Option<PatType>,
     pub body: Block,
 }
 
 /// What the attribute's arguments say, checked.
 pub struct Spec {
+    /// The product code; with contract pricing, the product SKU (`contract.product_sku`).
     pub product_code: String,
     pub pricing: Pricing,
     /// Custom pricing's dimensions (empty for hourly and monthly).
     pub dimensions: Vec<Dimension>,
+    /// Contract pricing's product SKU and entitlements.
+    pub contract: Option<Contract>,
     pub trusted_product_codes: Vec<String>,
     pub free_product_codes: Vec<String>,
     pub public_key: Option<PublicKey>,
@@ -44,6 +51,17 @@ pub enum Pricing {
     Hourly,
     Monthly,
     Custom,
+    Contract,
+}
+
+/// What `pricing = "contract"` declares: the product SKU License Manager knows the listing
+/// by, and the entitlements it sells.
+pub struct Contract {
+    pub product_sku: String,
+    /// The tier enum, if the listing sells tiers.
+    pub tiers: Option<Tiers>,
+    pub floating: Vec<Entitlement>,
+    pub drawdown: Vec<Entitlement>,
 }
 
 impl Pricing {
@@ -53,6 +71,7 @@ impl Pricing {
             Pricing::Hourly => "hourly",
             Pricing::Monthly => "monthly",
             Pricing::Custom => "custom",
+            Pricing::Contract => "contract",
         }
     }
 }
@@ -75,6 +94,8 @@ pub struct PublicKey {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TierParam {
     Required,
+    /// Contract pricing: `main` takes the license.
+    License,
     Forbidden,
     /// The arguments could not be read: what `main` takes is not judged.
     Unknown,
@@ -88,4 +109,8 @@ pub struct Rejected {
     pub krate: syn::Path,
     /// What `meter!` resolves against.
     pub lookup: Lookup,
+    /// What `checkout!` and `consume!` resolve against.
+    pub entitlements: Entitlements,
+    /// The tier enum, when the tiers were read: the rest of the crate names it.
+    pub tiers: Option<Box<Tiers>>,
 }

@@ -1,11 +1,15 @@
 //! Parsed arguments and the annotated item -> the checked model. Independent checks are
 //! joined, so the user sees every error in one build.
 
+use crate::contract::module::Entitlements;
 use crate::dimensions::module::Lookup;
 use crate::dimensions::name::{self, Dimension};
 use crate::errors::{Checked, Failed, Join, Merge};
 use crate::marketplace_main::args::Args;
-use crate::marketplace_main::model::{Flavor, Main, Pricing, PublicKey, Rejected, Spec, TierParam};
+use crate::marketplace_main::contract::{self, absent};
+use crate::marketplace_main::model::{
+    Contract, Flavor, Main, Pricing, PublicKey, Rejected, Spec, TierParam,
+};
 use crate::marketplace_main::parse::{RawArg, Value, parse_args};
 use crate::marketplace_main::{deadline, item, public_key};
 use crate::rules;
@@ -15,7 +19,7 @@ use std::path::{Path, PathBuf};
 use syn::LitStr;
 
 /// Checks the attribute arguments and the item it is on.
-pub fn validate(tokens: TokenStream, item: &TokenStream) -> Result<Main, Rejected> {
+pub fn validate(tokens: TokenStream, item: &TokenStream) -> Result<Main, Box<Rejected>> {
     let (args, names) = match parse_args(tokens) {
         Ok(raw) => Args::sort(raw),
         Err(error) => {
@@ -23,7 +27,7 @@ pub fn validate(tokens: TokenStream, item: &TokenStream) -> Result<Main, Rejecte
                 Ok(_) => error,
                 Err(item_errors) => item_errors.merge(error),
             };
-            return Err(rejected(error, None));
+            return Err(Box::new(rejected(error, None)));
         }
     };
     let checked = (
@@ -33,12 +37,21 @@ pub fn validate(tokens: TokenStream, item: &TokenStream) -> Result<Main, Rejecte
         .join();
     match checked {
         Ok((func, spec)) => Ok(Main { func, spec }),
-        Err(failed) => Err(rejected(failed.into_error(), Some(&args))),
+        Err(failed) => Err(Box::new(rejected(failed.into_error(), Some(&args)))),
     }
 }
 
-/// With free product codes `main` takes the tier; see `TierParam`.
+/// With free product codes `main` takes the tier, with contract pricing the license; see
+/// `TierParam`.
 fn tier_param(args: &Args) -> TierParam {
+    match pricing(args) {
+        Ok(Pricing::Contract) => return TierParam::License,
+        Ok(_) => {}
+        Err(_) if args.get("product_sku").is_ok_and(|sku| sku.is_some()) => {
+            return TierParam::Unknown;
+        }
+        Err(_) => {}
+    }
     match args.get("free_product_codes") {
         Ok(Some(_)) => TierParam::Required,
         Ok(None) => TierParam::Forbidden,
@@ -54,24 +67,36 @@ fn rejected(error: syn::Error, args: Option<&Args>) -> Rejected {
             error,
             krate: default_krate(),
             lookup: Lookup::Unchecked,
+            entitlements: Entitlements::Unchecked,
+            tiers: None,
         };
     };
-    let lookup = match (pricing(args), dimensions(args)) {
+    let pricing = pricing(args);
+    let lookup = match (&pricing, dimensions(args)) {
         (_, Ok(dimensions)) if !dimensions.is_empty() => Lookup::Declared(dimensions),
-        (Ok(billed @ (Pricing::Hourly | Pricing::Monthly)), Ok(_)) => Lookup::Billed(billed.name()),
+        (Ok(billed @ (Pricing::Hourly | Pricing::Monthly | Pricing::Contract)), Ok(_)) => {
+            Lookup::Billed(billed.name())
+        }
         _ => Lookup::Unchecked,
+    };
+    let entitlements = match &pricing {
+        Ok(Pricing::Contract) => Entitlements::Unchecked,
+        Ok(other) => Entitlements::Billed(other.name()),
+        Err(_) => Entitlements::Unchecked,
     };
     Rejected {
         error,
         krate: krate(args).unwrap_or_else(|_| default_krate()),
         lookup,
+        entitlements,
+        tiers: contract::tiers(args).ok().flatten().map(Box::new),
     }
 }
 
 const PRODUCT_CODE: &str =
     "`product_code = \"...\"`: the product code from the AWS Marketplace Management Portal";
-const PRICING: &str =
-    "`pricing = \"hourly\"`, `\"monthly\"` or `\"custom\"`: the listing's pricing model";
+const PRICING: &str = "`pricing = \"hourly\"`, `\"monthly\"`, `\"custom\"` or `\"contract\"`: the \
+     listing's pricing model";
 
 fn manifest_dir() -> Option<PathBuf> {
     std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from)
@@ -84,9 +109,10 @@ fn spec(args: &Args, names: syn::Result<()>, manifest_dir: Option<&Path>) -> Che
             check_pricing_dimensions(pricing, &dimensions, args)?;
             Ok((pricing, dimensions))
         });
+    let product = product(args, pricing.as_ref().ok().map(|(p, _)| *p));
     let (
         (),
-        product_code,
+        (product_code, contract),
         (pricing, dimensions),
         trusted_product_codes,
         free_product_codes,
@@ -96,7 +122,7 @@ fn spec(args: &Args, names: syn::Result<()>, manifest_dir: Option<&Path>) -> Che
         krate,
     ) = (
         names.map_err(Failed::from),
-        required(args, "product_code", PRODUCT_CODE).and_then(|arg| Ok(code(&arg.string()?)?)),
+        product,
         pricing,
         codes(args, "trusted_product_codes"),
         codes(args, "free_product_codes"),
@@ -110,6 +136,7 @@ fn spec(args: &Args, names: syn::Result<()>, manifest_dir: Option<&Path>) -> Che
         product_code,
         pricing,
         dimensions,
+        contract,
         trusted_product_codes,
         free_product_codes,
         public_key,
@@ -117,6 +144,29 @@ fn spec(args: &Args, names: syn::Result<()>, manifest_dir: Option<&Path>) -> Che
         flavor,
         krate,
     })
+}
+
+/// The product code, or with contract pricing the product SKU and the entitlements. While
+/// the pricing is unknown, `product_sku` tells which one the seller meant.
+fn product(args: &Args, pricing: Option<Pricing>) -> Checked<(String, Option<Contract>)> {
+    let contract = match pricing {
+        Some(pricing) => pricing == Pricing::Contract,
+        None => matches!(args.get("product_sku"), Ok(Some(_))),
+    };
+    if contract {
+        let contract = contract::contract(args)?;
+        return Ok((contract.product_sku.clone(), Some(contract)));
+    }
+    let listing = match pricing {
+        Some(Pricing::Hourly) => "an hourly",
+        Some(Pricing::Monthly) => "a monthly",
+        Some(Pricing::Custom) => "a custom",
+        _ => "this",
+    };
+    let code =
+        required(args, "product_code", PRODUCT_CODE).and_then(|arg| Ok(code(&arg.string()?)?));
+    let (code, ()) = (code, absent(args, listing)).join()?;
+    Ok((code, None))
 }
 
 /// `what` says what to write and why.
@@ -144,9 +194,12 @@ fn pricing(args: &Args) -> Checked<Pricing> {
         "hourly" => Ok(Pricing::Hourly),
         "monthly" => Ok(Pricing::Monthly),
         "custom" => Ok(Pricing::Custom),
+        "contract" => Ok(Pricing::Contract),
         other => Err(syn::Error::new_spanned(
             &lit,
-            format!("unknown pricing {other:?}: expected \"hourly\", \"monthly\" or \"custom\""),
+            format!(
+                "unknown pricing {other:?}: expected \"hourly\", \"monthly\", \"custom\" or \"contract\""
+            ),
         )
         .into()),
     }
@@ -181,6 +234,17 @@ fn check_pricing_dimensions(
                 span,
                 "pricing = \"custom\" needs at least one dimension: add `dimensions(requests, ...)` \
                  with the API names of the listing's custom dimensions",
+            )
+            .into())
+        }
+        (Pricing::Contract, false) => {
+            let span = args
+                .get("dimensions")?
+                .map_or(Span::call_site(), |a| a.name.span());
+            Err(syn::Error::new(
+                span,
+                "`dimensions` need pricing = \"custom\": a contract listing is not metered; \
+                 declare its entitlements in tiers(..), floating(..) and drawdown(..) instead",
             )
             .into())
         }

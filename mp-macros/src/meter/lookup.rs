@@ -52,6 +52,16 @@ pub fn no_dimensions(input: TokenStream) -> TokenStream {
         input,
     );
     match parsed {
+        Ok((name, pricing)) if pricing == "contract" => syn::Error::new(
+            name.span(),
+            format!(
+                "no dimensions are declared in this crate: `#[marketplace_main]` has pricing = \
+                 \"contract\", which License Manager entitlements pay for, so `{name}` cannot be \
+                 metered. Draw a quantity down with `consume!` from a `drawdown(..)` entitlement \
+                 instead"
+            ),
+        )
+        .to_compile_error(),
         Ok((name, pricing)) => syn::Error::new(
             name.span(),
             format!(

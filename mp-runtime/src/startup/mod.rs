@@ -45,6 +45,22 @@ pub struct StartupSpec {
     pub startup_deadline_secs: u64,
     /// Custom-pricing dimensions: each is dry-run at start-up, then metered with `meter!`.
     pub dimensions: &'static [&'static str],
+    /// Contract pricing's product SKU and entitlements.
+    pub contract: Option<&'static ContractSpec>,
+}
+
+/// What `pricing = "contract"` compiled in. Built by the macro; not a stable API.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct ContractSpec {
+    /// The product ID License Manager knows the listing by.
+    pub product_sku: &'static str,
+    /// The tiers' entitlement names, lowest first.
+    pub tiers: &'static [&'static str],
+    /// Floating entitlements: (name, unit).
+    pub floating: &'static [(&'static str, &'static str)],
+    /// Drawdown entitlements: (name, unit).
+    pub drawdown: &'static [(&'static str, &'static str)],
 }
 
 /// The listing's pricing model, as named in `#[marketplace_main(pricing = "...")]`.
@@ -56,6 +72,8 @@ pub enum Pricing {
     Monthly,
     /// Custom dimensions, metered with `meter!` and sent hourly.
     Custom,
+    /// A contract through AWS License Manager: tiers, floating and drawdown entitlements.
+    Contract,
 }
 
 impl fmt::Display for Pricing {
@@ -64,6 +82,7 @@ impl fmt::Display for Pricing {
             Pricing::Hourly => "hourly",
             Pricing::Monthly => "monthly",
             Pricing::Custom => "custom",
+            Pricing::Contract => "contract",
         })
     }
 }
@@ -119,6 +138,9 @@ pub(crate) async fn start(
             "custom pricing needs at least one dimension: declare the listing's dimensions \
              in #[marketplace_main(dimensions(...))]",
         ));
+    }
+    if spec.pricing == Pricing::Contract {
+        return contract_start(spec, deadline, mode, env).await;
     }
     let codes = Codes {
         compiled: spec.product_code,
@@ -199,6 +221,58 @@ pub(crate) async fn start(
     Ok(registration)
 }
 
+/// Contract pricing: no product code and no RegisterUsage; a License Manager checkout
+/// confirms the license instead.
+#[cfg(feature = "contract")]
+async fn contract_start(
+    spec: &StartupSpec,
+    deadline: Instant,
+    mode: BuildMode,
+    env: &dyn Env,
+) -> Result<Registration, Failure> {
+    let Some(contract) = spec.contract else {
+        return Err(Failure::new(
+            exit::OTHER,
+            "pricing = contract without its entitlements: build with #[marketplace_main]",
+        ));
+    };
+    let resolved = region::resolve(env).await?;
+    let sdk = credentials::load(&resolved.region, env).await;
+    crate::contract::start(
+        contract,
+        crate::contract::Start {
+            sdk: &sdk,
+            region: &resolved.region,
+            deadline,
+            deadline_secs: spec.startup_deadline_secs,
+            mode,
+            env,
+        },
+    )
+    .await?;
+    Ok(Registration {
+        product_code: contract.product_sku,
+        tier: crate::Tier::Paid,
+        pricing: Pricing::Contract,
+        region: resolved.region,
+    })
+}
+
+/// Without the `contract` feature the attribute refuses to compile contract pricing; a
+/// hand-made spec still stops here.
+#[cfg(not(feature = "contract"))]
+async fn contract_start(
+    _: &StartupSpec,
+    _: Instant,
+    _: BuildMode,
+    _: &dyn Env,
+) -> Result<Registration, Failure> {
+    Err(Failure::new(
+        exit::OTHER,
+        "pricing = contract needs mp-runtime's `contract` feature",
+    ))
+}
+
 fn verify(
     signature: Option<&str>,
     key: PublicKeySpec,
@@ -241,6 +315,7 @@ mod tests {
             public_key: None,
             startup_deadline_secs: 5,
             dimensions: &[],
+            contract: None,
         }
     }
 

@@ -11,19 +11,20 @@ const BACKOFF: Backoff = Backoff {
     cap: Duration::from_secs(3),
 };
 
-/// Why one attempt failed.
+/// Why one attempt failed; `F` is what a final failure carries (start-up's `Failure`, or
+/// what a contract call reports to the seller).
 #[derive(Debug)]
-pub(crate) enum AttemptError {
+pub(crate) enum AttemptError<F = Failure> {
     /// Worth another try (throttling, 5xx, network): the text is kept for the final report.
     Transient(String),
     /// Stop at once with this failure.
-    Final(Failure),
+    Final(F),
 }
 
 /// Why the retry loop stopped without a result.
 #[derive(Debug)]
-pub(crate) enum Stopped {
-    Final(Failure),
+pub(crate) enum Stopped<F = Failure> {
+    Final(F),
     /// The deadline passed; `last` says what the last attempt ran into.
     GaveUp {
         attempts: u32,
@@ -33,13 +34,13 @@ pub(crate) enum Stopped {
 
 /// Runs `attempt` until it succeeds, fails finally, or `deadline` passes (an attempt still in
 /// flight at the deadline is abandoned).
-pub(crate) async fn until_deadline<T, F, Fut>(
+pub(crate) async fn until_deadline<T, E, F, Fut>(
     deadline: Instant,
     mut attempt: F,
-) -> Result<T, Stopped>
+) -> Result<T, Stopped<E>>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, AttemptError>>,
+    Fut: Future<Output = Result<T, AttemptError<E>>>,
 {
     let mut attempts = 0;
     let mut last = String::from("no attempt finished before the deadline");
@@ -89,7 +90,7 @@ mod tests {
                 let n = calls.get();
                 async move {
                     if n < 4 {
-                        Err(AttemptError::Transient(format!("throttled {n}")))
+                        Err(AttemptError::<Failure>::Transient(format!("throttled {n}")))
                     } else {
                         Ok(n)
                     }
@@ -117,7 +118,7 @@ mod tests {
     fn gives_up_at_the_deadline_with_the_last_error() {
         let result: Result<(), _> = run(until_deadline(
             Instant::now() + Duration::from_secs(5),
-            || async { Err(AttemptError::Transient("HTTP 503".into())) },
+            || async { Err(AttemptError::<Failure>::Transient("HTTP 503".into())) },
         ));
         match result {
             Err(Stopped::GaveUp { attempts, last }) => {
@@ -132,7 +133,7 @@ mod tests {
     fn a_hung_attempt_is_abandoned_at_the_deadline() {
         let result: Result<(), _> = run(until_deadline(
             Instant::now() + Duration::from_secs(5),
-            std::future::pending,
+            std::future::pending::<Result<(), AttemptError>>,
         ));
         assert!(matches!(result, Err(Stopped::GaveUp { attempts: 1, .. })));
     }

@@ -18,7 +18,7 @@ mod metering_thread;
 #[cfg(feature = "metrics")]
 mod metrics_export;
 mod process_identity;
-mod shutdown;
+pub(crate) mod shutdown;
 mod stats;
 #[cfg(test)]
 pub(crate) mod test_client;

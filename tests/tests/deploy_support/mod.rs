@@ -63,6 +63,7 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
 /// The arguments of an example's `#[marketplace_main(...)]`, as written in its `main.rs`.
 #[derive(Debug)]
 pub struct Declared {
+    /// The product code, or a contract product's SKU.
     pub product_code: String,
     pub pricing: String,
     pub trusted: Vec<String>,
@@ -97,7 +98,10 @@ pub fn declared(main_rs: &str) -> Declared {
         .collect::<Vec<_>>()
         .join("\n");
     Declared {
-        product_code: string_arg(&args, "product_code").expect("product_code"),
+        // A contract product is known by its SKU.
+        product_code: string_arg(&args, "product_code")
+            .or_else(|| string_arg(&args, "product_sku"))
+            .expect("product_code or product_sku"),
         pricing: string_arg(&args, "pricing").expect("pricing"),
         trusted: list_arg(&args, "trusted_product_codes"),
         free: list_arg(&args, "free_product_codes"),

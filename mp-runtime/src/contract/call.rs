@@ -1,0 +1,96 @@
+//! One `checkout!` or `consume!` call: a client token of its own, reused by its retries
+//! (throttling and network errors, for up to a minute), so a retried attempt License
+//! Manager did execute is answered again, not granted twice; and its counts.
+
+use super::checkout::{self, Ask, CheckedOut};
+use super::context;
+use super::policy::Outcome;
+use super::stats::{COUNTERS, bump};
+use crate::startup::retry::{self, AttemptError, Stopped};
+use aws_sdk_licensemanager::types::CheckoutType;
+use std::time::{Duration, SystemTime};
+use tokio::time::Instant;
+
+/// How long one call retries throttling and network errors.
+const CALL_DEADLINE: Duration = Duration::from_secs(60);
+
+/// Why a call granted nothing, before each macro names it in its own error type.
+#[derive(Debug)]
+pub(crate) enum Denied {
+    NotStarted,
+    /// The pool is empty, or less than asked is left.
+    NotAllowed,
+    Expired,
+    Unavailable(String),
+    Refused(String),
+}
+
+/// A granted call.
+pub(crate) struct Granted {
+    pub(crate) checked: CheckedOut,
+    /// When it was first asked (the runtime's clock): License Manager's 60 minutes for a
+    /// floating checkout start no earlier.
+    pub(crate) asked_at: SystemTime,
+}
+
+/// Checks `ask` out of this process's license.
+pub(crate) async fn checkout(checkout_type: CheckoutType, ask: Ask) -> Result<Granted, Denied> {
+    let context = context::get().ok_or(Denied::NotStarted)?;
+    let asked_at = context.clock.now();
+    let token = checkout::client_token().map_err(|f| Denied::Refused(f.message))?;
+    let result = with_retries(|| {
+        let (checkout_type, token) = (checkout_type.clone(), token.clone());
+        async move {
+            checkout::checkout(
+                &context.client,
+                context.spec.product_sku,
+                checkout_type,
+                &[ask],
+                &token,
+            )
+            .await
+        }
+    })
+    .await;
+    let denied = match result {
+        Ok(checked) => {
+            bump(&COUNTERS.checkouts);
+            return Ok(Granted { checked, asked_at });
+        }
+        Err(Outcome::NotAllowed(_) | Outcome::NotFound(_)) => Denied::NotAllowed,
+        Err(Outcome::Expired(_)) => Denied::Expired,
+        Err(Outcome::Retry(why)) => Denied::Unavailable(why),
+        Err(other) => Denied::Refused(other.detail().to_owned()),
+    };
+    match denied {
+        Denied::NotAllowed | Denied::Expired => bump(&COUNTERS.refusals),
+        _ => bump(&COUNTERS.failures),
+    }
+    Err(denied)
+}
+
+/// Runs `call` until it succeeds, fails for good, or [`CALL_DEADLINE`] passes; the outcome
+/// to act on.
+async fn with_retries<T, F, Fut>(mut call: F) -> Result<T, Outcome>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, Outcome>>,
+{
+    let result = retry::until_deadline(Instant::now() + CALL_DEADLINE, || {
+        let attempt = call();
+        async move {
+            attempt.await.map_err(|outcome| match outcome {
+                Outcome::Retry(why) => AttemptError::Transient(why),
+                other => AttemptError::Final(other),
+            })
+        }
+    })
+    .await;
+    result.map_err(|stopped| match stopped {
+        Stopped::Final(outcome) => outcome,
+        Stopped::GaveUp { attempts, last } => Outcome::Retry(format!(
+            "{attempts} attempt(s) in {}s, last: {last}",
+            CALL_DEADLINE.as_secs()
+        )),
+    })
+}

@@ -1,0 +1,102 @@
+//! One check of the license, at start-up and every 15 minutes after: the tiers checked out
+//! (License Manager answers with the one held), or without tiers one seat checked out and
+//! returned at once; then `GetLicense` for the expiry and the limits, which is best effort.
+
+use super::checkout::{self, Ask, CheckedOut};
+use super::policy::Outcome;
+use super::state::{LicenseStatus, Snapshot};
+use super::stats::{COUNTERS, bump};
+use crate::failure::Failure;
+use crate::startup::ContractSpec;
+use aws_sdk_licensemanager::Client;
+use aws_sdk_licensemanager::types::CheckoutType;
+use std::time::SystemTime;
+
+/// Why a check did not produce a state.
+#[derive(Debug)]
+pub(crate) enum CheckError {
+    /// License Manager's answer.
+    Call(Outcome),
+    /// The OS random number generator failed.
+    Local(Failure),
+}
+
+pub(crate) async fn check(
+    client: &Client,
+    spec: &ContractSpec,
+    now: SystemTime,
+) -> Result<Snapshot, CheckError> {
+    let token = checkout::client_token().map_err(CheckError::Local)?;
+    let (checked, tier) = if spec.tiers.is_empty() {
+        let (name, unit) = spec.floating.first().copied().unwrap_or(("", "Count"));
+        let ask = Ask {
+            name,
+            value: Some(1),
+            unit,
+        };
+        let checked = checkout(client, spec, &[ask], &token).await?;
+        if let Some(token) = &checked.token
+            && checkout::check_in(client, token).await.is_ok()
+        {
+            bump(&COUNTERS.check_ins);
+        }
+        (checked, None)
+    } else {
+        let asks: Vec<Ask> = spec
+            .tiers
+            .iter()
+            .map(|name| Ask {
+                name,
+                value: None,
+                unit: "None",
+            })
+            .collect();
+        let checked = checkout(client, spec, &asks, &token).await?;
+        // The highest declared tier among those allowed.
+        let tier = spec
+            .tiers
+            .iter()
+            .rposition(|tier| checked.allowed.iter().any(|a| a == tier));
+        (checked, tier)
+    };
+    let facts = match &checked.license_arn {
+        Some(arn) => checkout::facts(client, arn)
+            .await
+            .unwrap_or_else(|outcome| {
+                bump(&COUNTERS.failures);
+                tracing::warn!(
+                    ?outcome,
+                    "contract: GetLicense failed; expiry and limits unknown"
+                );
+                Default::default()
+            }),
+        None => Default::default(),
+    };
+    Ok(Snapshot {
+        tier,
+        status: LicenseStatus::Active,
+        expires_at: facts.expires_at,
+        limits: facts.limits,
+        license_arn: checked.license_arn,
+        checked_at: now,
+    })
+}
+
+async fn checkout(
+    client: &Client,
+    spec: &ContractSpec,
+    asks: &[Ask],
+    token: &str,
+) -> Result<CheckedOut, CheckError> {
+    let checked = checkout::checkout(
+        client,
+        spec.product_sku,
+        CheckoutType::Provisional,
+        asks,
+        token,
+    )
+    .await
+    .map_err(CheckError::Call)?;
+    bump(&COUNTERS.checkouts);
+    Ok(checked)
+}

@@ -1,0 +1,54 @@
+//! The License Manager client. As for metering (`startup::client`), a production build pins
+//! the official regional endpoint and the Amazon roots (`startup::trust`): a buyer who could
+//! point License Manager at their own server would answer every checkout with the highest
+//! tier and an endless pool. A local-testing build leaves the endpoint to aws-config, so
+//! `AWS_ENDPOINT_URL_LICENSE_MANAGER` reaches mp-emulator.
+
+use crate::build_mode::BuildMode;
+use crate::exit;
+use crate::failure::Failure;
+use crate::startup::region::Region;
+use crate::startup::trust;
+use aws_config::SdkConfig;
+use aws_sdk_licensemanager::Config;
+
+/// `https://license-manager.<region>.amazonaws.com`; `region` is validated, so it cannot
+/// change the host.
+pub(crate) fn production_endpoint(region: &Region) -> String {
+    format!("https://license-manager.{region}.amazonaws.com")
+}
+
+/// The License Manager client configuration for this build mode; `Err` only if the pinned
+/// trust store cannot be built, which stops start-up rather than trust the platform's.
+pub(crate) fn config(sdk: &SdkConfig, region: &Region, mode: BuildMode) -> Result<Config, Failure> {
+    let builder = aws_sdk_licensemanager::config::Builder::from(sdk);
+    Ok(match mode {
+        BuildMode::Production => {
+            let pinned = trust::pinned_http_client().map_err(|e| {
+                Failure::new(
+                    exit::OTHER,
+                    format!("could not build the License Manager client's TLS trust store: {e}"),
+                )
+            })?;
+            builder
+                .endpoint_url(production_endpoint(region))
+                .http_client(pinned)
+        }
+        BuildMode::LocalTesting => builder,
+    }
+    .build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pinned_endpoint_is_the_regional_one() {
+        let region = Region::parse("eu-west-3").unwrap();
+        assert_eq!(
+            production_endpoint(&region),
+            "https://license-manager.eu-west-3.amazonaws.com"
+        );
+    }
+}

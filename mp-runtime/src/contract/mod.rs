@@ -1,0 +1,34 @@
+//! Contract pricing through AWS License Manager (feature `contract`).
+//!
+//! Start-up checks the license out before `main` runs (`startup`); `main` receives a
+//! [`License`] whose state a background thread (`keeper`) refreshes every 15 minutes and
+//! which the seller can read or await (`state`). `checkout!` holds a floating entitlement as
+//! a [`Seat`] that the keeper extends before its 60 minutes end and that is checked in when
+//! dropped or at SIGTERM (`seat`); `consume!` draws a drawdown entitlement down for good with
+//! one client token per draw, so a retry never draws twice (`drawdown`). Every call goes
+//! through one client (`client`: pinned endpoint and trust in production builds) and one
+//! error policy (`policy`); [`license_stats`] counts what happened (`stats`).
+
+mod call;
+mod check;
+mod checkout;
+mod client;
+mod context;
+mod drawdown;
+mod entitlement;
+mod keeper;
+mod policy;
+mod seat;
+mod startup;
+mod state;
+mod stats;
+
+pub use drawdown::{ConsumeError, Drawn, consume};
+pub use entitlement::{Drawdown, Floating};
+pub use seat::{CheckoutError, Seat, checkout as checkout_seat};
+pub use startup::{Start, start};
+pub use state::{ContractTier, EntitlementLimit, License, LicenseState, LicenseStatus, NoTiers};
+pub use stats::{LicenseStats, license_stats};
+
+pub(crate) use context::finish;
+pub(crate) use state::license;

@@ -1,0 +1,151 @@
+//! Contract start-up: the first license check, retried like RegisterUsage (throttling,
+//! server and network errors until the start-up deadline), each refusal one line and its
+//! exit code; then the keeper starts and `main` may run.
+
+use super::check::{CheckError, check};
+use super::client;
+use super::context;
+use super::policy::Outcome;
+use crate::build_mode::BuildMode;
+use crate::env::Env;
+use crate::exit;
+use crate::failure::Failure;
+use crate::local_testing;
+use crate::startup::ContractSpec;
+use crate::startup::credentials;
+use crate::startup::region::Region;
+use crate::startup::retry::{self, AttemptError, Stopped};
+use aws_config::SdkConfig;
+use tokio::time::Instant;
+
+/// What start-up already settled.
+#[doc(hidden)]
+pub struct Start<'a> {
+    pub(crate) sdk: &'a SdkConfig,
+    pub(crate) region: &'a Region,
+    pub(crate) deadline: Instant,
+    pub(crate) deadline_secs: u64,
+    pub(crate) mode: BuildMode,
+    pub(crate) env: &'a dyn Env,
+}
+
+/// Checks the license out; `Err` is the failure to report before exiting.
+#[doc(hidden)]
+pub async fn start(spec: &'static ContractSpec, start: Start<'_>) -> Result<(), Failure> {
+    let client = aws_sdk_licensemanager::Client::from_conf(client::config(
+        start.sdk,
+        start.region,
+        start.mode,
+    )?);
+    let clock = local_testing::clock(start.mode, start.env);
+    let snapshot = retry::until_deadline(start.deadline, || async {
+        credentials::check(start.sdk).await?;
+        check(&client, spec, clock.now())
+            .await
+            .map_err(|error| attempt_error(error, spec, start.region))
+    })
+    .await
+    .map_err(|stopped| match stopped {
+        Stopped::Final(failure) => failure,
+        Stopped::GaveUp { attempts, last } => Failure::new(
+            exit::GAVE_UP,
+            format!(
+                "gave up: the start-up deadline of {}s passed while retrying CheckoutLicense in \
+                 {} ({attempts} attempt(s), last: {last}). Check the task's network path to the \
+                 License Manager endpoint, or raise startup_deadline",
+                start.deadline_secs, start.region
+            ),
+        ),
+    })?;
+    let tick = local_testing::license_tick(start.mode, start.env, context::TICK);
+    context::install(client, spec, clock, tick, snapshot)
+}
+
+/// What a failed first check means for start-up.
+fn attempt_error(error: CheckError, spec: &ContractSpec, region: &Region) -> AttemptError {
+    let sku = spec.product_sku;
+    let outcome = match error {
+        CheckError::Local(failure) => return AttemptError::Final(failure),
+        CheckError::Call(outcome) => outcome,
+    };
+    let stop = |code, message: String| AttemptError::Final(Failure::new(code, message));
+    match outcome {
+        Outcome::Retry(why) => AttemptError::Transient(why),
+        Outcome::NotAllowed(detail) | Outcome::NotFound(detail) => stop(
+            exit::NO_LICENSE,
+            format!(
+                "no license: License Manager holds no license of product {sku} for this AWS \
+                 account ({detail}). Subscribe to the product in AWS Marketplace and accept the \
+                 license grant, then restart"
+            ),
+        ),
+        Outcome::Expired(detail) => stop(
+            exit::LICENSE_EXPIRED,
+            format!(
+                "license expired: the contract for product {sku} has ended ({detail}). Renew the \
+                 contract in AWS Marketplace, then restart"
+            ),
+        ),
+        Outcome::Denied(detail) => stop(
+            exit::OTHER,
+            format!(
+                "CheckoutLicense was refused ({detail}). The task role needs \
+                 license-manager:CheckoutLicense, CheckInLicense, ExtendLicenseConsumption, \
+                 GetLicense and ListReceivedLicenses"
+            ),
+        ),
+        Outcome::WrongRegion(detail) => stop(
+            exit::WRONG_REGION,
+            format!(
+                "wrong region: License Manager refused a checkout made in {region} ({detail}). The \
+                 region must be the one the task runs in: check AWS_REGION and AWS_DEFAULT_REGION"
+            ),
+        ),
+        Outcome::Intercepted(why) => stop(
+            exit::INTERCEPTED,
+            format!(
+                "something intercepted the connection to the License Manager endpoint in \
+                 {region}: its certificate does not chain to the Amazon roots this build trusts \
+                 ({why}), so CheckoutLicense was not sent. Exempt \
+                 license-manager.{region}.amazonaws.com from TLS inspection and name overrides"
+            ),
+        ),
+        Outcome::Refused(detail) => stop(
+            exit::OTHER,
+            format!("CheckoutLicense for product {sku} failed ({detail})"),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: ContractSpec = ContractSpec {
+        product_sku: "prod-x",
+        tiers: &["Basic"],
+        floating: &[],
+        drawdown: &[],
+    };
+
+    fn code(outcome: Outcome) -> Option<i32> {
+        let region = Region::parse("us-east-1").unwrap();
+        match attempt_error(CheckError::Call(outcome), &SPEC, &region) {
+            AttemptError::Final(failure) => Some(failure.code),
+            AttemptError::Transient(_) => None,
+        }
+    }
+
+    #[test]
+    fn each_outcome_has_its_exit_code() {
+        let s = String::new;
+        assert_eq!(code(Outcome::Retry(s())), None);
+        assert_eq!(code(Outcome::NotAllowed(s())), Some(exit::NO_LICENSE));
+        assert_eq!(code(Outcome::NotFound(s())), Some(exit::NO_LICENSE));
+        assert_eq!(code(Outcome::Expired(s())), Some(exit::LICENSE_EXPIRED));
+        assert_eq!(code(Outcome::Denied(s())), Some(exit::OTHER));
+        assert_eq!(code(Outcome::WrongRegion(s())), Some(exit::WRONG_REGION));
+        assert_eq!(code(Outcome::Intercepted(s())), Some(exit::INTERCEPTED));
+        assert_eq!(code(Outcome::Refused(s())), Some(exit::OTHER));
+    }
+}

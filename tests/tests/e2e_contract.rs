@@ -1,0 +1,307 @@
+//! Contract pricing end to end: the `fx_contract` fixture under mp-emulator's License
+//! Manager, with the real aws-sdk-licensemanager client and SigV4. Simulated time: the test
+//! moves the fixture's clock (`MP_TESTING_CLOCK_FILE`, local-testing builds only) and the
+//! emulator's together, and the fixture's keeper wakes every 20 ms
+//! (`MP_TESTING_LICENSE_TICK_MS`), so 15-minute re-checks and 60-minute seats take seconds.
+
+#[allow(dead_code)] // each suite uses its own part of the shared harness
+mod e2e_support;
+
+use e2e_support::harness::{self, Env, wait_for_file, wait_until};
+use mp_emulator::{
+    DEMO_CONTRACT_SKU, Emulator, EmulatorConfig, EntitlementUnit, LicenseSpec, Platform, When,
+};
+use std::path::{Path, PathBuf};
+use std::process::Child;
+use std::time::{Duration, SystemTime};
+
+const FIXTURE: &str = env!("CARGO_BIN_EXE_fx_contract");
+const SKU: &str = DEMO_CONTRACT_SKU;
+
+fn emulator(license: LicenseSpec) -> Emulator {
+    Emulator::start_blocking(EmulatorConfig::default().license(SKU, license))
+        .expect("emulator starts")
+}
+
+/// A license with `seats` concurrent users and `gb` to draw down, tier `tier`.
+fn license(tier: &str, seats: u64, gb: u64) -> LicenseSpec {
+    LicenseSpec::new()
+        .tier(tier)
+        .floating("ConcurrentUsers", seats)
+        .drawdown("DataGB", gb, EntitlementUnit::Gigabytes)
+        .expires(When::After(365 * 24 * 3600))
+}
+
+/// A running fixture, driven through command files, on a clock the test moves.
+struct Fixture<'a> {
+    emu: &'a Emulator,
+    dir: tempfile::TempDir,
+    child: Option<Child>,
+    next: u64,
+}
+
+impl<'a> Fixture<'a> {
+    fn start(emu: &'a Emulator) -> Fixture<'a> {
+        let dir = tempfile::tempdir().unwrap();
+        let mut fixture = Fixture {
+            emu,
+            dir,
+            child: None,
+            next: 0,
+        };
+        fixture.move_clocks(0);
+        fixture.child = Some(harness::spawn(FIXTURE, &fixture.env()));
+        fixture
+    }
+
+    fn env(&self) -> Env {
+        Env::of(self.emu, Platform::Ecs)
+            .set("FX_DIR", self.path().to_str().unwrap())
+            .set("MP_TESTING_CLOCK_FILE", self.clock_file().to_str().unwrap())
+            .set("MP_TESTING_LICENSE_TICK_MS", "20")
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn clock_file(&self) -> PathBuf {
+        self.path().join("clock")
+    }
+
+    /// Both clocks `minutes` ahead of real time: the fixture's first, then the emulator's.
+    fn move_clocks(&self, minutes: u64) {
+        let offset = minutes * 60;
+        let next = self.path().join("clock.next");
+        std::fs::write(&next, offset.to_string()).unwrap();
+        std::fs::rename(&next, self.clock_file()).unwrap();
+        self.emu
+            .set_clock(SystemTime::now() + Duration::from_secs(offset));
+    }
+
+    /// Sends one command and waits for its answer.
+    fn send(&mut self, command: &str) -> String {
+        let n = self.next;
+        self.next += 1;
+        let next = self.path().join(format!("cmd-{n}.next"));
+        std::fs::write(&next, command).unwrap();
+        std::fs::rename(&next, self.path().join(format!("cmd-{n}"))).unwrap();
+        let out = self.path().join(format!("out-{n}"));
+        wait_for_file(&out);
+        std::fs::read_to_string(out).unwrap()
+    }
+
+    fn exit(mut self) -> harness::Run {
+        self.send_only("exit");
+        harness::finish(self.child.take().unwrap())
+    }
+
+    fn send_only(&mut self, command: &str) {
+        let n = self.next;
+        self.next += 1;
+        std::fs::write(self.path().join(format!("cmd-{n}")), command).unwrap();
+    }
+
+    fn kill(&mut self) {
+        let mut child = self.child.take().unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+}
+
+impl Drop for Fixture<'_> {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Seats of ConcurrentUsers in use, as the emulator counts them.
+fn seats_in_use(emu: &Emulator) -> u64 {
+    emu.pool_levels()
+        .iter()
+        .find(|p| p.entitlement == "ConcurrentUsers")
+        .map_or(0, |p| p.in_use)
+}
+
+/// The tier checkouts License Manager answered (start-up and re-checks).
+fn tier_checkouts(emu: &Emulator) -> usize {
+    emu.ledger()
+        .licenses
+        .checkouts
+        .iter()
+        .filter(|c| c.entitlements.iter().any(|e| e.unit == "None"))
+        .count()
+}
+
+#[test]
+fn a_tier_upgrade_is_seen_within_one_recheck() {
+    let emu = emulator(license("basic", 5, 100));
+    let mut fx = Fixture::start(&emu);
+    assert_eq!(fx.send("tier"), "Some(Basic) Active");
+    assert_eq!(tier_checkouts(&emu), 1, "start-up's check");
+    // The buyer upgrades 5 simulated minutes in; the next re-check is due at 15.
+    emu.change_tier_at(SKU, "pro", SystemTime::now() + Duration::from_secs(5 * 60))
+        .unwrap();
+    fx.move_clocks(16);
+    // Polled: the re-check publishes the state after its GetLicense.
+    let started = std::time::Instant::now();
+    loop {
+        let tier = fx.send("tier");
+        if tier == "Some(Pro) Active" {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the upgrade never showed: {tier}; {:?}",
+            emu.ledger()
+        );
+    }
+    assert_eq!(tier_checkouts(&emu), 2, "seen at the first re-check");
+    fx.exit().assert_succeeded();
+}
+
+#[test]
+fn a_seat_held_three_simulated_hours_is_never_returned_to_the_pool() {
+    let emu = emulator(license("pro", 1, 100));
+    let mut fx = Fixture::start(&emu);
+    assert_eq!(fx.send("hold"), "held");
+    let mut extensions = 0;
+    for minutes in (10..=180).step_by(10) {
+        fx.move_clocks(minutes);
+        // Due 40 minutes after the checkout or the last extension.
+        if minutes % 40 == 0 {
+            extensions += 1;
+            wait_until(
+                || emu.ledger().licenses.extensions.len() == extensions,
+                || format!("no extension at {minutes} min: {:?}", emu.ledger()),
+            );
+        }
+        assert_eq!(seats_in_use(&emu), 1, "at {minutes} simulated minutes");
+    }
+    assert!(
+        emu.ledger().licenses.lapses.is_empty(),
+        "{:?}",
+        emu.ledger()
+    );
+    assert!(fx.send("hold").starts_with("refused: PoolEmpty"));
+    let run = fx.exit();
+    run.assert_succeeded();
+    // Returned when main returned.
+    assert_eq!(seats_in_use(&emu), 0);
+}
+
+#[test]
+fn a_dropped_seat_is_back_in_the_pool_at_once() {
+    let emu = emulator(license("pro", 1, 100));
+    let mut fx = Fixture::start(&emu);
+    assert_eq!(fx.send("hold"), "held");
+    assert!(fx.send("hold").starts_with("refused: PoolEmpty"));
+    assert_eq!(fx.send("drop"), "dropped");
+    wait_until(
+        || seats_in_use(&emu) == 0,
+        || format!("the dropped seat was not checked in: {:?}", emu.ledger()),
+    );
+    assert_eq!(emu.ledger().licenses.check_ins.len(), 1);
+    assert_eq!(fx.send("hold"), "held", "no simulated time passed");
+    fx.exit().assert_succeeded();
+}
+
+#[test]
+fn a_sigkilled_process_seats_return_after_sixty_simulated_minutes() {
+    let emu = emulator(license("pro", 1, 100));
+    let mut crashed = Fixture::start(&emu);
+    assert_eq!(crashed.send("hold"), "held");
+    crashed.kill();
+    let mut other = Fixture::start(&emu);
+    assert!(other.send("hold").starts_with("refused: PoolEmpty"));
+    other.move_clocks(59);
+    assert_eq!(seats_in_use(&emu), 1, "still held at 59 minutes");
+    other.move_clocks(61);
+    assert_eq!(seats_in_use(&emu), 0, "returned after 60 minutes");
+    assert_eq!(other.send("hold"), "held");
+    other.exit().assert_succeeded();
+}
+
+#[test]
+fn drawdown_stops_exactly_at_the_purchased_quantity() {
+    let emu = emulator(license("pro", 5, 10));
+    let mut fx = Fixture::start(&emu);
+    for _ in 0..3 {
+        assert_eq!(fx.send("consume 3"), "drew 3");
+    }
+    let refused = fx.send("consume 3");
+    assert!(refused.starts_with("refused: Exhausted"), "{refused}");
+    assert_eq!(fx.send("consume 1"), "drew 1");
+    assert!(fx.send("consume 1").starts_with("refused: Exhausted"));
+    let drawn: u64 = emu
+        .ledger()
+        .licenses
+        .drawdowns
+        .iter()
+        .flat_map(|d| d.entitlements.iter().filter_map(|e| e.value))
+        .sum();
+    assert_eq!(drawn, 10);
+    let level = emu
+        .pool_levels()
+        .into_iter()
+        .find(|p| p.entitlement == "DataGB")
+        .unwrap();
+    assert_eq!((level.in_use, level.available), (10, 0));
+    fx.exit().assert_succeeded();
+}
+
+#[test]
+fn throttling_never_draws_twice() {
+    let emu = emulator(license("pro", 5, 100));
+    let mut fx = Fixture::start(&emu);
+    emu.throttle_license_calls(4);
+    assert_eq!(fx.send("consume 7"), "drew 7");
+    let ledger = emu.ledger();
+    assert_eq!(ledger.licenses.drawdowns.len(), 1, "{ledger:?}");
+    let level = emu
+        .pool_levels()
+        .into_iter()
+        .find(|p| p.entitlement == "DataGB")
+        .unwrap();
+    assert_eq!(level.in_use, 7);
+    fx.exit().assert_succeeded();
+}
+
+#[test]
+fn no_license_stops_before_user_code_with_exit_93() {
+    let emu = emulator(license("pro", 5, 100));
+    assert!(emu.remove_license(SKU));
+    let run = harness::run(FIXTURE, &Env::of(&emu, Platform::Ecs));
+    let line = run.assert_failed(93);
+    assert!(line.starts_with("mp-runtime: no license:"), "{line}");
+}
+
+#[test]
+fn an_expired_license_stops_before_user_code_with_exit_94() {
+    let emu = emulator(license("pro", 5, 100).expires(When::After(-3600)));
+    let run = harness::run(FIXTURE, &Env::of(&emu, Platform::Ecs));
+    let line = run.assert_failed(94);
+    assert!(line.starts_with("mp-runtime: license expired:"), "{line}");
+}
+
+#[test]
+fn sigterm_checks_the_held_seats_in_then_exits_as_the_signal_would() {
+    let emu = emulator(license("pro", 2, 100));
+    let mut fx = Fixture::start(&emu);
+    assert_eq!(fx.send("hold"), "held");
+    assert_eq!(fx.send("hold"), "held");
+    let child = fx.child.take().unwrap();
+    let signalled = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    // The fixture's main never returns: after its grace period the seats are checked in.
+    let run = harness::finish(child);
+    assert_eq!(run.code, Some(128 + 15), "{run:?}");
+    assert_eq!(seats_in_use(&emu), 0);
+    assert_eq!(emu.ledger().licenses.check_ins.len(), 2);
+}

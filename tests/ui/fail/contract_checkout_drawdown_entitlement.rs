@@ -1,0 +1,11 @@
+// A drawdown entitlement is consumed, not checked out: the error names consume!.
+#[mp_runtime::marketplace_main(
+    pricing = "contract",
+    product_sku = "prod-mpemudemocontract01",
+    tiers(enum Plan { Basic = "BasicTier", Pro = "ProTier" }),
+    floating(concurrent_users = "ConcurrentUsers"),
+    drawdown(data_gb = "DataGB" in Gigabytes),
+)]
+async fn main(_license: mp_runtime::License<Plan>) {
+    let _seat = mp_runtime::checkout!(data_gb).await;
+}

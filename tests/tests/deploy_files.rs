@@ -197,8 +197,7 @@ fn examples_are_standalone_crates_pinned_like_the_workspace() {
             );
         }
         assert!(
-            manifest
-                .contains("\nmp-runtime = { version = \"0.1.0\", path = \"../../mp-runtime\" }\n"),
+            manifest.contains("\nmp-runtime = { version = \"0.1.0\", path = \"../../mp-runtime\""),
             "{package}: the framework as an ordinary dependency, version and path"
         );
         assert_eq!(

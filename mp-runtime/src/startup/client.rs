@@ -19,8 +19,13 @@ pub(crate) fn production_endpoint(region: &Region) -> String {
     format!("https://metering.marketplace.{region}.amazonaws.com")
 }
 
-/// The variables through which aws-config would move the metering endpoint.
-const ENDPOINT_OVERRIDES: [&str; 2] = ["AWS_ENDPOINT_URL_MARKETPLACE_METERING", "AWS_ENDPOINT_URL"];
+/// The variables through which aws-config would move the metering or License Manager
+/// endpoint.
+const ENDPOINT_OVERRIDES: [&str; 3] = [
+    "AWS_ENDPOINT_URL_MARKETPLACE_METERING",
+    "AWS_ENDPOINT_URL_LICENSE_MANAGER",
+    "AWS_ENDPOINT_URL",
+];
 
 /// In a production build, the line that says an endpoint override is ignored: such a build
 /// run against mp-emulator would otherwise retry the real endpoint until the deadline and
@@ -34,8 +39,8 @@ pub(crate) fn ignored_override_notice(mode: BuildMode, env: &dyn Env) -> Option<
         .find_map(|name| env.var(name).map(|value| (name, value)))?;
     Some(format!(
         "mp-runtime: note: {name}={} is ignored: this production build always calls the \
-         official metering endpoint of its region. Runs against mp-emulator need a build with \
-         the local-testing feature",
+         official AWS endpoints of its region. Runs against mp-emulator need a build with the \
+         local-testing feature",
         quoted(&value)
     ))
 }
@@ -123,14 +128,16 @@ mod tests {
             ignored_override_notice(BuildMode::Production, &env).as_deref(),
             Some(
                 "mp-runtime: note: AWS_ENDPOINT_URL_MARKETPLACE_METERING=\"http://127.0.0.1:9\" \
-                 is ignored: this production build always calls the official metering endpoint \
-                 of its region. Runs against mp-emulator need a build with the local-testing \
+                 is ignored: this production build always calls the official AWS endpoints of \
+                 its region. Runs against mp-emulator need a build with the local-testing \
                  feature"
             )
         );
         assert_eq!(ignored_override_notice(BuildMode::LocalTesting, &env), None);
-        let global = crate::env::env_of(&[("AWS_ENDPOINT_URL", EMULATOR)]);
-        assert!(ignored_override_notice(BuildMode::Production, &global).is_some());
+        for name in ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_LICENSE_MANAGER"] {
+            let other = crate::env::env_of(&[(name, EMULATOR)]);
+            assert!(ignored_override_notice(BuildMode::Production, &other).is_some());
+        }
         let none = crate::env::env_of(&[]);
         assert_eq!(ignored_override_notice(BuildMode::Production, &none), None);
     }

@@ -540,7 +540,7 @@ fn images_run_the_product_binary_built_for_production() {
         );
         for cache in ["/usr/local/cargo/registry", "/src/target"] {
             assert!(
-                dockerfile.contains(&format!("--mount=type=cache,target={cache} ")),
+                dockerfile.contains(&format!("--mount=type=cache,target={cache}")),
                 "{package}: {cache} is a build cache shared between image builds"
             );
         }

@@ -266,3 +266,57 @@ pub fn yaml_blocks(text: &str, key: &str) -> Vec<std::collections::BTreeMap<Stri
     }
     out
 }
+
+/// How an example's deployment files run its container: on ECS (the task definition) or on
+/// EKS (the plain manifests, the chart's default render).
+#[derive(Debug)]
+pub struct Deployment {
+    /// True for ECS (task role credentials), false for EKS (IRSA).
+    pub ecs: bool,
+    /// The container's environment, as the files set it.
+    pub env: Vec<(String, String)>,
+    /// Seconds between SIGTERM and SIGKILL: `stopTimeout` or `terminationGracePeriodSeconds`.
+    pub stop_timeout_secs: u64,
+    /// Where the pod mounts its (`emptyDir`) volumes.
+    pub volume_paths: Vec<String>,
+}
+
+/// The deployment of example `package`: its task definition if it has one, else its plain
+/// Kubernetes manifests.
+pub fn deployment(package: &str) -> Deployment {
+    let deploy = root().join("examples").join(package).join("deploy");
+    let task_definition = deploy.join("task-definition.json");
+    if task_definition.is_file() {
+        let task: serde_json::Value =
+            serde_json::from_str(&read(&task_definition)).expect("task definition JSON");
+        let container = &task["containerDefinitions"][0];
+        let env = container["environment"]
+            .as_array()
+            .map(|vars| {
+                vars.iter()
+                    .map(|var| {
+                        let s = |k: &str| var[k].as_str().expect("name/value strings").to_owned();
+                        (s("name"), s("value"))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        return Deployment {
+            ecs: true,
+            env,
+            stop_timeout_secs: container["stopTimeout"].as_u64().expect("stopTimeout"),
+            volume_paths: Vec::new(),
+        };
+    }
+    let manifests = read(&deploy.join("kubernetes").join(format!("{package}.yaml")));
+    let grace = yaml_values(&manifests, "terminationGracePeriodSeconds");
+    Deployment {
+        ecs: false,
+        env: yaml_env(&manifests),
+        stop_timeout_secs: grace
+            .first()
+            .and_then(|s| s.parse().ok())
+            .expect("terminationGracePeriodSeconds"),
+        volume_paths: yaml_values(&manifests, "mountPath"),
+    }
+}

@@ -10,6 +10,8 @@
 //! - the production image runs the product binary as uid 65532, has no shell and no AWS
 //!   variable, exits 83 (no region) before any seller code when started with
 //!   `--network none`, and refuses a buyer's CA named in `SSL_CERT_FILE` (exit 92).
+//! - the same Dockerfile builds from a copy of the example directory (`docker build .`), the
+//!   framework inside the copy as a git dependency would bring it.
 //!
 //! Part of `cargo test --workspace --locked`: the images are what a seller ships, so they are
 //! tested like the binaries. Where podman or the base images are missing each test says so
@@ -23,7 +25,7 @@ mod http_support;
 mod podman_support;
 
 use buyer_attack::Build;
-use deploy_support::{declared, deployment, read, root};
+use deploy_support::{copy_example, copy_tree, declared, deployment, read, root};
 use mp_emulator::{Emulator, EmulatorConfig, Ledger, Platform};
 use podman_support::{Container, MountedImage, Variant, image, podman, podman_or_skip};
 use std::collections::{BTreeMap, BTreeSet};
@@ -419,3 +421,43 @@ fn attack_container(prefix: &str, build: Build) -> String {
         Build::LocalTesting => format!("{prefix}-local-testing"),
     }
 }
+
+#[test]
+fn each_dockerfile_also_builds_from_a_copy_of_its_example_directory() {
+    if !podman_or_skip() {
+        return;
+    }
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    for package in EXAMPLES {
+        // As the deploy docs say: copy the directory, give mp-runtime a home inside the build
+        // context (this checkout, as a git dependency would fetch it), lock, `docker build .`.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let checkout = format!("vendor/{}", VENDORED_CHECKOUT);
+        let copy = copy_example(package, dir.path(), &format!("{checkout}/mp-runtime"));
+        copy_tree(&root(), &copy.join(&checkout), &["target", ".git", "fuzz"]);
+        // The workspace's lock file, trimmed to this package: the versions this repository
+        // tests, and the builds' shared cache already holds them compiled.
+        std::fs::copy(root().join("Cargo.lock"), copy.join("Cargo.lock")).expect("Cargo.lock");
+        let trimmed = std::process::Command::new(&cargo)
+            .args(["metadata", "--offline", "--format-version", "1"])
+            .current_dir(&copy)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("cargo metadata");
+        assert!(trimmed.success(), "{package}: locking the copy");
+
+        let tag = format!("localhost/{package}:copied");
+        podman_support::build(&copy, None, &tag, "");
+        let container = Container::run(&tag, &["--network".into(), "none".into()]);
+        let (status, stderr) = container.wait();
+        assert_eq!(
+            status.code(),
+            Some(mp_runtime::exit::NO_REGION),
+            "{package}: the copy's image runs the product binary: {stderr}"
+        );
+        let _ = podman(&["image", "rm", &tag]).output();
+    }
+}
+
+/// Where the copy keeps this repository, as its Cargo.toml's mp-runtime path names it.
+const VENDORED_CHECKOUT: &str = "marketplace-metering";

@@ -60,6 +60,41 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Copies the tree at `from` to `to`, leaving out the entries named in `skip` (build
+/// output, version control) wherever they are.
+pub fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{}: {e}", to.display()));
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
+        let entry = entry.expect("dir entry");
+        let (path, target) = (entry.path(), to.join(entry.file_name()));
+        if skip.iter().any(|s| entry.file_name() == *s) {
+            continue;
+        }
+        if path.is_dir() {
+            copy_tree(&path, &target, skip);
+        } else {
+            std::fs::copy(&path, &target)
+                .unwrap_or_else(|e| panic!("copying {}: {e}", path.display()));
+        }
+    }
+}
+
+/// Copies example `package` to `<dir>/<package>` as a seller would, and points its
+/// mp-runtime dependency at `mp_runtime_path` as its Cargo.toml comment says; the copy.
+pub fn copy_example(package: &str, dir: &Path, mp_runtime_path: &str) -> PathBuf {
+    let copy = dir.join(package);
+    copy_tree(&root().join("examples").join(package), &copy, &["target"]);
+    let manifest = read(&copy.join("Cargo.toml"));
+    let original = "path = \"../../mp-runtime\"";
+    assert!(
+        manifest.contains(original),
+        "{package}/Cargo.toml: {original}"
+    );
+    let manifest = manifest.replace(original, &format!("path = {mp_runtime_path:?}"));
+    std::fs::write(copy.join("Cargo.toml"), manifest).expect("writing Cargo.toml");
+    copy
+}
+
 /// The arguments of an example's `#[marketplace_main(...)]`, as written in its `main.rs`.
 #[derive(Debug)]
 pub struct Declared {

@@ -12,7 +12,7 @@
 use crate::deploy_support::root;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, mpsc};
@@ -122,7 +122,17 @@ pub fn image(package: &str, variant: Variant) -> String {
     }
     let tag = format!("localhost/{package}:{}", variant.tag());
     let dockerfile = format!("examples/{package}/Dockerfile");
-    let features = format!("FEATURES={}", variant.features());
+    build(&root(), Some(&dockerfile), &tag, variant.features());
+    built.insert((package.to_owned(), variant), tag.clone());
+    tag
+}
+
+/// `podman build` of `context` (with `-f dockerfile` when given) tagged `tag`, with
+/// `FEATURES=features`; waits for any build this process runs.
+pub fn build(context: &Path, dockerfile: Option<&str>, tag: &str, features: &str) {
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let features = format!("FEATURES={features}");
     let mut args = vec!["build"];
     args.extend(ULIMITS);
     // Docker's image format keeps HEALTHCHECK (OCI's has no such field); the build stage
@@ -136,21 +146,20 @@ pub fn image(package: &str, variant: Variant) -> String {
         "host",
         "--build-arg",
         &features,
-        "-f",
-        &dockerfile,
-        "-t",
-        &tag,
-        ".",
     ]);
-    let replaced = podman(&["image", "inspect", "--format", "{{.Id}}", &tag])
+    if let Some(dockerfile) = dockerfile {
+        args.extend(["-f", dockerfile]);
+    }
+    args.extend(["-t", tag, "."]);
+    let replaced = podman(&["image", "inspect", "--format", "{{.Id}}", tag])
         .output()
         .ok()
         .filter(|out| out.status.success())
         .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned());
-    println!("$ podman {}", args.join(" "));
+    println!("$ podman {}   (in {})", args.join(" "), context.display());
     let started = Instant::now();
     let status = podman(&args)
-        .current_dir(root())
+        .current_dir(context)
         .stdout(Stdio::null())
         .status()
         .expect("running podman build");
@@ -158,14 +167,12 @@ pub fn image(package: &str, variant: Variant) -> String {
     println!(
         "built {tag} in {:.1} s: {}",
         started.elapsed().as_secs_f64(),
-        size_line(&tag)
+        size_line(tag)
     );
     // The previous build of the tag, now untagged; kept if a container still uses it.
     if let Some(id) = replaced {
         let _ = podman(&["image", "rm", &id]).output();
     }
-    built.insert((package.to_owned(), variant), tag.clone());
-    tag
 }
 
 /// `podman image inspect --format <format> image`, trimmed.

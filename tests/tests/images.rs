@@ -328,7 +328,7 @@ fn production_images_without_a_region_exit_83_before_seller_code() {
         let first = container.next_line();
         let (status, stderr) = container.wait();
         println!(
-            "{package}: production image, no region: exit {status} after {:.2} s (podman run included)",
+            "{package}: production image, no region: {status} after {:.2} s (podman run included)",
             started.elapsed().as_secs_f64()
         );
         assert_eq!(

@@ -7,8 +7,8 @@
 mod deploy_support;
 
 use deploy_support::{
-    Declared, declared, dockerfile_env, duration_secs, env_names_in, files_under, read, root,
-    yaml_blocks, yaml_env, yaml_values,
+    Declared, copy_example, declared, dockerfile_env, duration_secs, env_names_in, files_under,
+    read, root, yaml_blocks, yaml_env, yaml_values,
 };
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -226,20 +226,11 @@ fn a_copied_example_is_a_package_of_its_own() {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     for ex in examples() {
         let copy = tempfile::tempdir().expect("tempdir");
-        let dir = copy.path().join(ex.package);
-        for file in files_under(&ex.dir) {
-            let to = dir.join(file.strip_prefix(&ex.dir).expect("under the example"));
-            std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
-            std::fs::copy(&file, &to).expect("copy");
-        }
-        let manifest = read(&dir.join("Cargo.toml")).replace(
-            "path = \"../../mp-runtime\"",
-            &format!(
-                "path = {:?}",
-                root().join("mp-runtime").display().to_string()
-            ),
+        let dir = copy_example(
+            ex.package,
+            copy.path(),
+            &root().join("mp-runtime").display().to_string(),
         );
-        std::fs::write(dir.join("Cargo.toml"), manifest).expect("write Cargo.toml");
         let out = std::process::Command::new(&cargo)
             .args([
                 "metadata",
@@ -570,7 +561,7 @@ fn images_run_the_product_binary_built_for_production() {
         );
         for cache in ["/usr/local/cargo/registry", "/src/target"] {
             assert!(
-                dockerfile.contains(&format!("--mount=type=cache,target={cache} ")),
+                dockerfile.contains(&format!("--mount=type=cache,target={cache}")),
                 "{package}: {cache} is a build cache shared between image builds"
             );
         }

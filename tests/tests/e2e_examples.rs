@@ -5,13 +5,13 @@
 //! address (loopback, a free port) and the journal's directory (a temporary one) are changed.
 
 mod deploy_support;
+mod http_support;
 
 use deploy_support::{build_example, read, root, yaml_env};
 use mp_emulator::{
     DEMO_CONTRACT_SKU, DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT, Emulator, EmulatorConfig, Platform,
 };
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
@@ -61,23 +61,7 @@ fn start(binary: &Path, env: &[(String, String)]) -> Service {
 impl Service {
     /// One HTTP/1.0 request; the status code and body.
     fn request(&self, method: &str, path: &str, body: &[u8]) -> (u16, String) {
-        let mut stream = TcpStream::connect(&self.addr).expect("connect");
-        stream.set_read_timeout(Some(HANG_GUARD)).expect("timeout");
-        let head = format!(
-            "{method} {path} HTTP/1.0\r\nHost: localhost\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        );
-        stream.write_all(head.as_bytes()).expect("write head");
-        stream.write_all(body).expect("write body");
-        let mut response = String::new();
-        stream.read_to_string(&mut response).expect("read");
-        let status = response
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| panic!("no status in {response:?}"));
-        let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
-        (status, body.trim().to_owned())
+        http_support::request(&self.addr, method, path, body)
     }
 
     /// SIGTERM, as ECS and the kubelet send, then the exit status and the rest of stdout.

@@ -8,8 +8,9 @@
 //! resolve their dependencies as a seller's would). The builds share one target directory,
 //! `target/tests/journey`, so only the first run is slow.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+mod http_support;
+
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::mpsc;
@@ -273,11 +274,8 @@ fn copied_example_builds_and_bills_on_its_own(sandbox: &Sandbox) {
         .and_then(|rest| rest.split_whitespace().next())
         .unwrap_or_else(|| panic!("unexpected first line: {serving}"))
         .to_owned();
-    let answer = get(&addr, "/");
-    assert!(
-        answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200"),
-        "GET / answered: {answer}"
-    );
+    let (status, body) = http_support::request(&addr, "GET", "/", b"");
+    assert_eq!(status, 200, "GET / answered: {body}");
 
     // SAFETY: kill(2) on the child we spawned and still wait for.
     let pid = run.0.id() as i32;
@@ -323,18 +321,6 @@ impl Drop for KillOnDrop {
 
 fn journey_target() -> PathBuf {
     root().join("target/tests/journey")
-}
-
-/// One HTTP/1.0 request; the answer's head and body.
-fn get(addr: &str, path: &str) -> String {
-    let mut stream = TcpStream::connect(addr).unwrap_or_else(|e| panic!("{addr}: {e}"));
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("read timeout");
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").expect("request");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("answer");
-    answer
 }
 
 fn wait_with_guard(child: &mut Child) -> ExitStatus {

@@ -1,54 +1,34 @@
-//! The buyer-CA attack, played as a buyer would play it, with nothing leaving loopback.
-//!
-//! A buyer controls name resolution and the certificates the environment names. In a
-//! private network namespace with its own `/etc/hosts`, the metering host name points at
-//! 127.0.0.1, where a TLS server holds a certificate for that name signed by a CA the test
-//! made and names in `SSL_CERT_FILE`. The server answers every request with 200, as a
-//! billing-skipping fake would.
-//!
-//! - A production build of a custom-priced service must refuse it: exit 92 at the first
-//!   attempt, the seller's code never runs, the fake receives no request.
-//! - The control: a local-testing build of the same service, which keeps the platform's
-//!   trust store, reaches the fake, trusts it and serves. So the production build's refusal
-//!   is the pin at work, not an unreachable or broken fake.
-//!
-//! The namespace needs root and `unshare` (util-linux). Where they are missing the test says
-//! so; with `MP_REQUIRE_NETNS=1` (set by `.ci/run`) it fails instead of skipping.
+//! The buyer-CA attack (`buyer_attack`) played on the service's binaries: a production
+//! build of eks-custom must refuse a buyer's CA named in `SSL_CERT_FILE` with a hosts entry
+//! pointing the metering host at a fake, and a local-testing build (the control) must trust
+//! it. The same attack on the production image is in `images.rs`.
 
+mod buyer_attack;
 mod deploy_support;
 
+use buyer_attack::Build;
 use deploy_support::build_example;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-const HOST: &str = "metering.marketplace.us-east-1.amazonaws.com";
-/// Set in the re-executed test inside the namespace.
-const INSIDE: &str = "MP_TLS_TRUST_INSIDE_NETNS";
 const PRODUCTION_BIN: &str = "MP_TLS_TRUST_PRODUCTION_BIN";
 const LOCAL_TESTING_BIN: &str = "MP_TLS_TRUST_LOCAL_TESTING_BIN";
 const TEST_NAME: &str = "a_buyer_ca_with_a_hosts_entry_cannot_redirect_billing";
-/// Guards against a hung child only; a healthy run is far below.
-const HANG_GUARD: Duration = Duration::from_secs(20);
 
 #[test]
 fn a_buyer_ca_with_a_hosts_entry_cannot_redirect_billing() {
-    if std::env::var_os(INSIDE).is_some() {
-        return attack_inside_the_namespace();
+    if buyer_attack::inside_namespaces() {
+        return buyer_attack::play(|build, env| {
+            let binary = match build {
+                Build::Production => std::env::var(PRODUCTION_BIN).unwrap(),
+                Build::LocalTesting => std::env::var(LOCAL_TESTING_BIN).unwrap(),
+            };
+            let mut command = Command::new(binary);
+            command.env_clear().envs(env.iter().map(|(k, v)| (k, v)));
+            command
+        });
     }
-    if let Err(why) = namespaces_available() {
-        let message = format!(
-            "the buyer-CA attack test needs a private network and mount namespace: {why}. \
-             Run it as root on a machine with util-linux's unshare"
-        );
-        if std::env::var("MP_REQUIRE_NETNS").as_deref() == Ok("1") {
-            panic!("{message} (MP_REQUIRE_NETNS=1)");
-        }
-        eprintln!("SKIPPED: {message}");
+    if !buyer_attack::namespaces_or_skip() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -59,281 +39,17 @@ fn a_buyer_ca_with_a_hosts_entry_cannot_redirect_billing() {
         dir.path(),
         "local-testing",
     );
-    let exe = std::env::current_exe().unwrap();
-    let output = Command::new("unshare")
-        .args(["--net", "--mount", "--fork", "--"])
-        .arg(&exe)
-        .args(["--exact", TEST_NAME, "--nocapture", "--test-threads=1"])
-        .env(INSIDE, "1")
-        .env(PRODUCTION_BIN, &production)
-        .env(LOCAL_TESTING_BIN, &local_testing)
-        .output()
-        .expect("running unshare");
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr),
+    buyer_attack::rerun_inside_namespaces(
+        TEST_NAME,
+        &[
+            (PRODUCTION_BIN, production.into()),
+            (LOCAL_TESTING_BIN, local_testing.into()),
+        ],
     );
-    println!("{stdout}");
-    eprintln!("{stderr}");
-    assert!(
-        output.status.success() && stdout.contains("1 passed"),
-        "the attack inside the namespace failed ({})",
-        output.status
-    );
-}
-
-fn namespaces_available() -> Result<(), String> {
-    match Command::new("unshare")
-        .args(["--net", "--mount", "--", "true"])
-        .stderr(Stdio::piped())
-        .output()
-    {
-        Ok(out) if out.status.success() => Ok(()),
-        Ok(out) => Err(format!(
-            "`unshare --net --mount true` failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )),
-        Err(e) => Err(format!("cannot run unshare: {e}")),
-    }
 }
 
 fn copy_to(binary: &Path, dir: &Path, name: &str) -> PathBuf {
     let to = dir.join(name);
     std::fs::copy(binary, &to).unwrap_or_else(|e| panic!("copying {}: {e}", binary.display()));
     to
-}
-
-/// Runs inside the fresh namespaces: loopback only, and an `/etc/hosts` of the buyer's.
-fn attack_inside_the_namespace() {
-    run("ip", &["link", "set", "lo", "up"]);
-    let dir = tempfile::tempdir().unwrap();
-    let hosts = dir.path().join("hosts");
-    std::fs::write(&hosts, format!("127.0.0.1 localhost\n127.0.0.1 {HOST}\n")).unwrap();
-    run("mount", &["--bind", hosts.to_str().unwrap(), "/etc/hosts"]);
-
-    let (ca_pem, server_config) = buyer_ca_and_certificate();
-    let ca_file = dir.path().join("buyer-ca.pem");
-    std::fs::write(&ca_file, ca_pem).unwrap();
-    let fake = FakeEndpoint::start(server_config);
-
-    let env = |binary: &str| {
-        let mut command = Command::new(binary);
-        command
-            .env_clear()
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_ACCESS_KEY_ID", "AKIDBUYER")
-            .env("AWS_SECRET_ACCESS_KEY", "buyer-secret")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("SSL_CERT_FILE", &ca_file)
-            .env("BIND_ADDR", "127.0.0.1:0")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        command
-    };
-
-    // The attack on a production build.
-    let production = std::env::var(PRODUCTION_BIN).unwrap();
-    let mut child = env(&production).spawn().unwrap();
-    let status = wait(&mut child);
-    let (stdout, stderr) = drain(&mut child);
-    println!("production build: {status}\n{stdout}{stderr}");
-    assert_eq!(status.code(), Some(92), "exit 92 (intercepted)");
-    assert!(
-        !stdout.contains("serving on"),
-        "the seller's code ran: {stdout}"
-    );
-    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
-    assert!(
-        stderr.starts_with(
-            "mp-runtime: something intercepted the connection to the metering endpoint in \
-             us-east-1"
-        ),
-        "{stderr}"
-    );
-    assert!(stderr.contains("TLS inspection"), "{stderr}");
-    assert!(
-        fake.handshakes() >= 1,
-        "the production build did reach the fake"
-    );
-    assert_eq!(fake.requests(), 0, "the fake received a request");
-
-    // The control: a build that keeps the platform's trust store trusts the fake and runs.
-    let control = std::env::var(LOCAL_TESTING_BIN).unwrap();
-    let mut child = env(&control).spawn().unwrap();
-    let serving = first_stdout_line(&mut child);
-    let _ = child.kill();
-    let _ = child.wait();
-    println!("local-testing build: {serving}");
-    assert!(
-        serving.starts_with("serving on"),
-        "the control did not run: {serving:?}"
-    );
-    assert!(
-        fake.requests() >= 2,
-        "the control's DryRuns (one per dimension) reached the fake"
-    );
-}
-
-fn run(program: &str, args: &[&str]) {
-    let status = Command::new(program)
-        .args(args)
-        .status()
-        .unwrap_or_else(|e| panic!("{program}: {e}"));
-    assert!(status.success(), "{program} {args:?}: {status}");
-}
-
-fn wait(child: &mut std::process::Child) -> std::process::ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if start.elapsed() > HANG_GUARD {
-            let _ = child.kill();
-            let (stdout, stderr) = drain(child);
-            panic!("the production build hung:\n{stdout}{stderr}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn drain(child: &mut std::process::Child) -> (String, String) {
-    let mut out = String::new();
-    let mut err = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    (out, err)
-}
-
-fn first_stdout_line(child: &mut std::process::Child) -> String {
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = tx.send(line);
-    });
-    rx.recv_timeout(HANG_GUARD).unwrap_or_default()
-}
-
-/// A CA of the buyer's, in PEM, and a server configuration holding a certificate for the
-/// metering host that this CA signed.
-fn buyer_ca_and_certificate() -> (String, Arc<rustls::ServerConfig>) {
-    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "Buyer Root CA");
-    let ca = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = rcgen::Issuer::new(ca_params, ca_key);
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf = CertificateParams::new(vec![HOST.to_owned()])
-        .unwrap()
-        .signed_by(&leaf_key, &issuer)
-        .unwrap();
-    let chain = vec![leaf.der().clone(), ca.der().clone()];
-    let key = rustls::pki_types::PrivateKeyDer::try_from(leaf_key.serialize_der()).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(chain, key)
-    .unwrap();
-    (ca.pem(), Arc::new(config))
-}
-
-/// The buyer's server on 127.0.0.1:443: completes TLS handshakes and answers every HTTP
-/// request with 200 `{}`, counting both.
-struct FakeEndpoint {
-    handshakes: Arc<AtomicUsize>,
-    requests: Arc<AtomicUsize>,
-}
-
-impl FakeEndpoint {
-    fn start(config: Arc<rustls::ServerConfig>) -> FakeEndpoint {
-        let listener = TcpListener::bind("127.0.0.1:443").expect("port 443 in the namespace");
-        let handshakes = Arc::new(AtomicUsize::new(0));
-        let requests = Arc::new(AtomicUsize::new(0));
-        let (h, r) = (handshakes.clone(), requests.clone());
-        std::thread::spawn(move || {
-            for stream in listener.incoming().map_while(Result::ok) {
-                let (config, h, r) = (config.clone(), h.clone(), r.clone());
-                std::thread::spawn(move || serve(stream, config, &h, &r));
-            }
-        });
-        FakeEndpoint {
-            handshakes,
-            requests,
-        }
-    }
-
-    fn handshakes(&self) -> usize {
-        self.handshakes.load(Ordering::SeqCst)
-    }
-
-    fn requests(&self) -> usize {
-        self.requests.load(Ordering::SeqCst)
-    }
-}
-
-fn serve(
-    mut tcp: TcpStream,
-    config: Arc<rustls::ServerConfig>,
-    handshakes: &AtomicUsize,
-    requests: &AtomicUsize,
-) {
-    let _ = tcp.set_read_timeout(Some(Duration::from_secs(10)));
-    handshakes.fetch_add(1, Ordering::SeqCst);
-    let mut conn = rustls::ServerConnection::new(config).unwrap();
-    let mut tls = rustls::Stream::new(&mut conn, &mut tcp);
-    let mut reader = BufReader::new(&mut tls);
-    loop {
-        let mut content_length = 0usize;
-        let mut line = String::new();
-        // The request line; the client refusing our certificate ends the stream here.
-        match reader.read_line(&mut line) {
-            Ok(n) if n > 0 => {}
-            _ => return,
-        }
-        loop {
-            line.clear();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                return;
-            }
-            let header = line.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = header.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                content_length = value.trim().parse().unwrap_or(0);
-            }
-        }
-        let mut body = vec![0; content_length];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
-        requests.fetch_add(1, Ordering::SeqCst);
-        let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.1\r\n\
-                      content-length: 2\r\nx-amzn-requestid: fake\r\n\r\n{}";
-        if reader.get_mut().write_all(answer.as_bytes()).is_err() {
-            return;
-        }
-        let _ = reader.get_mut().flush();
-    }
 }

@@ -60,6 +60,41 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Copies the tree at `from` to `to`, leaving out the entries named in `skip` (build
+/// output, version control) wherever they are.
+pub fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{}: {e}", to.display()));
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
+        let entry = entry.expect("dir entry");
+        let (path, target) = (entry.path(), to.join(entry.file_name()));
+        if skip.iter().any(|s| entry.file_name() == *s) {
+            continue;
+        }
+        if path.is_dir() {
+            copy_tree(&path, &target, skip);
+        } else {
+            std::fs::copy(&path, &target)
+                .unwrap_or_else(|e| panic!("copying {}: {e}", path.display()));
+        }
+    }
+}
+
+/// Copies example `package` to `<dir>/<package>` as a seller would, and points its
+/// mp-runtime dependency at `mp_runtime_path` as its Cargo.toml comment says; the copy.
+pub fn copy_example(package: &str, dir: &Path, mp_runtime_path: &str) -> PathBuf {
+    let copy = dir.join(package);
+    copy_tree(&root().join("examples").join(package), &copy, &["target"]);
+    let manifest = read(&copy.join("Cargo.toml"));
+    let original = "path = \"../../mp-runtime\"";
+    assert!(
+        manifest.contains(original),
+        "{package}/Cargo.toml: {original}"
+    );
+    let manifest = manifest.replace(original, &format!("path = {mp_runtime_path:?}"));
+    std::fs::write(copy.join("Cargo.toml"), manifest).expect("writing Cargo.toml");
+    copy
+}
+
 /// The arguments of an example's `#[marketplace_main(...)]`, as written in its `main.rs`.
 #[derive(Debug)]
 pub struct Declared {
@@ -269,4 +304,58 @@ pub fn yaml_blocks(text: &str, key: &str) -> Vec<std::collections::BTreeMap<Stri
         out.push(block);
     }
     out
+}
+
+/// How an example's deployment files run its container: on ECS (the task definition) or on
+/// EKS (the plain manifests, the chart's default render).
+#[derive(Debug)]
+pub struct Deployment {
+    /// True for ECS (task role credentials), false for EKS (IRSA).
+    pub ecs: bool,
+    /// The container's environment, as the files set it.
+    pub env: Vec<(String, String)>,
+    /// Seconds between SIGTERM and SIGKILL: `stopTimeout` or `terminationGracePeriodSeconds`.
+    pub stop_timeout_secs: u64,
+    /// Where the pod mounts its (`emptyDir`) volumes.
+    pub volume_paths: Vec<String>,
+}
+
+/// The deployment of example `package`: its task definition if it has one, else its plain
+/// Kubernetes manifests.
+pub fn deployment(package: &str) -> Deployment {
+    let deploy = root().join("examples").join(package).join("deploy");
+    let task_definition = deploy.join("task-definition.json");
+    if task_definition.is_file() {
+        let task: serde_json::Value =
+            serde_json::from_str(&read(&task_definition)).expect("task definition JSON");
+        let container = &task["containerDefinitions"][0];
+        let env = container["environment"]
+            .as_array()
+            .map(|vars| {
+                vars.iter()
+                    .map(|var| {
+                        let s = |k: &str| var[k].as_str().expect("name/value strings").to_owned();
+                        (s("name"), s("value"))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        return Deployment {
+            ecs: true,
+            env,
+            stop_timeout_secs: container["stopTimeout"].as_u64().expect("stopTimeout"),
+            volume_paths: Vec::new(),
+        };
+    }
+    let manifests = read(&deploy.join("kubernetes").join(format!("{package}.yaml")));
+    let grace = yaml_values(&manifests, "terminationGracePeriodSeconds");
+    Deployment {
+        ecs: false,
+        env: yaml_env(&manifests),
+        stop_timeout_secs: grace
+            .first()
+            .and_then(|s| s.parse().ok())
+            .expect("terminationGracePeriodSeconds"),
+        volume_paths: yaml_values(&manifests, "mountPath"),
+    }
 }

@@ -1,0 +1,463 @@
+//! The example images, built from their Dockerfiles unchanged (repository root as the
+//! context, `--build-arg FEATURES=local-testing` for the variant that talks to the emulator)
+//! and run with podman, on loopback only:
+//!
+//! - the local-testing image runs with its task definition's or pod spec's environment plus
+//!   the emulator's, `--network host` and a read-only root: it registers (or dry-runs its
+//!   dimensions) before it serves, answers its HEALTHCHECK through the health-probe binary,
+//!   and `podman stop` (the image's STOPSIGNAL) ends it within the deployment's stop timeout
+//!   with the partial hour flushed: the ledger holds exactly what the runtime says it metered;
+//! - the production image runs the product binary as uid 65532, has no shell and no AWS
+//!   variable, exits 83 (no region) before any seller code when started with
+//!   `--network none`, and refuses a buyer's CA named in `SSL_CERT_FILE` (exit 92).
+//! - the same Dockerfile builds from a copy of the example directory (`docker build .`), the
+//!   framework inside the copy as a git dependency would bring it.
+//!
+//! Part of `cargo test --workspace --locked`: the images are what a seller ships, so they are
+//! tested like the binaries. Where podman or the base images are missing each test says so
+//! and skips; `.ci/run` installs podman, builds local base images (`.ci/base-images`) and
+//! sets `MP_REQUIRE_PODMAN=1`, so CI fails instead. Image builds share cargo's caches
+//! (`RUN --mount=type=cache`): after the first, a build compiles only the workspace's crates.
+
+mod buyer_attack;
+mod deploy_support;
+mod http_support;
+mod podman_support;
+
+use buyer_attack::Build;
+use deploy_support::{copy_example, copy_tree, declared, deployment, read, root};
+use mp_emulator::{Emulator, EmulatorConfig, Ledger, Platform};
+use podman_support::{Container, MountedImage, Variant, image, podman, podman_or_skip};
+use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::OsString;
+use std::path::Path;
+use std::time::Instant;
+
+/// The examples that ship an image (`examples/<name>/Dockerfile`).
+const EXAMPLES: &[&str] = &["ecs-hourly", "eks-custom", "ecs-contract"];
+/// The custom-priced example the buyer-CA attack is played on (its control counts the
+/// start-up dry runs reaching the fake endpoint).
+const ATTACKED: &str = "eks-custom";
+/// Calls by which a service is entitled before it serves, whatever its pricing.
+const ENTITLEMENT_CALLS: [&str; 3] = ["RegisterUsage", "MeterUsage", "CheckoutLicense"];
+
+#[test]
+fn local_testing_images_register_serve_answer_health_checks_and_flush_on_stop() {
+    if !podman_or_skip() {
+        return;
+    }
+    for package in EXAMPLES {
+        run_local_testing_image(package);
+    }
+}
+
+fn run_local_testing_image(package: &str) {
+    let image = image(package, Variant::LocalTesting);
+    let deployment = deployment(package);
+    let pricing = declared(&read(
+        &root().join("examples").join(package).join("src/main.rs"),
+    ))
+    .pricing;
+    let emulator = Emulator::start_blocking(EmulatorConfig::default()).expect("emulator");
+    let platform = if deployment.ecs {
+        Platform::Ecs
+    } else {
+        Platform::Eks
+    };
+    // The emulator's environment as `mp-emulator env | sed 's/^export //'` writes it (an env
+    // file), then the deployment's variables, listening on a free loopback port.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let env_file = dir.path().join("emulator.env");
+    let emulator_env = emulator.env(platform);
+    let lines: String = emulator_env
+        .iter()
+        .map(|(name, value)| format!("{name}={value}\n"))
+        .collect();
+    std::fs::write(&env_file, lines).expect("writing the env file");
+    let addr = format!("127.0.0.1:{}", free_port());
+    let mut env: BTreeMap<String, String> = deployment.env.into_iter().collect();
+    env.insert("BIND_ADDR".into(), addr.clone());
+
+    let mut options: Vec<String> = vec![
+        "--network".into(),
+        "host".into(),
+        "--read-only".into(),
+        "--env-file".into(),
+        env_file.display().to_string(),
+    ];
+    for (name, value) in &env {
+        options.extend(["--env".into(), format!("{name}={value}")]);
+    }
+    // A file the emulator's environment names on the host (the web identity token) is
+    // mounted where the variable says, as the EKS webhook mounts the projected token.
+    for (_, value) in &emulator_env {
+        if value.starts_with('/') && Path::new(value).is_file() {
+            options.extend(["--volume".into(), format!("{value}:{value}:ro")]);
+        }
+    }
+    // The pod's emptyDir volumes (the metering journal's directory).
+    for path in &deployment.volume_paths {
+        options.extend(["--tmpfs".into(), format!("{path}:rw,mode=1777")]);
+    }
+
+    let started = Instant::now();
+    let container = Container::run(&image, &options);
+    let serving = container
+        .next_line()
+        .unwrap_or_else(|| panic!("{package}: the container exited before serving"));
+    assert!(
+        serving.starts_with(&format!("serving on http://{addr} ")),
+        "{package}: first line {serving:?}"
+    );
+    let before_serving = emulator.ledger();
+    assert!(
+        entitlement_calls(&before_serving) > 0 && before_serving.records.is_empty(),
+        "{package}: served before registering or dry-running: {}",
+        before_serving.to_table()
+    );
+    let (status, _) = http_support::request(&addr, "GET", "/", b"");
+    assert_eq!(status, 200, "{package}: GET /");
+    println!(
+        "{package}: podman run to first served request: {:.0} ms",
+        started.elapsed().as_secs_f64() * 1e3
+    );
+
+    // The image's own HEALTHCHECK (the health-probe binary), as Docker and ECS run it.
+    let health = podman(&["healthcheck", "run", &container.name])
+        .output()
+        .expect("podman healthcheck run");
+    assert!(
+        health.status.success(),
+        "{package}: HEALTHCHECK failed: {}{}",
+        String::from_utf8_lossy(&health.stdout),
+        String::from_utf8_lossy(&health.stderr)
+    );
+    // The service's process as the host sees it: the uid it runs as.
+    let pid = podman(&["inspect", "--format", "{{.State.Pid}}", &container.name])
+        .output()
+        .expect("podman inspect");
+    let pid = String::from_utf8_lossy(&pid.stdout).trim().to_owned();
+    let status = read(Path::new(&format!("/proc/{pid}/status")));
+    let uids = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .expect("Uid line");
+    assert!(
+        uids.split_whitespace().all(|uid| uid == "65532"),
+        "{package}: the service runs as uid 65532, not {uids}"
+    );
+    for _ in 0..2 {
+        assert_eq!(http_support::request(&addr, "GET", "/", b"").0, 200);
+    }
+
+    let stop = Instant::now();
+    let (status, _, stderr) = container.stop(deployment.stop_timeout_secs);
+    println!(
+        "{package}: podman stop took {:.2} s (stop timeout {} s)",
+        stop.elapsed().as_secs_f64(),
+        deployment.stop_timeout_secs
+    );
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "{package}: after its STOPSIGNAL it must exit by itself within the stop timeout \
+         (137 = killed): {stderr}"
+    );
+
+    let ledger = emulator.ledger();
+    match exit_summary(&stderr) {
+        Some(summary) => {
+            assert!(
+                summary.metered > 0 && summary.metered == summary.sent_units && summary.lost == 0,
+                "{package}: the partial hour was not flushed in full: {stderr}"
+            );
+            assert_eq!(
+                (
+                    ledger.records.len() as u64,
+                    ledger
+                        .records
+                        .iter()
+                        .map(|r| r.quantity as u64)
+                        .sum::<u64>()
+                ),
+                (summary.sent_records, summary.sent_units),
+                "{package}: the ledger is what the runtime metered: {}",
+                ledger.to_table()
+            );
+        }
+        None => {
+            assert_ne!(
+                pricing, "custom",
+                "{package}: no metering summary: {stderr}"
+            );
+            assert!(
+                ledger.records.is_empty(),
+                "{package}: {pricing} pricing meters nothing: {}",
+                ledger.to_table()
+            );
+        }
+    }
+}
+
+/// How many start-up entitlement calls the emulator answered.
+fn entitlement_calls(ledger: &Ledger) -> u64 {
+    ENTITLEMENT_CALLS
+        .iter()
+        .filter_map(|call| ledger.requests.get(*call))
+        .sum()
+}
+
+/// The runtime's exit line: "metering at exit: M unit(s) metered, S sent in R record(s), L lost ...".
+struct ExitSummary {
+    metered: u64,
+    sent_units: u64,
+    sent_records: u64,
+    lost: u64,
+}
+
+fn exit_summary(stderr: &str) -> Option<ExitSummary> {
+    let line = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("mp-runtime: metering at exit: "))?;
+    let numbers: Vec<u64> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert!(numbers.len() >= 5, "unexpected exit line: {line}");
+    assert!(
+        !line.contains("not yet sent"),
+        "usage left unsent at exit: {line}"
+    );
+    Some(ExitSummary {
+        metered: numbers[0],
+        sent_units: numbers[1],
+        sent_records: numbers[2],
+        lost: numbers[3],
+    })
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+#[test]
+fn production_images_run_the_product_binary_as_65532_with_no_shell_and_no_aws_settings() {
+    if !podman_or_skip() {
+        return;
+    }
+    for package in EXAMPLES {
+        let image = image(package, Variant::Production);
+        println!("{image}: {}", podman_support::size_line(&image));
+        let config: serde_json::Value =
+            serde_json::from_str(&podman_support::inspect(&image, "{{json .Config}}"))
+                .expect("image config JSON");
+        assert_eq!(config["User"], "65532:65532", "{package}: USER");
+        assert_eq!(
+            config["Entrypoint"],
+            serde_json::json!([format!("/usr/local/bin/{package}")]),
+            "{package}: the product binary is the entrypoint"
+        );
+        let env: Vec<&str> = config["Env"]
+            .as_array()
+            .expect("Env")
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        assert!(
+            env.iter().all(|v| !v.starts_with("AWS_")),
+            "{package}: AWS settings baked into the image: {env:?}"
+        );
+
+        let mounted = MountedImage::new(&image);
+        let shells = files_named(&mounted.path, &["sh", "bash", "dash", "ash", "busybox"]);
+        assert!(
+            shells.is_empty(),
+            "{package}: shells in the image: {shells:?}"
+        );
+        let binaries: BTreeSet<String> = std::fs::read_dir(mounted.path.join("usr/local/bin"))
+            .expect("/usr/local/bin")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            binaries,
+            BTreeSet::from([package.to_string(), "health-probe".into()]),
+            "{package}: /usr/local/bin holds the service and its health probe"
+        );
+    }
+}
+
+/// Every path under `dir` whose file name is one of `names` (symlinks included).
+fn files_named(dir: &Path, names: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.map_while(Result::ok) {
+            let path = entry.path();
+            let file_type = entry.file_type().expect("file type");
+            if file_type.is_dir() {
+                stack.push(path);
+            } else if names.iter().any(|n| entry.file_name() == *n) {
+                found.push(
+                    path.strip_prefix(dir)
+                        .unwrap_or(&path)
+                        .display()
+                        .to_string(),
+                );
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn production_images_without_a_region_exit_83_before_seller_code() {
+    if !podman_or_skip() {
+        return;
+    }
+    for package in EXAMPLES {
+        let image = image(package, Variant::Production);
+        let started = Instant::now();
+        // Nothing but loopback, and no environment beyond the image's own.
+        let container = Container::run(&image, &["--network".into(), "none".into()]);
+        let first = container.next_line();
+        let (status, stderr) = container.wait();
+        println!(
+            "{package}: production image, no region: {status} after {:.2} s (podman run included)",
+            started.elapsed().as_secs_f64()
+        );
+        assert_eq!(
+            status.code(),
+            Some(mp_runtime::exit::NO_REGION),
+            "{package}: {stderr}"
+        );
+        assert_eq!(first, None, "{package}: the seller's code ran");
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert!(
+            lines.len() == 1 && lines[0].starts_with("mp-runtime: no AWS region found"),
+            "{package}: one line saying what to set: {stderr}"
+        );
+    }
+}
+
+const PRODUCTION_IMAGE: &str = "MP_IMAGES_PRODUCTION_IMAGE";
+const LOCAL_TESTING_IMAGE: &str = "MP_IMAGES_LOCAL_TESTING_IMAGE";
+/// Names the attack's containers, so the outer test can remove them: stopping `podman run`
+/// (as the attack stops the control) leaves its container running.
+const CONTAINER_PREFIX: &str = "MP_IMAGES_ATTACK_CONTAINER_PREFIX";
+const ATTACK_TEST: &str = "the_production_image_refuses_a_buyer_ca_from_ssl_cert_file";
+
+#[test]
+fn the_production_image_refuses_a_buyer_ca_from_ssl_cert_file() {
+    if buyer_attack::inside_namespaces() {
+        // podman itself runs in the private network namespace: `--network host` is the
+        // namespace's loopback, where the fake endpoint listens.
+        return buyer_attack::play(|build, env| {
+            let image = match build {
+                Build::Production => std::env::var(PRODUCTION_IMAGE).unwrap(),
+                Build::LocalTesting => std::env::var(LOCAL_TESTING_IMAGE).unwrap(),
+            };
+            let host = format!("{}:127.0.0.1", buyer_attack::HOST);
+            let name = attack_container(&std::env::var(CONTAINER_PREFIX).unwrap(), build);
+            // No HEALTHCHECK: without systemd podman logs that it cannot time one, and the
+            // attack counts the container's stderr lines.
+            let mut command = podman(&[
+                "run",
+                "--rm",
+                "--no-healthcheck",
+                "--name",
+                &name,
+                "--network",
+                "host",
+                "--add-host",
+                &host,
+            ]);
+            command.args(podman_support::ULIMITS);
+            for (name, value) in env {
+                command.args(["--env", &format!("{name}={value}")]);
+                // The buyer's CA file, where SSL_CERT_FILE names it.
+                if name == "SSL_CERT_FILE" {
+                    command.args(["--volume", &format!("{value}:{value}:ro")]);
+                }
+            }
+            command.arg(image);
+            command
+        });
+    }
+    if !podman_or_skip() || !buyer_attack::namespaces_or_skip() {
+        return;
+    }
+    let production = image(ATTACKED, Variant::Production);
+    let local_testing = image(ATTACKED, Variant::LocalTesting);
+    let prefix = format!("mp-tests-attack-{}", std::process::id());
+    buyer_attack::rerun_inside_namespaces(
+        ATTACK_TEST,
+        &[
+            (PRODUCTION_IMAGE, OsString::from(production)),
+            (LOCAL_TESTING_IMAGE, OsString::from(local_testing)),
+            (CONTAINER_PREFIX, OsString::from(&prefix)),
+        ],
+    );
+    for build in [Build::Production, Build::LocalTesting] {
+        let _ = podman(&[
+            "rm",
+            "--force",
+            "--time",
+            "0",
+            &attack_container(&prefix, build),
+        ])
+        .output();
+    }
+}
+
+fn attack_container(prefix: &str, build: Build) -> String {
+    match build {
+        Build::Production => format!("{prefix}-production"),
+        Build::LocalTesting => format!("{prefix}-local-testing"),
+    }
+}
+
+#[test]
+fn each_dockerfile_also_builds_from_a_copy_of_its_example_directory() {
+    if !podman_or_skip() {
+        return;
+    }
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    for package in EXAMPLES {
+        // As the deploy docs say: copy the directory, give mp-runtime a home inside the build
+        // context (this checkout, as a git dependency would fetch it), lock, `docker build .`.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let checkout = format!("vendor/{}", VENDORED_CHECKOUT);
+        let copy = copy_example(package, dir.path(), &format!("{checkout}/mp-runtime"));
+        copy_tree(&root(), &copy.join(&checkout), &["target", ".git", "fuzz"]);
+        // The workspace's lock file, trimmed to this package: the versions this repository
+        // tests, and the builds' shared cache already holds them compiled.
+        std::fs::copy(root().join("Cargo.lock"), copy.join("Cargo.lock")).expect("Cargo.lock");
+        let trimmed = std::process::Command::new(&cargo)
+            .args(["metadata", "--offline", "--format-version", "1"])
+            .current_dir(&copy)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("cargo metadata");
+        assert!(trimmed.success(), "{package}: locking the copy");
+
+        let tag = format!("localhost/{package}:copied");
+        podman_support::build(&copy, None, &tag, "");
+        let container = Container::run(&tag, &["--network".into(), "none".into()]);
+        let (status, stderr) = container.wait();
+        assert_eq!(
+            status.code(),
+            Some(mp_runtime::exit::NO_REGION),
+            "{package}: the copy's image runs the product binary: {stderr}"
+        );
+        let _ = podman(&["image", "rm", &tag]).output();
+    }
+}
+
+/// Where the copy keeps this repository, as its Cargo.toml's mp-runtime path names it.
+const VENDORED_CHECKOUT: &str = "marketplace-metering";

@@ -6,74 +6,30 @@
 
 mod deploy_support;
 mod http_support;
+mod service_support;
 
 use deploy_support::{build_example, read, root, yaml_env};
 use mp_emulator::{
     DEMO_CONTRACT_SKU, DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT, Emulator, EmulatorConfig, Platform,
 };
-use std::io::{BufRead, BufReader};
+use service_support::{HANG_GUARD, Service};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::Duration;
-
-/// Guards against a hung service only; a healthy run is far below.
-const HANG_GUARD: Duration = Duration::from_secs(120);
 
 /// Builds an example with `local-testing` (what the emulator needs), as mp-demo does.
 fn build(package: &str) -> PathBuf {
     build_example(package, &["local-testing"])
 }
 
-struct Service {
-    child: Child,
-    addr: String,
-    lines: mpsc::Receiver<String>,
-}
-
-/// Starts `binary` with exactly `env` and waits for its `serving on http://ADDR` line.
+/// Starts `binary` with exactly `env` and waits until it serves.
 fn start(binary: &Path, env: &[(String, String)]) -> Service {
-    let mut child = Command::new(binary)
-        .env_clear()
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap_or_else(|e| panic!("starting {}: {e}", binary.display()));
-    let (tx, lines) = mpsc::channel();
-    let stdout = child.stdout.take().expect("stdout");
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let serving = lines
-        .recv_timeout(HANG_GUARD)
-        .expect("the service exited or hung before serving");
-    let addr = serving
-        .strip_prefix("serving on http://")
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("unexpected first line {serving:?}"))
-        .to_owned();
-    Service { child, addr, lines }
-}
-
-impl Service {
-    /// One HTTP/1.0 request; the status code and body.
-    fn request(&self, method: &str, path: &str, body: &[u8]) -> (u16, String) {
-        http_support::request(&self.addr, method, path, body)
-    }
-
-    /// SIGTERM, as ECS and the kubelet send, then the exit status and the rest of stdout.
-    fn terminate(mut self) -> (ExitStatus, Vec<String>) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(status.success());
-        let status = self.child.wait().expect("wait");
-        (status, self.lines.try_iter().collect())
-    }
+    service_support::start(
+        Command::new(binary)
+            .env_clear()
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stderr(Stdio::inherit()),
+    )
 }
 
 /// `env` with `name` replaced (or added).

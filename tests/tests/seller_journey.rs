@@ -8,26 +8,19 @@
 //! resolve their dependencies as a seller's would). The builds share one target directory,
 //! `target/tests/journey`, so only the first run is slow.
 
+mod deploy_support;
 mod http_support;
+mod service_support;
 
-use std::io::{BufRead, BufReader};
+use deploy_support::root;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Output, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
 
 /// The section of the quick start whose shell blocks are the journey.
 const SECTION: &str = "## Your own service, from an empty directory";
 /// Where the quick start clones the framework; the test links this checkout there instead.
 const CLONE_PREFIX: &str = "git clone ";
 const CHECKOUT_DIR: &str = "marketplace-metering";
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ is inside the workspace")
-        .to_path_buf()
-}
 
 /// The `sh` blocks of `section` in `markdown`, in order, each without the indentation of its
 /// fence (blocks inside list items are indented; pasted from the rendered page they are not,
@@ -184,8 +177,6 @@ fn shell_blocks_are_dedented_and_confined_to_their_section() {
 
 /// The guide's section whose first `sh` block copies an example and builds it.
 const COPY_SECTION: &str = "## Copy the example";
-/// Guards against a hung service only; a healthy run is far below.
-const HANG_GUARD: Duration = Duration::from_secs(120);
 
 #[test]
 fn quick_start_then_a_copied_example_under_the_installed_emulator() {
@@ -244,7 +235,7 @@ fn copied_example_builds_and_bills_on_its_own(sandbox: &Sandbox) {
     );
 
     let ledger_file = sandbox.path().join("ledger.json");
-    let mut run = KillOnDrop(
+    let service = service_support::start(
         Command::new(sandbox.emulator())
             .arg("run")
             .arg("--ledger-out")
@@ -254,37 +245,12 @@ fn copied_example_builds_and_bills_on_its_own(sandbox: &Sandbox) {
             .current_dir(sandbox.path().join("my-product"))
             .env("BIND_ADDR", "127.0.0.1:0")
             .env("AWS_EC2_METADATA_DISABLED", "true")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("mp-emulator run"),
+            .stderr(Stdio::inherit()),
     );
-    let stdout = run.0.stdout.take().expect("stdout");
-    let (tx, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let serving = lines
-        .recv_timeout(HANG_GUARD)
-        .expect("the copied example exited or hung before serving");
-    let addr = serving
-        .strip_prefix("serving on http://")
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("unexpected first line: {serving}"))
-        .to_owned();
-    let (status, body) = http_support::request(&addr, "GET", "/", b"");
+    let (status, body) = service.request("GET", "/", b"");
     assert_eq!(status, 200, "GET / answered: {body}");
-
-    // SAFETY: kill(2) on the child we spawned and still wait for.
-    let pid = run.0.id() as i32;
-    assert_eq!(
-        unsafe { libc::kill(pid, libc::SIGTERM) },
-        0,
-        "SIGTERM to mp-emulator run"
-    );
-    let status = wait_with_guard(&mut run.0);
+    // mp-emulator run forwards SIGTERM to the service, then writes the ledger.
+    let (status, _) = service.terminate();
     assert!(
         status.success(),
         "the copied example did not stop cleanly: {status}"
@@ -305,34 +271,6 @@ fn copied_example_builds_and_bills_on_its_own(sandbox: &Sandbox) {
     );
 }
 
-/// A failed assertion must not leave the emulator and the service running.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            // SAFETY: kill(2) on our own child, still unreaped; mp-emulator run forwards
-            // SIGTERM to the service.
-            unsafe { libc::kill(self.0.id() as i32, libc::SIGTERM) };
-            let _ = wait_with_guard(&mut self.0);
-        }
-    }
-}
-
 fn journey_target() -> PathBuf {
     root().join("target/tests/journey")
-}
-
-fn wait_with_guard(child: &mut Child) -> ExitStatus {
-    let deadline = Instant::now() + HANG_GUARD;
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            return status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("mp-emulator run did not end within {HANG_GUARD:?} of SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }

@@ -34,7 +34,7 @@ fn verify(token: &str) -> Result<(), String> {
     verify_signature(token, PUBLIC, NONCE, PRODUCT, 1)
 }
 
-/// The acceptance rule from METERING-FACTS.md: the claims echo what was sent.
+/// The acceptance rule of docs/signature-verification.md: the claims echo what was sent.
 fn should_accept(claims: &Map<String, Value>) -> bool {
     let code = claims
         .get("productCode")

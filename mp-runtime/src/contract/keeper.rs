@@ -83,13 +83,13 @@ async fn run(
             _ = stopped.changed() => break,
         }
     }
+    // The list first, then the inbox: a seat dropped meanwhile is in one or the other.
+    let mut last = seat::take_all();
     while let Ok(held) = inbox.try_recv() {
-        check_in(context, &held).await;
+        last.push(held);
     }
-    for held in seat::held() {
-        if let Some(held) = seat::release_held(&held) {
-            check_in(context, &held).await;
-        }
+    for held in last {
+        check_in(context, &held).await;
     }
 }
 

@@ -11,6 +11,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
+use tokio::sync::mpsc::UnboundedSender;
 
 /// How long a checkout lasts without extension.
 pub(crate) const LIFETIME: Duration = Duration::from_secs(60 * 60);
@@ -38,20 +39,34 @@ static HELD: Mutex<Vec<Arc<Held>>> = Mutex::new(Vec::new());
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 pub(crate) fn held() -> Vec<Arc<Held>> {
-    HELD.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    lock_held().clone()
 }
 
-/// Takes a seat off the held list; `None` if it was already taken off (checked in at
-/// SIGTERM, or lost).
-pub(crate) fn release(id: u64) -> Option<Arc<Held>> {
-    let mut held = HELD.lock().unwrap_or_else(|e| e.into_inner());
-    let index = held.iter().position(|h| h.id == id)?;
-    Some(held.swap_remove(index))
+fn lock_held() -> std::sync::MutexGuard<'static, Vec<Arc<Held>>> {
+    HELD.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Takes `held` off the held list, if it still is on it.
 pub(crate) fn release_held(held: &Held) -> Option<Arc<Held>> {
-    release(held.id)
+    let mut list = lock_held();
+    let index = list.iter().position(|h| h.id == held.id)?;
+    Some(list.swap_remove(index))
+}
+
+/// A dropped seat: off the held list and into `inbox` under the one lock, so that
+/// [`take_all`] finds every seat either still on the list or already in the inbox.
+fn return_to(id: u64, inbox: &UnboundedSender<Arc<Held>>) {
+    let mut list = lock_held();
+    if let Some(index) = list.iter().position(|h| h.id == id) {
+        // A failed send means the keeper is gone: the seat returns when its 60 minutes end.
+        let _ = inbox.send(list.swap_remove(index));
+    }
+}
+
+/// Empties the held list, for the last sweep: every seat dropped before it is in the inbox
+/// already, every seat dropped after it finds nothing to return.
+pub(crate) fn take_all() -> Vec<Arc<Held>> {
+    std::mem::take(&mut *lock_held())
 }
 
 /// A held floating entitlement (a seat of a concurrent-users pool, say). Extended while
@@ -76,14 +91,14 @@ impl Seat {
     /// Whether the keeper still holds it for this process (false once it was checked in at
     /// SIGTERM, or License Manager no longer knew it when it was extended).
     pub fn is_held(&self) -> bool {
-        held().iter().any(|h| h.id == self.held.id)
+        lock_held().iter().any(|h| h.id == self.held.id)
     }
 }
 
 impl Drop for Seat {
     fn drop(&mut self) {
-        if let (Some(held), Some(context)) = (release(self.held.id), context::get()) {
-            let _ = context.check_ins.send(held);
+        if let Some(context) = context::get() {
+            return_to(self.held.id, &context.check_ins);
         }
     }
 }
@@ -157,9 +172,7 @@ pub async fn checkout(entitlement: &'static Floating, units: u64) -> Result<Seat
         token: Mutex::new(granted.checked.token.unwrap_or_default()),
         extend_at: Mutex::new(granted.asked_at + EXTEND_AFTER),
     });
-    HELD.lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push(held.clone());
+    lock_held().push(held.clone());
     Ok(Seat { held })
 }
 
@@ -177,6 +190,35 @@ mod tests {
         send(&checkout);
         let consume = super::super::consume(&DATA, 1);
         send(&consume);
+    }
+
+    fn hold(entitlement: &'static Floating) -> u64 {
+        let id = NEXT_ID.fetch_add(1, Relaxed);
+        lock_held().push(Arc::new(Held {
+            id,
+            entitlement,
+            units: 1,
+            token: Mutex::new(format!("token-{id}")),
+            extend_at: Mutex::new(SystemTime::UNIX_EPOCH),
+        }));
+        id
+    }
+
+    #[test]
+    fn the_last_sweep_finds_every_seat_dropped_before_it_and_none_twice() {
+        static SEATS: Floating = Floating::new("Seats", "Count");
+        let (inbox, mut received) = tokio::sync::mpsc::unbounded_channel();
+        let (dropped, kept, late) = (hold(&SEATS), hold(&SEATS), hold(&SEATS));
+        return_to(dropped, &inbox);
+        let swept: Vec<u64> = take_all().iter().map(|h| h.id).collect();
+        return_to(late, &inbox);
+        let mut sent = Vec::new();
+        while let Ok(held) = received.try_recv() {
+            sent.push(held.id);
+        }
+        assert_eq!(sent, [dropped], "in the inbox, off the list");
+        assert!(swept.contains(&kept) && swept.contains(&late));
+        assert!(!swept.contains(&dropped));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! (`main` declares `requests`, its library `data_gb` and `gpu_hours`) under mp-emulator.
 //! Start-up dry-runs all three before user code; a listing without the library's
 //! `gpu_hours` stops it with the same one line as a wrong name in `main` (exit 91), rather
-//! than losing that usage hour after hour.
+//! than losing that usage hour after hour. Under hourly pricing (`fx_hourly_library`), which
+//! sends no MeterUsage, start-up warns that the library's usage is never billed.
 
 #[allow(dead_code)] // each suite uses its own part of the shared harness
 mod e2e_support;
@@ -12,6 +13,8 @@ use mp_emulator::{Emulator, EmulatorConfig, Platform, Pricing};
 
 const FIXTURE: &str = env!("CARGO_BIN_EXE_fx_library");
 const PRODUCT: &str = "e2elibrary0000000000000001";
+const HOURLY_FIXTURE: &str = env!("CARGO_BIN_EXE_fx_hourly_library");
+const HOURLY_PRODUCT: &str = "e2elibrary0000000000000002";
 
 fn emulator(listing: &[&str]) -> Emulator {
     Emulator::start_blocking(EmulatorConfig::default().product(PRODUCT, Pricing::Custom, listing))
@@ -46,4 +49,28 @@ fn a_library_dimension_the_listing_lacks_stops_start_up() {
         "{line}"
     );
     assert!(emu.ledger().records.is_empty());
+}
+
+#[test]
+fn an_hourly_program_warns_that_its_librarys_usage_is_never_billed() {
+    let emu = Emulator::start_blocking(EmulatorConfig::default().product(
+        HOURLY_PRODUCT,
+        Pricing::Hourly,
+        &[],
+    ))
+    .expect("emulator starts");
+    let run = harness::run(HOURLY_FIXTURE, &Env::of(&emu, Platform::Ecs));
+    run.assert_succeeded();
+    assert!(
+        run.stderr.lines().any(|line| line
+            == "mp-runtime: warn: hourly pricing sends no MeterUsage, yet linked libraries \
+                meter the dimension(s) data_gb, gpu_hours: that usage is never billed. If the \
+                listing charges for them, use pricing = \"custom\" with dimensions(data_gb, \
+                gpu_hours)"),
+        "{}",
+        run.stderr
+    );
+    let ledger = emu.ledger();
+    assert_eq!(ledger.request_count("RegisterUsage"), 1);
+    assert_eq!(ledger.request_count("MeterUsage"), 0);
 }

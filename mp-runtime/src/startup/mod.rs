@@ -26,6 +26,7 @@ pub(crate) mod signature;
 #[cfg(test)]
 mod signature_fuzz;
 pub(crate) mod trust;
+mod unmetered;
 
 /// Everything `#[marketplace_main]` compiled in. Built by the macro; not a stable API.
 #[doc(hidden)]
@@ -127,6 +128,10 @@ pub(crate) async fn start(
     }
     if let Some(notice) = client::ignored_override_notice(mode, env) {
         eprintln!("{notice}");
+    }
+    let declared = unmetered::declared_by_libraries();
+    if let Some(warning) = unmetered::library_usage_warning(spec.pricing, &declared) {
+        crate::notice::operator!(warn,; "{warning}");
     }
     // The macro caps the deadline at 6 h; a hand-made spec must not overflow the clock either.
     let deadline = Instant::now()

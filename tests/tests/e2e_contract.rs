@@ -16,6 +16,7 @@ use std::process::Child;
 use std::time::{Duration, SystemTime};
 
 const FIXTURE: &str = env!("CARGO_BIN_EXE_fx_contract");
+const DRAWDOWN_FIXTURE: &str = env!("CARGO_BIN_EXE_fx_contract_drawdown");
 const SKU: &str = DEMO_CONTRACT_SKU;
 
 fn emulator(license: LicenseSpec) -> Emulator {
@@ -304,4 +305,69 @@ fn sigterm_checks_the_held_seats_in_then_exits_as_the_signal_would() {
     assert_eq!(run.code, Some(128 + 15), "{run:?}");
     assert_eq!(seats_in_use(&emu), 0);
     assert_eq!(emu.ledger().licenses.check_ins.len(), 2);
+}
+
+/// A license with `gb` to draw down and no tier or pool.
+fn drawdown_license(gb: u64) -> LicenseSpec {
+    LicenseSpec::new()
+        .drawdown("DataGB", gb, EntitlementUnit::Gigabytes)
+        .expires(When::After(365 * 24 * 3600))
+}
+
+#[test]
+fn a_drawdown_only_contract_starts_without_drawing_and_draws_what_main_consumes() {
+    let emu = emulator(drawdown_license(10));
+    let run = harness::run(
+        DRAWDOWN_FIXTURE,
+        &Env::of(&emu, Platform::Ecs).set("FX_CONSUME", "4"),
+    );
+    run.assert_succeeded();
+    assert!(
+        run.stdout
+            .contains("license: Active, expires: true, DataGB: Some(10)\ndrew 4\n"),
+        "{run:?}"
+    );
+    let ledger = emu.ledger();
+    assert_eq!(
+        ledger.request_count("ListReceivedLicenses"),
+        1,
+        "{ledger:?}"
+    );
+    assert!(ledger.licenses.checkouts.is_empty(), "{ledger:?}");
+    assert_eq!(
+        ledger.licenses.drawdowns.len(),
+        1,
+        "only main's consume! drew"
+    );
+    let level = emu
+        .pool_levels()
+        .into_iter()
+        .find(|p| p.entitlement == "DataGB")
+        .unwrap();
+    assert_eq!((level.in_use, level.available), (4, 6));
+}
+
+#[test]
+fn a_drawdown_only_contract_without_a_license_stops_with_exit_93() {
+    let emu = emulator(drawdown_license(10));
+    assert!(emu.remove_license(SKU));
+    let run = harness::run(DRAWDOWN_FIXTURE, &Env::of(&emu, Platform::Ecs));
+    let line = run.assert_failed(93);
+    assert!(
+        line.starts_with(&format!(
+            "mp-runtime: no license: License Manager holds no license of product {SKU} for \
+             this AWS account (no AWS Marketplace license for ProductSKU {SKU} is granted to \
+             this account)"
+        )),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_drawdown_only_contract_past_its_end_stops_with_exit_94() {
+    let emu = emulator(drawdown_license(10).expires(When::After(-3600)));
+    let run = harness::run(DRAWDOWN_FIXTURE, &Env::of(&emu, Platform::Ecs));
+    let line = run.assert_failed(94);
+    assert!(line.starts_with("mp-runtime: license expired:"), "{line}");
+    assert!(emu.ledger().licenses.drawdowns.is_empty());
 }

@@ -62,13 +62,12 @@ pub fn contract(args: &Args) -> Checked<Contract> {
     entitlements.extend(drawdown.iter().cloned());
     let tier_names = tiers.as_ref().map(Tiers::names).unwrap_or_default();
     entitlement::check_unique(&entitlements, &tier_names)?;
-    if tiers.is_none() && floating.is_empty() {
+    if tiers.is_none() && entitlements.is_empty() {
         return Err(syn::Error::new(
             args.get("pricing")?
                 .map_or(Span::call_site(), |arg| arg.name.span()),
-            "pricing = \"contract\" checks the license out before main runs, which needs \
-             `tiers(enum ..)` or a `floating(..)` entitlement: declare the listing's tiers or \
-             floating entitlements",
+            "pricing = \"contract\" needs the listing's entitlements: declare its \
+             `tiers(enum ..)`, `floating(..)` or `drawdown(..)` entitlements",
         )
         .into());
     }

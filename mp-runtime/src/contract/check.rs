@@ -1,6 +1,8 @@
 //! One check of the license, at start-up and every 15 minutes after: the tiers checked out
 //! (License Manager answers with the one held), or without tiers one seat checked out and
 //! returned at once; then `GetLicense` for the expiry and the limits, which is best effort.
+//! A contract of drawdown entitlements only has nothing a checkout would not draw, so its
+//! license is looked up with `ListReceivedLicenses` instead.
 
 use super::checkout::{self, Ask, CheckedOut};
 use super::policy::Outcome;
@@ -21,13 +23,65 @@ pub(crate) enum CheckError {
     Local(Failure),
 }
 
+/// Whether the check looks the license up rather than checking anything out.
+fn drawdown_only(spec: &ContractSpec) -> bool {
+    spec.tiers.is_empty() && spec.floating.is_empty()
+}
+
+/// The License Manager call a check starts with, for the operator's messages.
+pub(crate) fn first_call(spec: &ContractSpec) -> &'static str {
+    if drawdown_only(spec) {
+        "ListReceivedLicenses"
+    } else {
+        "CheckoutLicense"
+    }
+}
+
 pub(crate) async fn check(
     client: &Client,
     spec: &ContractSpec,
     now: SystemTime,
 ) -> Result<Snapshot, CheckError> {
+    let (license_arn, tier, facts) = if drawdown_only(spec) {
+        let (arn, facts) = checkout::received(client, spec.product_sku, now)
+            .await
+            .map_err(CheckError::Call)?;
+        (Some(arn), None, facts)
+    } else {
+        let (checked, tier) = check_out(client, spec).await?;
+        let facts = match &checked.license_arn {
+            Some(arn) => checkout::facts(client, arn)
+                .await
+                .unwrap_or_else(|outcome| {
+                    bump(&COUNTERS.failures);
+                    tracing::warn!(
+                        ?outcome,
+                        "contract: GetLicense failed; expiry and limits unknown"
+                    );
+                    Default::default()
+                }),
+            None => Default::default(),
+        };
+        (checked.license_arn, tier, facts)
+    };
+    Ok(Snapshot {
+        tier,
+        status: LicenseStatus::Active,
+        expires_at: facts.expires_at,
+        limits: facts.limits,
+        license_arn,
+        checked_at: now,
+    })
+}
+
+/// The tiers checked out, and the highest declared one held; without tiers, one seat of the
+/// first floating entitlement, returned at once.
+async fn check_out(
+    client: &Client,
+    spec: &ContractSpec,
+) -> Result<(CheckedOut, Option<usize>), CheckError> {
     let token = checkout::client_token().map_err(CheckError::Local)?;
-    let (checked, tier) = if spec.tiers.is_empty() {
+    if spec.tiers.is_empty() {
         let (name, unit) = spec.floating.first().copied().unwrap_or(("", "Count"));
         let ask = Ask {
             name,
@@ -40,46 +94,23 @@ pub(crate) async fn check(
         {
             bump(&COUNTERS.check_ins);
         }
-        (checked, None)
-    } else {
-        let asks: Vec<Ask> = spec
-            .tiers
-            .iter()
-            .map(|name| Ask {
-                name,
-                value: None,
-                unit: "None",
-            })
-            .collect();
-        let checked = checkout(client, spec, &asks, &token).await?;
-        // The highest declared tier among those allowed.
-        let tier = spec
-            .tiers
-            .iter()
-            .rposition(|tier| checked.allowed.iter().any(|a| a == tier));
-        (checked, tier)
-    };
-    let facts = match &checked.license_arn {
-        Some(arn) => checkout::facts(client, arn)
-            .await
-            .unwrap_or_else(|outcome| {
-                bump(&COUNTERS.failures);
-                tracing::warn!(
-                    ?outcome,
-                    "contract: GetLicense failed; expiry and limits unknown"
-                );
-                Default::default()
-            }),
-        None => Default::default(),
-    };
-    Ok(Snapshot {
-        tier,
-        status: LicenseStatus::Active,
-        expires_at: facts.expires_at,
-        limits: facts.limits,
-        license_arn: checked.license_arn,
-        checked_at: now,
-    })
+        return Ok((checked, None));
+    }
+    let asks: Vec<Ask> = spec
+        .tiers
+        .iter()
+        .map(|name| Ask {
+            name,
+            value: None,
+            unit: "None",
+        })
+        .collect();
+    let checked = checkout(client, spec, &asks, &token).await?;
+    let tier = spec
+        .tiers
+        .iter()
+        .rposition(|tier| checked.allowed.iter().any(|a| a == tier));
+    Ok((checked, tier))
 }
 
 async fn checkout(

@@ -2,7 +2,7 @@
 //! server and network errors until the start-up deadline), each refusal one line and its
 //! exit code; then the keeper starts and `main` may run.
 
-use super::check::{CheckError, check};
+use super::check::{CheckError, check, first_call};
 use super::client;
 use super::context;
 use super::policy::Outcome;
@@ -50,10 +50,12 @@ pub async fn start(spec: &'static ContractSpec, start: Start<'_>) -> Result<(), 
         Stopped::GaveUp { attempts, last } => Failure::new(
             exit::GAVE_UP,
             format!(
-                "gave up: the start-up deadline of {}s passed while retrying CheckoutLicense in \
-                 {} ({attempts} attempt(s), last: {last}). Check the task's network path to the \
+                "gave up: the start-up deadline of {}s passed while retrying {} in {} \
+                 ({attempts} attempt(s), last: {last}). Check the task's network path to the \
                  License Manager endpoint, or raise startup_deadline",
-                start.deadline_secs, start.region
+                start.deadline_secs,
+                first_call(spec),
+                start.region
             ),
         ),
     })?;
@@ -64,6 +66,7 @@ pub async fn start(spec: &'static ContractSpec, start: Start<'_>) -> Result<(), 
 /// What a failed first check means for start-up.
 fn attempt_error(error: CheckError, spec: &ContractSpec, region: &Region) -> AttemptError {
     let sku = spec.product_sku;
+    let call = first_call(spec);
     let outcome = match error {
         CheckError::Local(failure) => return AttemptError::Final(failure),
         CheckError::Call(outcome) => outcome,
@@ -89,7 +92,7 @@ fn attempt_error(error: CheckError, spec: &ContractSpec, region: &Region) -> Att
         Outcome::Denied(detail) => stop(
             exit::OTHER,
             format!(
-                "CheckoutLicense was refused ({detail}). The task role needs \
+                "{call} was refused ({detail}). The task role needs \
                  license-manager:CheckoutLicense, CheckInLicense, ExtendLicenseConsumption, \
                  GetLicense and ListReceivedLicenses"
             ),
@@ -97,7 +100,7 @@ fn attempt_error(error: CheckError, spec: &ContractSpec, region: &Region) -> Att
         Outcome::WrongRegion(detail) => stop(
             exit::WRONG_REGION,
             format!(
-                "wrong region: License Manager refused a checkout made in {region} ({detail}). The \
+                "wrong region: License Manager refused the {call} call made in {region} ({detail}). The \
                  region must be the one the task runs in: check AWS_REGION and AWS_DEFAULT_REGION"
             ),
         ),
@@ -106,13 +109,13 @@ fn attempt_error(error: CheckError, spec: &ContractSpec, region: &Region) -> Att
             format!(
                 "something intercepted the connection to the License Manager endpoint in \
                  {region}: its certificate does not chain to the Amazon roots this build trusts \
-                 ({why}), so CheckoutLicense was not sent. Exempt \
+                 ({why}), so {call} was not sent. Exempt \
                  license-manager.{region}.amazonaws.com from TLS inspection and name overrides"
             ),
         ),
         Outcome::Refused(detail) => stop(
             exit::OTHER,
-            format!("CheckoutLicense for product {sku} failed ({detail})"),
+            format!("{call} for product {sku} failed ({detail})"),
         ),
     }
 }

@@ -127,6 +127,14 @@ fn seats_in_use(emu: &Emulator) -> u64 {
         .map_or(0, |p| p.in_use)
 }
 
+/// The DataGB drawdown's level, as the emulator counts it.
+fn data_gb_level(emu: &Emulator) -> mp_emulator::PoolLevel {
+    emu.pool_levels()
+        .into_iter()
+        .find(|p| p.entitlement == "DataGB")
+        .expect("the license draws down DataGB")
+}
+
 /// The tier checkouts License Manager answered (start-up and re-checks).
 fn tier_checkouts(emu: &Emulator) -> usize {
     emu.ledger()
@@ -245,11 +253,7 @@ fn drawdown_stops_exactly_at_the_purchased_quantity() {
         .flat_map(|d| d.entitlements.iter().filter_map(|e| e.value))
         .sum();
     assert_eq!(drawn, 10);
-    let level = emu
-        .pool_levels()
-        .into_iter()
-        .find(|p| p.entitlement == "DataGB")
-        .unwrap();
+    let level = data_gb_level(&emu);
     assert_eq!((level.in_use, level.available), (10, 0));
     fx.exit().assert_succeeded();
 }
@@ -262,11 +266,7 @@ fn throttling_never_draws_twice() {
     assert_eq!(fx.send("consume 7"), "drew 7");
     let ledger = emu.ledger();
     assert_eq!(ledger.licenses.drawdowns.len(), 1, "{ledger:?}");
-    let level = emu
-        .pool_levels()
-        .into_iter()
-        .find(|p| p.entitlement == "DataGB")
-        .unwrap();
+    let level = data_gb_level(&emu);
     assert_eq!(level.in_use, 7);
     fx.exit().assert_succeeded();
 }
@@ -339,11 +339,7 @@ fn a_drawdown_only_contract_starts_without_drawing_and_draws_what_main_consumes(
         1,
         "only main's consume! drew"
     );
-    let level = emu
-        .pool_levels()
-        .into_iter()
-        .find(|p| p.entitlement == "DataGB")
-        .unwrap();
+    let level = data_gb_level(&emu);
     assert_eq!((level.in_use, level.available), (4, 6));
 }
 

@@ -6,6 +6,7 @@
 
 use super::checkout::{self, Ask, CheckedOut};
 use super::policy::Outcome;
+use super::received;
 use super::state::{LicenseStatus, Snapshot};
 use super::stats::{COUNTERS, bump};
 use crate::failure::Failure;
@@ -43,7 +44,7 @@ pub(crate) async fn check(
     now: SystemTime,
 ) -> Result<Snapshot, CheckError> {
     let (license_arn, tier, facts) = if drawdown_only(spec) {
-        let (arn, facts) = checkout::received(client, spec.product_sku, now)
+        let (arn, facts) = received::received(client, spec.product_sku, now)
             .await
             .map_err(CheckError::Call)?;
         (Some(arn), None, facts)

@@ -9,8 +9,7 @@ use crate::exit;
 use crate::failure::Failure;
 use aws_sdk_licensemanager::Client;
 use aws_sdk_licensemanager::types::{
-    CheckoutType, DatetimeRange, Entitlement, EntitlementData, EntitlementDataUnit, Filter,
-    LicenseStatus,
+    CheckoutType, DatetimeRange, Entitlement, EntitlementData, EntitlementDataUnit,
 };
 use std::time::SystemTime;
 
@@ -129,7 +128,7 @@ pub(crate) async fn facts(client: &Client, license_arn: &str) -> Result<Facts, O
     }))
 }
 
-fn facts_of(validity: Option<&DatetimeRange>, entitlements: &[Entitlement]) -> Facts {
+pub(crate) fn facts_of(validity: Option<&DatetimeRange>, entitlements: &[Entitlement]) -> Facts {
     let expires_at = validity.and_then(|v| v.end()).and_then(parse_time);
     let limits = entitlements
         .iter()
@@ -140,65 +139,6 @@ fn facts_of(validity: Option<&DatetimeRange>, entitlements: &[Entitlement]) -> F
         })
         .collect();
     Facts { expires_at, limits }
-}
-
-/// Pages of `ListReceivedLicenses` read at most (a product has one license per account).
-const RECEIVED_PAGES: usize = 10;
-
-/// The usable AWS Marketplace license of `product_sku` granted to this account, found without
-/// checking anything out (every checkout of a drawdown entitlement draws): its ARN and facts.
-pub(crate) async fn received(
-    client: &Client,
-    product_sku: &str,
-    now: SystemTime,
-) -> Result<(String, Facts), Outcome> {
-    let mut expired = None;
-    let mut unusable = None;
-    let mut next_token = None;
-    for _ in 0..RECEIVED_PAGES {
-        let output = client
-            .list_received_licenses()
-            .filters(
-                Filter::builder()
-                    .name("ProductSKU")
-                    .values(product_sku)
-                    .build(),
-            )
-            .set_next_token(next_token)
-            .send()
-            .await
-            .map_err(|e| classify(&e))?;
-        let marketplace = output.licenses().iter().filter(|l| {
-            l.product_sku() == Some(product_sku)
-                && l.issuer().and_then(|i| i.key_fingerprint()) == Some(KEY_FINGERPRINT)
-        });
-        for license in marketplace {
-            let facts = facts_of(license.validity(), license.entitlements());
-            let ended = facts.expires_at.is_some_and(|end| end <= now);
-            let arn = license.license_arn().map(str::to_owned);
-            match license.status() {
-                Some(LicenseStatus::Expired) => expired = arn,
-                _ if ended => expired = arn,
-                Some(LicenseStatus::Available) => {
-                    return Ok((arn.unwrap_or_default(), facts));
-                }
-                status => unusable = status.map(|s| s.as_str().to_owned()),
-            }
-        }
-        next_token = output.next_token().map(str::to_owned);
-        if next_token.is_none() {
-            break;
-        }
-    }
-    Err(match (expired, unusable) {
-        (Some(arn), _) => Outcome::Expired(format!("license {arn} has expired")),
-        (None, Some(status)) => Outcome::NotAllowed(format!(
-            "the license for ProductSKU {product_sku} is {status}"
-        )),
-        (None, None) => Outcome::NotAllowed(format!(
-            "no AWS Marketplace license for ProductSKU {product_sku} is granted to this account"
-        )),
-    })
 }
 
 /// An ISO-8601 time as License Manager writes it.

@@ -1,8 +1,9 @@
 //! Contract pricing through AWS License Manager (feature `contract`).
 //!
-//! Start-up checks the license out before `main` runs (`startup`); `main` receives a
-//! [`License`] whose state a background thread (`keeper`) refreshes every 15 minutes and
-//! which the seller can read or await (`state`). `checkout!` holds a floating entitlement as
+//! Start-up checks the license out before `main` runs (`startup`; a contract of drawdown
+//! entitlements only looks it up instead, `received`); `main` receives a [`License`] whose
+//! state a background thread (`keeper`) refreshes every 15 minutes and which the seller can
+//! read or await (`state`). `checkout!` holds a floating entitlement as
 //! a [`Seat`] that the keeper extends before its 60 minutes end and that is checked in when
 //! dropped or at SIGTERM (`seat`); `consume!` draws a drawdown entitlement down for good with
 //! one client token per draw, so a retry never draws twice (`drawdown`). Every call goes
@@ -18,6 +19,7 @@ mod drawdown;
 mod entitlement;
 mod keeper;
 mod policy;
+mod received;
 mod seat;
 mod startup;
 mod state;

@@ -249,16 +249,19 @@ fn a_copied_example_is_a_package_of_its_own() {
             String::from_utf8_lossy(&out.stderr)
         );
         let metadata: Value = serde_json::from_slice(&out.stdout).expect("metadata JSON");
-        let bins: BTreeSet<&str> = metadata["packages"][0]["targets"]
+        let bins: BTreeSet<String> = metadata["packages"][0]["targets"]
             .as_array()
             .expect("targets")
             .iter()
             .filter(|t| t["kind"][0] == "bin")
-            .filter_map(|t| t["name"].as_str())
+            .filter_map(|t| t["name"].as_str().map(str::to_owned))
             .collect();
         assert_eq!(
             bins,
-            BTreeSet::from([ex.package, "health-probe"]),
+            BTreeSet::from([
+                ex.package.to_owned(),
+                format!("{}-health-probe", ex.package)
+            ]),
             "{}: the service and its health probe",
             ex.package
         );
@@ -567,7 +570,8 @@ fn images_run_the_product_binary_built_for_production() {
         }
         assert!(
             dockerfile.contains(&format!(
-                "install -D -m 0755 -t /out target/release/{package} target/release/health-probe"
+                "install -D -m 0755 -t /out target/release/{package} \\\n    \
+                 && install -D -m 0755 target/release/{package}-health-probe /out/health-probe"
             )),
             "{package}: the binaries leave the target-dir cache in the RUN that built them"
         );

@@ -66,7 +66,9 @@ async fn run(
     mut inbox: mpsc::UnboundedReceiver<Arc<Held>>,
     tick: Duration,
 ) {
-    let mut next_check = context.clock.now() + RECHECK;
+    // From the check start-up published, not from when this thread got going: a thread
+    // started late would otherwise push every re-check back by its delay.
+    let mut next_check = context.state.borrow().checked_at + RECHECK;
     let mut ticker = tokio::time::interval(tick);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

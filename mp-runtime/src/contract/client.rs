@@ -5,7 +5,6 @@
 //! `AWS_ENDPOINT_URL_LICENSE_MANAGER` reaches mp-emulator.
 
 use crate::build_mode::BuildMode;
-use crate::exit;
 use crate::failure::Failure;
 use crate::startup::region::Region;
 use crate::startup::trust;
@@ -24,12 +23,7 @@ pub(crate) fn config(sdk: &SdkConfig, region: &Region, mode: BuildMode) -> Resul
     let builder = aws_sdk_licensemanager::config::Builder::from(sdk);
     Ok(match mode {
         BuildMode::Production => {
-            let pinned = trust::pinned_http_client().map_err(|e| {
-                Failure::new(
-                    exit::OTHER,
-                    format!("could not build the License Manager client's TLS trust store: {e}"),
-                )
-            })?;
+            let pinned = trust::pinned_http_client("License Manager")?;
             builder
                 .endpoint_url(production_endpoint(region))
                 .http_client(pinned)

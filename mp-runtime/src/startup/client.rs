@@ -6,7 +6,6 @@
 
 use crate::build_mode::BuildMode;
 use crate::env::Env;
-use crate::exit;
 use crate::failure::{Failure, quoted};
 use crate::startup::region::Region;
 use crate::startup::trust;
@@ -55,12 +54,7 @@ pub(crate) fn metering_config(
     let builder = aws_sdk_marketplacemetering::config::Builder::from(sdk);
     Ok(match mode {
         BuildMode::Production => {
-            let pinned = trust::pinned_http_client().map_err(|e| {
-                Failure::new(
-                    exit::OTHER,
-                    format!("could not build the metering client's TLS trust store: {e}"),
-                )
-            })?;
+            let pinned = trust::pinned_http_client("metering")?;
             builder
                 .endpoint_url(production_endpoint(region))
                 .http_client(pinned)

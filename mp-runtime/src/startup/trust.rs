@@ -9,7 +9,8 @@
 //! Amazon Root CA 1 to 4 and the Starfield Services root that cross-signs them. Nothing in
 //! the environment or on the file system can add to them.
 //!
-//! Only the metering client is pinned. Credentials (the ECS agent, IRSA's STS call, instance
+//! The metering client and contract pricing's License Manager client are pinned (a buyer's
+//! License Manager would grant the highest tier and an endless pool). Credentials (the ECS agent, IRSA's STS call, instance
 //! metadata) keep the platform's defaults: a forged credential only makes AWS refuse the
 //! signed metering call, it cannot make a fake endpoint acceptable, and the ECS and EKS
 //! credential agents speak plain http on link-local addresses anyway.
@@ -17,6 +18,8 @@
 //! A local-testing build keeps the platform's trust store, so plain http to mp-emulator and
 //! a developer's own certificates work.
 
+use crate::exit;
+use crate::failure::Failure;
 use aws_sdk_marketplacemetering::config::SharedHttpClient;
 use aws_smithy_http_client::HttpClientError;
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
@@ -24,13 +27,22 @@ use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider:
 /// Amazon Root CA 1-4 and Starfield Services Root Certificate Authority - G2, as PEM.
 const AMAZON_ROOTS: &str = include_str!("trust/amazon-roots.pem");
 
-/// An HTTPS client that trusts only [`AMAZON_ROOTS`]. An error, never a fallback to the
-/// platform's trust store: that would be the hole this module closes.
-pub(crate) fn pinned_http_client() -> Result<SharedHttpClient, HttpClientError> {
+/// An HTTPS client that trusts only [`AMAZON_ROOTS`], for the `client` named in the failure.
+/// A failure stops start-up, never a fallback to the platform's trust store: that would be
+/// the hole this module closes.
+pub(crate) fn pinned_http_client(client: &str) -> Result<SharedHttpClient, Failure> {
     let roots = TrustStore::empty()
         .with_native_roots(false)
         .with_pem_certificate(AMAZON_ROOTS.as_bytes());
-    let context = TlsContext::builder().with_trust_store(roots).build()?;
+    let context = TlsContext::builder()
+        .with_trust_store(roots)
+        .build()
+        .map_err(|e: HttpClientError| {
+            Failure::new(
+                exit::OTHER,
+                format!("could not build the {client} client's TLS trust store: {e}"),
+            )
+        })?;
     Ok(aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
         .tls_context(context)

@@ -127,16 +127,7 @@ fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> T {
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(async {
-        support::http()
-            .get(url)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    })
+    rt.block_on(support::get_json(url))
 }
 
 /// SIGTERM, which `serve` answers by exiting cleanly.

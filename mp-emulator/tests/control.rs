@@ -228,14 +228,7 @@ fn start_blocking_serves_from_its_own_thread_and_cleans_up_on_drop() {
 
 /// `GET` of a control path, as JSON.
 async fn get_json(emu: &Emulator, path: &str) -> Value {
-    http()
-        .get(format!("{}{path}", emu.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    support::get_json(&format!("{}{path}", emu.url())).await
 }
 
 /// `PUT` of a control path: status and JSON answer.

@@ -232,6 +232,11 @@ pub fn http() -> reqwest::Client {
         .unwrap()
 }
 
+/// `GET url` with [`http`], as JSON.
+pub async fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> T {
+    http().get(url).send().await.unwrap().json().await.unwrap()
+}
+
 /// POSTs `body` to the emulator's `/`, SigV4-signed as the ECS task role (so the request gets
 /// past authentication and the body itself is judged).
 pub async fn signed_post(

@@ -1,5 +1,6 @@
-//! The documented exit codes of a start-up failure, one per class an operator acts on
-//! differently. The seller's code never runs when the process exits with one of these.
+//! The documented exit codes, one per class an operator acts on differently. With 80 to 94
+//! start-up failed and the seller's code never ran; 95 and 96 end a process that was running,
+//! because it could no longer be billed.
 //!
 //! A supervisor or test can tell them apart:
 //!
@@ -56,3 +57,12 @@ pub const INTERCEPTED: i32 = 92;
 pub const NO_LICENSE: i32 = 93;
 /// Contract pricing: the buyer's license expired (its agreement ended and was not renewed).
 pub const LICENSE_EXPIRED: i32 = 94;
+
+/// After start-up: usage has waited to be delivered (custom pricing), or the license could
+/// not be checked (contract pricing), for longer than the attribute's `offline_limit`. The
+/// runtime journals what it holds and ends the process: the product does not run unbilled
+/// for longer than the seller allows.
+pub const OFFLINE_LIMIT: i32 = 95;
+/// After start-up: the metering thread or the license keeper stopped (a panic, a thread
+/// that could not run). The process ends rather than serve without metering.
+pub const METERING_STOPPED: i32 = 96;

@@ -153,6 +153,7 @@ fn spec(spec: &Spec, private: &TokenStream) -> TokenStream {
             free_product_codes: &[#(#free),*],
             public_key: #public_key,
             startup_deadline_secs: #deadline,
+            offline_limit_secs: ::core::option::Option::Some(21600u64),
             dimensions: #dimensions,
             contract: #contract,
         }

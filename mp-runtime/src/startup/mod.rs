@@ -44,6 +44,10 @@ pub struct StartupSpec {
     pub public_key: Option<PublicKeySpec>,
     /// How long start-up may keep retrying before it gives up (exit 88).
     pub startup_deadline_secs: u64,
+    /// How long the process may run while usage waits to be delivered (custom pricing) or
+    /// the license cannot be checked (contract pricing) before it ends with exit 95; `None`
+    /// when the seller turned the limit off.
+    pub offline_limit_secs: Option<u64>,
     /// Custom-pricing dimensions: each is dry-run at start-up, then metered with `meter!`.
     pub dimensions: &'static [&'static str],
     /// Contract pricing's product SKU and entitlements.
@@ -319,6 +323,7 @@ mod tests {
             free_product_codes: &[],
             public_key: None,
             startup_deadline_secs: 5,
+            offline_limit_secs: None,
             dimensions: &[],
             contract: None,
         }
@@ -349,6 +354,7 @@ mod tests {
     fn an_absurd_deadline_does_not_overflow_the_clock() {
         let spec = StartupSpec {
             startup_deadline_secs: u64::MAX,
+            offline_limit_secs: None,
             ..spec(Pricing::Custom)
         };
         assert_eq!(start_with(&spec, &[]).unwrap_err().code, exit::OTHER);

@@ -149,6 +149,42 @@ pub(crate) const PROCESS: &[Metric<MeteringStats>] = &[
         "Sends refused because the endpoint's certificate does not chain to the Amazon roots.",
         |s| s.intercepted,
     ),
+    metric(
+        "mp_metering_credential_retries_total",
+        Kind::Counter,
+        "Sends retried because the service refused the credentials or authorisation.",
+        |s| s.credential_retries,
+    ),
+    metric(
+        "mp_metering_carried_units_total",
+        Kind::Counter,
+        "Units moved to a later hour (billed later, not lost).",
+        |s| s.carried_units,
+    ),
+    metric(
+        "mp_metering_journal_rejected_total",
+        Kind::Counter,
+        "Journal lines ignored because their contents cannot be true.",
+        |s| s.journal_rejected,
+    ),
+    metric(
+        "mp_metering_journals_adopted_total",
+        Kind::Counter,
+        "Journals of ended processes delivered by this one.",
+        |s| s.journals_adopted,
+    ),
+    metric(
+        "mp_metering_zero_calls_total",
+        Kind::Counter,
+        "meter! calls with a quantity of 0 at run time.",
+        |s| s.zero_calls,
+    ),
+    metric(
+        "mp_metering_waiting_seconds",
+        Kind::Gauge,
+        "How long due usage has waited to be delivered (0 while nothing is due).",
+        |s| s.waiting_secs,
+    ),
 ];
 
 /// Hands the current counts to the installed recorder.

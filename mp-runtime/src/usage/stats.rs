@@ -44,6 +44,30 @@ pub struct MeteringStats {
     /// Sends refused because the endpoint's certificate does not chain to the Amazon roots
     /// (something intercepted the connection); the usage is kept and retried.
     pub intercepted: u64,
+    /// Sends retried because the service refused the call's credentials or authorisation
+    /// (`AccessDeniedException`, `ExpiredTokenException`, `UnrecognizedClientException`, a
+    /// refused signature): credentials rotating, an IAM policy redeployed, clock skew. The
+    /// record is kept and retried with fresh credentials until its window closes.
+    pub credential_retries: u64,
+    /// Units moved to a later hour: over the per-record maximum, an hour the service already
+    /// held, or a record never transmitted whose window was closing. Billed later, not lost.
+    pub carried_units: u64,
+    /// Journal lines ignored because their contents cannot be true (an hour not aligned or in
+    /// the future, a quantity past the rules' limits, a state that cannot exist for the
+    /// hour): each is logged and none of them is billed.
+    pub journal_rejected: u64,
+    /// Journals of processes that ended without delivering their usage (a crash, a SIGKILL),
+    /// found beside this process's own on the same volume and delivered under their own
+    /// identity.
+    pub journals_adopted: u64,
+    /// `meter!` calls with a quantity of 0 at run time: nothing to bill, counted so that a
+    /// quantity computed wrongly does not vanish unseen.
+    pub zero_calls: u64,
+    /// How long usage has been waiting to be delivered: seconds since the oldest record that
+    /// is due (its hour has ended) and not yet accepted became due, or since the last accepted
+    /// `MeterUsage` if that is later; 0 while nothing is due. Past the attribute's
+    /// `offline_limit` the process ends (exit 95): a seller can degrade before that.
+    pub waiting_secs: u64,
     /// Units `meter!` counted, including those not yet drained into hourly records.
     pub metered_units: u64,
     /// Units in records the service accepted.
@@ -69,6 +93,12 @@ pub(crate) struct Counters {
     pub(crate) salvaged: AtomicU64,
     pub(crate) conflicts: AtomicU64,
     pub(crate) intercepted: AtomicU64,
+    pub(crate) credential_retries: AtomicU64,
+    pub(crate) carried_units: AtomicU64,
+    pub(crate) journal_rejected: AtomicU64,
+    pub(crate) journals_adopted: AtomicU64,
+    pub(crate) zero_calls: AtomicU64,
+    pub(crate) waiting_secs: AtomicU64,
     pub(crate) metered_units: AtomicU64,
     pub(crate) sent_units: AtomicU64,
     pub(crate) lost_units: AtomicU64,
@@ -91,6 +121,12 @@ impl Counters {
             salvaged: AtomicU64::new(0),
             conflicts: AtomicU64::new(0),
             intercepted: AtomicU64::new(0),
+            credential_retries: AtomicU64::new(0),
+            carried_units: AtomicU64::new(0),
+            journal_rejected: AtomicU64::new(0),
+            journals_adopted: AtomicU64::new(0),
+            zero_calls: AtomicU64::new(0),
+            waiting_secs: AtomicU64::new(0),
             metered_units: AtomicU64::new(0),
             sent_units: AtomicU64::new(0),
             lost_units: AtomicU64::new(0),
@@ -120,6 +156,12 @@ impl Counters {
             salvaged: self.salvaged.load(Relaxed),
             conflicts: self.conflicts.load(Relaxed),
             intercepted: self.intercepted.load(Relaxed),
+            credential_retries: self.credential_retries.load(Relaxed),
+            carried_units: self.carried_units.load(Relaxed),
+            journal_rejected: self.journal_rejected.load(Relaxed),
+            journals_adopted: self.journals_adopted.load(Relaxed),
+            zero_calls: self.zero_calls.load(Relaxed),
+            waiting_secs: self.waiting_secs.load(Relaxed),
             metered_units: self.metered_units.load(Relaxed),
             sent_units: self.sent_units.load(Relaxed),
             lost_units: self.lost_units.load(Relaxed),

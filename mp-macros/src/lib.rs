@@ -14,7 +14,7 @@ mod suggest;
 mod marketplace_main {
     pub mod args;
     pub mod contract;
-    pub mod deadline;
+    pub mod duration;
     pub mod expand;
     pub mod fallback;
     pub mod item;
@@ -71,6 +71,7 @@ use proc_macro::TokenStream;
 /// | `free_product_codes` | `["..", ..]`: codes that run as the free tier; `main` then takes the tier, `fn main(tier: mp_runtime::Tier)` |
 /// | `public_key`, `public_key_version` | both or neither: a PEM RSA public key, relative to Cargo.toml, and its version (>= 1) |
 /// | `startup_deadline` | `"30s"`, `"5m"`, `"1h"`: how long start-up retries (default `"5m"`, at most `"6h"`) |
+/// | `offline_limit` | `"30m"`, `"6h"`, or `"off"`: how long the process may run after start-up while its usage cannot be delivered (contract pricing: its license cannot be checked) before it ends with exit 95 (default `"6h"`, from `"1m"` to `"168h"`) |
 /// | `flavor` | `"multi_thread"` (default) or `"current_thread"` |
 /// | `worker_threads` | `N >= 1`, multi-thread only |
 /// | `crate` | path to `mp_runtime` if renamed, e.g. `"::my_rt"` |

@@ -22,6 +22,7 @@ pub const ARGUMENTS: &[&str] = &[
     "public_key",
     "public_key_version",
     "startup_deadline",
+    "offline_limit",
     "flavor",
     "worker_threads",
     "crate",

@@ -145,6 +145,10 @@ fn spec(spec: &Spec, private: &TokenStream) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let deadline = spec.startup_deadline_secs;
+    let offline_limit = match spec.offline_limit_secs {
+        Some(secs) => quote!(::core::option::Option::Some(#secs)),
+        None => quote!(::core::option::Option::None),
+    };
     quote! {
         #private::StartupSpec {
             product_code: #product_code,
@@ -153,7 +157,7 @@ fn spec(spec: &Spec, private: &TokenStream) -> TokenStream {
             free_product_codes: &[#(#free),*],
             public_key: #public_key,
             startup_deadline_secs: #deadline,
-            offline_limit_secs: ::core::option::Option::Some(21600u64),
+            offline_limit_secs: #offline_limit,
             dimensions: #dimensions,
             contract: #contract,
         }

@@ -42,6 +42,8 @@ pub struct Spec {
     pub free_product_codes: Vec<String>,
     pub public_key: Option<PublicKey>,
     pub startup_deadline_secs: u64,
+    /// `None`: `offline_limit = "off"`.
+    pub offline_limit_secs: Option<u64>,
     pub flavor: Flavor,
     pub krate: syn::Path,
 }

@@ -11,7 +11,8 @@ use crate::marketplace_main::model::{
     Contract, Flavor, Main, Pricing, PublicKey, Rejected, Spec, TierParam,
 };
 use crate::marketplace_main::parse::{RawArg, Value, parse_args};
-use crate::marketplace_main::{deadline, item, public_key};
+use crate::marketplace_main::duration::{self, OFFLINE_LIMIT, STARTUP_DEADLINE};
+use crate::marketplace_main::{item, public_key};
 use crate::rules;
 use mp_metering_rules::check_product_code;
 use proc_macro2::{Span, TokenStream};
@@ -109,7 +110,9 @@ fn spec(args: &Args, names: syn::Result<()>, manifest_dir: Option<&Path>) -> Che
             check_pricing_dimensions(pricing, &dimensions, args)?;
             Ok((pricing, dimensions))
         });
-    let product = product(args, pricing.as_ref().ok().map(|(p, _)| *p));
+    let known_pricing = pricing.as_ref().ok().map(|(p, _)| *p);
+    let product = product(args, known_pricing);
+    let offline_limit_secs = offline_limit(args, known_pricing);
     let (
         (),
         (product_code, contract),
@@ -118,6 +121,7 @@ fn spec(args: &Args, names: syn::Result<()>, manifest_dir: Option<&Path>) -> Che
         free_product_codes,
         public_key,
         startup_deadline_secs,
+        offline_limit_secs,
         flavor,
         krate,
     ) = (
@@ -128,6 +132,7 @@ fn spec(args: &Args, names: syn::Result<()>, manifest_dir: Option<&Path>) -> Che
         codes(args, "free_product_codes"),
         public_key(args, manifest_dir),
         startup_deadline(args),
+        offline_limit_secs,
         flavor(args),
         krate(args),
     )
@@ -141,6 +146,7 @@ fn spec(args: &Args, names: syn::Result<()>, manifest_dir: Option<&Path>) -> Che
         free_product_codes,
         public_key,
         startup_deadline_secs,
+        offline_limit_secs,
         flavor,
         krate,
     })
@@ -304,10 +310,40 @@ fn key_file(arg: &RawArg, manifest_dir: Option<&Path>) -> syn::Result<PathBuf> {
 
 fn startup_deadline(args: &Args) -> Checked<u64> {
     let Some(arg) = args.get("startup_deadline")? else {
-        return Ok(deadline::DEFAULT_SECS);
+        return Ok(STARTUP_DEADLINE.default_secs);
     };
     let lit = arg.string()?;
-    Ok(deadline::parse(&lit.value()).map_err(|e| syn::Error::new_spanned(&lit, e))?)
+    Ok(duration::parse(&STARTUP_DEADLINE, &lit.value())
+        .map_err(|e| syn::Error::new_spanned(&lit, e))?)
+}
+
+/// `None` for `"off"`, and for hourly and monthly pricing, which send nothing after start-up.
+fn offline_limit(args: &Args, pricing: Option<Pricing>) -> Checked<Option<u64>> {
+    let Some(arg) = args.get("offline_limit")? else {
+        return Ok(match pricing {
+            Some(Pricing::Hourly | Pricing::Monthly) => None,
+            _ => Some(OFFLINE_LIMIT.default_secs),
+        });
+    };
+    if let Some(pricing @ (Pricing::Hourly | Pricing::Monthly)) = pricing {
+        return Err(syn::Error::new(
+            arg.name.span(),
+            format!(
+                "`offline_limit` needs pricing = \"custom\" or \"contract\": {} pricing is billed \
+                 from the RegisterUsage at start-up and sends nothing after it; remove it",
+                pricing.name()
+            ),
+        )
+        .into());
+    }
+    let lit = arg.string()?;
+    if lit.value() == duration::OFF {
+        return Ok(None);
+    }
+    let secs = duration::parse(&OFFLINE_LIMIT, &lit.value()).map_err(|e| {
+        syn::Error::new_spanned(&lit, format!("{e}, or \"{}\" for no limit", duration::OFF))
+    })?;
+    Ok(Some(secs))
 }
 
 fn flavor(args: &Args) -> Checked<Flavor> {
@@ -381,6 +417,7 @@ mod tests {
         assert_eq!(spec.product_code, "abc");
         assert_eq!(spec.pricing, Pricing::Hourly);
         assert_eq!(spec.startup_deadline_secs, 300);
+        assert_eq!(spec.offline_limit_secs, None, "hourly sends nothing after start-up");
         assert_eq!(
             spec.flavor,
             Flavor::MultiThread {
@@ -390,6 +427,25 @@ mod tests {
         assert!(spec.public_key.is_none() && spec.trusted_product_codes.is_empty());
         let krate = &spec.krate;
         assert_eq!(quote!(#krate).to_string(), quote!(::mp_runtime).to_string());
+    }
+
+    #[test]
+    fn offline_limit_is_a_duration_or_off() {
+        let limit = |value: &str| {
+            args(quote!(product_code = "abc", pricing = "custom", dimensions(requests), offline_limit = #value))
+                .map(|spec| spec.offline_limit_secs)
+        };
+        assert_eq!(limit("30m"), Ok(Some(1800)));
+        assert_eq!(limit("off"), Ok(None));
+        assert_eq!(
+            limit("30s"),
+            Err("offline_limit must be at least \"1m\", or \"off\" for no limit".into())
+        );
+        assert!(limit("Off").unwrap_err().starts_with("cannot read offline_limit \"Off\""));
+        let custom = args(quote!(product_code = "abc", pricing = "custom", dimensions(requests)));
+        assert_eq!(custom.unwrap().offline_limit_secs, Some(6 * 3600), "the default");
+        let hourly = args(quote!(product_code = "abc", pricing = "hourly", offline_limit = "1h"));
+        assert!(hourly.err().unwrap().starts_with("`offline_limit` needs pricing = \"custom\""));
     }
 
     #[test]

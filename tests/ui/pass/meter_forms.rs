@@ -7,7 +7,8 @@ use mp_runtime::meter;
 #[mp_runtime::marketplace_main(
     product_code = "mpemudemocustom0000000001",
     pricing = "custom",
-    dimensions(requests, data_gb)
+    dimensions(requests, data_gb),
+    offline_limit = "30m"
 )]
 async fn main() {
     meter!(requests);

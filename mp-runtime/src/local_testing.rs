@@ -3,7 +3,9 @@
 //! (the buyer controls the environment, and the clock must not be theirs to move).
 //!
 //! - `MP_TESTING_CLOCK_FILE=<path>`: the file holds an offset in seconds added to the
-//!   system clock, re-read at every use (a missing or unreadable file means 0).
+//!   system clock, re-read at every use (a missing or unreadable file means 0). Contract
+//!   pricing's keeper adds it to its monotonic clock too (which never goes back), so the
+//!   re-checks, seat extensions and offline limit it schedules move with the test's hours.
 //! - `MP_TESTING_CHECKPOINT_MS=<n>`: how often counters are drained (default 10 s).
 //! - `MP_TESTING_RETRY_CAP_MS=<n>`: the ceiling of the flusher's retry backoff (default
 //!   300 s): the backoff waits in real time while the hours are simulated, so a fault
@@ -24,30 +26,72 @@ const RETRY_CAP_VAR: &str = "MP_TESTING_RETRY_CAP_MS";
 #[cfg(feature = "contract")]
 const LICENSE_TICK_VAR: &str = "MP_TESTING_LICENSE_TICK_MS";
 
+/// The offset the tests write in the clock file, in seconds, re-read at every use.
+#[derive(Debug)]
+pub(crate) struct ClockOffset(PathBuf);
+
+impl ClockOffset {
+    pub(crate) fn secs(&self) -> i64 {
+        std::fs::read_to_string(&self.0)
+            .ok()
+            .and_then(|s| s.trim().parse::<i64>().ok())
+            .unwrap_or(0)
+    }
+}
+
+/// `time` moved by `secs` (back, as far as it can go, when negative).
+pub(crate) fn shifted<T>(time: T, secs: i64) -> T
+where
+    T: Copy + std::ops::Add<Duration, Output = T>,
+    T: CheckedSub,
+{
+    let shift = Duration::from_secs(secs.unsigned_abs());
+    if secs >= 0 {
+        time + shift
+    } else {
+        time.checked_back(shift).unwrap_or(time)
+    }
+}
+
+/// Moving back, for both the wall clock's and the monotonic clock's time types.
+pub(crate) trait CheckedSub: Sized {
+    fn checked_back(&self, by: Duration) -> Option<Self>;
+}
+
+impl CheckedSub for SystemTime {
+    fn checked_back(&self, by: Duration) -> Option<Self> {
+        self.checked_sub(by)
+    }
+}
+
+impl CheckedSub for std::time::Instant {
+    fn checked_back(&self, by: Duration) -> Option<Self> {
+        self.checked_sub(by)
+    }
+}
+
 /// The system clock, shifted by the offset in a file.
-struct FileOffsetClock(PathBuf);
+struct FileOffsetClock(ClockOffset);
 
 impl Clock for FileOffsetClock {
     fn now(&self) -> SystemTime {
-        let offset = std::fs::read_to_string(&self.0)
-            .ok()
-            .and_then(|s| s.trim().parse::<i64>().ok())
-            .unwrap_or(0);
-        let now = SystemTime::now();
-        let shift = Duration::from_secs(offset.unsigned_abs());
-        if offset >= 0 {
-            now + shift
-        } else {
-            now.checked_sub(shift).unwrap_or(now)
-        }
+        shifted(SystemTime::now(), self.0.secs())
+    }
+}
+
+/// The test's clock offset in this build: `None` in production builds or without the file.
+pub(crate) fn clock_offset(mode: BuildMode, env: &dyn Env) -> Option<ClockOffset> {
+    match (mode, env.var(CLOCK_FILE_VAR)) {
+        (BuildMode::LocalTesting, Some(path)) => Some(ClockOffset(path.into())),
+        _ => None,
     }
 }
 
 /// The clock the flusher uses in this build.
 pub(crate) fn clock(mode: BuildMode, env: &dyn Env) -> Arc<dyn Clock> {
-    match (mode, env.var(CLOCK_FILE_VAR)) {
-        (BuildMode::LocalTesting, Some(path)) => Arc::new(FileOffsetClock(path.into())),
-        _ => Arc::new(SystemClock),
+    match clock_offset(mode, env) {
+        Some(offset) => Arc::new(FileOffsetClock(offset)),
+        None => Arc::new(SystemClock),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Contract pricing: the demo contract's tiers, a floating seat pool and a drawdown. With
 //! `FX_DIR` set it takes commands, one file each (`cmd-0`, `cmd-1`, ...), and answers each in
-//! `out-N`: `tier`, `hold`, `drop`, `consume N`, `stats`, `exit`; without, it reports and
-//! returns.
+//! `out-N`: `tier`, `hold`, `held` (whether each seat is still held), `drop`, `consume N`,
+//! `stats`, `exit`; without, it reports and returns.
 
 mod support;
 
@@ -34,6 +34,10 @@ async fn main(license: License<Plan>) {
                 }
                 Err(e) => format!("refused: {e:?}"),
             },
+            ["held"] => format!(
+                "{:?}",
+                seats.iter().map(|s| s.is_held()).collect::<Vec<_>>()
+            ),
             ["drop"] => {
                 seats.clear();
                 "dropped".to_owned()

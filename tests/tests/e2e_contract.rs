@@ -9,7 +9,8 @@ mod e2e_support;
 
 use e2e_support::harness::{self, Env, wait_for_file, wait_until};
 use mp_emulator::{
-    DEMO_CONTRACT_SKU, Emulator, EmulatorConfig, EntitlementUnit, LicenseSpec, Platform, When,
+    DEMO_CONTRACT_SKU, Emulator, EmulatorConfig, EntitlementUnit, Faults, LicenseSpec, Platform,
+    Scenario, When,
 };
 use std::path::{Path, PathBuf};
 use std::process::Child;
@@ -305,6 +306,120 @@ fn sigterm_checks_the_held_seats_in_then_exits_as_the_signal_would() {
     assert_eq!(run.code, Some(128 + 15), "{run:?}");
     assert_eq!(seats_in_use(&emu), 0);
     assert_eq!(emu.ledger().licenses.check_ins.len(), 2);
+}
+
+/// License Manager unreachable, as for a task whose egress to it is blocked: every
+/// connection is closed unanswered.
+fn block_license_manager(emu: &Emulator) {
+    emu.set_scenario(Scenario {
+        faults: Faults {
+            reset_probability: 1.0,
+            ..Faults::default()
+        },
+        ..Scenario::entitled()
+    });
+}
+
+/// Polls the fixture's `tier` answer until it is `wanted`.
+fn wait_for_tier(fx: &mut Fixture<'_>, wanted: &str) {
+    let started = std::time::Instant::now();
+    loop {
+        let tier = fx.send("tier");
+        if tier == wanted {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "never {wanted}, still {tier}"
+        );
+    }
+}
+
+#[test]
+fn an_expiry_while_license_manager_is_blocked_is_seen_on_the_hosts_clock() {
+    let emu = emulator(license("pro", 5, 100).expires(When::After(30 * 60)));
+    let mut fx = Fixture::start(&emu);
+    assert_eq!(fx.send("tier"), "Some(Pro) Active");
+    block_license_manager(&emu);
+    // The re-check due at 15 minutes fails; the license has not ended yet.
+    fx.move_clocks(20);
+    wait_for_ledger_rejections(&emu, 1);
+    assert_eq!(fx.send("tier"), "Some(Pro) Active");
+    fx.move_clocks(31);
+    wait_for_tier(&mut fx, "Some(Pro) Expired");
+    assert_eq!(
+        tier_checkouts(&emu),
+        1,
+        "only start-up's check was answered"
+    );
+    emu.set_scenario(Scenario::entitled());
+    fx.exit().assert_succeeded();
+}
+
+#[test]
+fn a_downgrade_hidden_by_a_blocked_license_manager_ends_at_the_offline_limit_with_95() {
+    let emu = emulator(license("pro", 5, 100));
+    let mut fx = Fixture::start(&emu);
+    assert_eq!(fx.send("tier"), "Some(Pro) Active");
+    block_license_manager(&emu);
+    emu.change_tier_at(SKU, "basic", SystemTime::now()).unwrap();
+    // Trusted up to the limit (the fixture keeps the default of 6 hours)...
+    fx.move_clocks(5 * 60 + 59);
+    wait_for_ledger_rejections(&emu, 1);
+    assert_eq!(fx.send("tier"), "Some(Pro) Active");
+    // ... and not past it.
+    fx.move_clocks(6 * 60 + 1);
+    let run = harness::finish(fx.child.take().unwrap());
+    assert_eq!(run.code, Some(95), "{run:?}");
+    let lines: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.ends_with("[exit 95]"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{run:?}");
+    assert!(
+        lines[0].starts_with(
+            "mp-runtime: offline limit: the license could not be checked with License Manager"
+        ),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(
+        tier_checkouts(&emu),
+        1,
+        "only start-up's check was answered"
+    );
+}
+
+#[test]
+fn a_seat_whose_extensions_keep_failing_is_lost_when_its_sixty_minutes_end() {
+    let emu = emulator(license("pro", 1, 100));
+    let mut fx = Fixture::start(&emu);
+    assert_eq!(fx.send("hold"), "held");
+    block_license_manager(&emu);
+    // The extension due at 40 minutes fails, and keeps failing.
+    fx.move_clocks(41);
+    wait_for_ledger_rejections(&emu, 2);
+    assert_eq!(fx.send("held"), "[true]");
+    fx.move_clocks(61);
+    let started = std::time::Instant::now();
+    while fx.send("held") != "[false]" {
+        assert!(started.elapsed() < Duration::from_secs(120), "never lost");
+    }
+    let stats = fx.send("stats");
+    assert!(stats.contains("lost_seats: 1"), "{stats}");
+    assert!(emu.ledger().licenses.extensions.is_empty());
+    // License Manager returned it to the pool at 60 minutes: it lends it again, once.
+    emu.set_scenario(Scenario::entitled());
+    assert_eq!(seats_in_use(&emu), 0);
+    assert_eq!(fx.send("hold"), "held");
+    assert_eq!(seats_in_use(&emu), 1);
+    fx.exit().assert_succeeded();
+}
+
+/// Waits until the emulator has cut at least `n` License Manager connections.
+fn wait_for_ledger_rejections(emu: &Emulator, n: u64) {
+    harness::wait_for_ledger(emu, |ledger| ledger.rejection_count("ConnectionReset") >= n);
 }
 
 /// A license with `gb` to draw down and no tier or pool.

@@ -8,7 +8,7 @@ use super::policy::Outcome;
 use super::stats::{COUNTERS, bump};
 use crate::startup::retry::{self, AttemptError, Stopped};
 use aws_sdk_licensemanager::types::CheckoutType;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 use tokio::time::Instant;
 
 /// How long one call retries throttling and network errors.
@@ -28,15 +28,15 @@ pub(crate) enum Denied {
 /// A granted call.
 pub(crate) struct Granted {
     pub(crate) checked: CheckedOut,
-    /// When it was first asked (the runtime's clock): License Manager's 60 minutes for a
-    /// floating checkout start no earlier.
-    pub(crate) asked_at: SystemTime,
+    /// When it was first asked (the keeper's monotonic clock): License Manager's 60 minutes
+    /// for a floating checkout start no earlier.
+    pub(crate) asked_at: std::time::Instant,
 }
 
 /// Checks `ask` out of this process's license.
 pub(crate) async fn checkout(checkout_type: CheckoutType, ask: Ask) -> Result<Granted, Denied> {
     let context = context::get().ok_or(Denied::NotStarted)?;
-    let asked_at = context.clock.now();
+    let asked_at = context.clock.monotonic();
     let token = checkout::client_token().map_err(|f| Denied::Refused(f.message))?;
     let result = with_retries(|| {
         let (checkout_type, token) = (checkout_type.clone(), token.clone());

@@ -1,16 +1,17 @@
 //! What the contract calls share after start-up: the client, the compiled-in spec, the
 //! clock, the published license state, and the keeper thread's inbox and stop switch.
 
+use super::clock::LicenseClock;
 use super::keeper;
 use super::seat::Held;
 use super::state::Snapshot;
 use crate::exit;
 use crate::failure::Failure;
 use crate::startup::ContractSpec;
-use crate::usage::{Clock, shutdown};
+use crate::usage::shutdown;
 use aws_sdk_licensemanager::Client;
 use std::sync::{Arc, Mutex, OnceLock, mpsc as std_mpsc};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 
 /// How often the keeper looks at the clock (re-check due? seat extension due?).
@@ -21,7 +22,9 @@ const FINISH_BOUND: Duration = Duration::from_secs(10);
 pub(crate) struct Context {
     pub(crate) client: Client,
     pub(crate) spec: &'static ContractSpec,
-    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) clock: LicenseClock,
+    /// How long the last answered check is trusted; `None` when the seller turned it off.
+    pub(crate) offline_limit: Option<Duration>,
     pub(crate) state: watch::Sender<Snapshot>,
     /// Seats dropped by the seller, for the keeper to check in.
     pub(crate) check_ins: mpsc::UnboundedSender<Arc<Held>>,
@@ -35,14 +38,29 @@ pub(crate) fn get() -> Option<&'static Context> {
     CONTEXT.get()
 }
 
+/// What start-up hands the keeper.
+pub(crate) struct Installed {
+    pub(crate) client: Client,
+    pub(crate) spec: &'static ContractSpec,
+    pub(crate) clock: LicenseClock,
+    pub(crate) offline_limit: Option<Duration>,
+    pub(crate) tick: Duration,
+    /// Start-up's check, and when it was asked (monotonic).
+    pub(crate) first: Snapshot,
+    pub(crate) first_asked_at: Instant,
+}
+
 /// Publishes the first check and starts the keeper thread.
-pub(crate) fn install(
-    client: Client,
-    spec: &'static ContractSpec,
-    clock: Arc<dyn Clock>,
-    tick: Duration,
-    first: Snapshot,
-) -> Result<(), Failure> {
+pub(crate) fn install(installed: Installed) -> Result<(), Failure> {
+    let Installed {
+        client,
+        spec,
+        clock,
+        offline_limit,
+        tick,
+        first,
+        first_asked_at,
+    } = installed;
     let (stop, stopped) = watch::channel(false);
     let (check_ins, inbox) = mpsc::unbounded_channel();
     let (done_tx, done) = std_mpsc::channel();
@@ -50,6 +68,7 @@ pub(crate) fn install(
         client,
         spec,
         clock,
+        offline_limit,
         state: watch::Sender::new(first),
         check_ins,
         stop: stop.clone(),
@@ -66,6 +85,7 @@ pub(crate) fn install(
             stopped,
             inbox,
             tick,
+            first_asked_at,
             done: done_tx,
         },
     )

@@ -1,6 +1,9 @@
 //! `checkout!`: a floating entitlement held as a [`Seat`]. The seat is registered with the
 //! keeper, which extends it before its 60 minutes end; dropping it sends it to the keeper to
-//! check in, and at SIGTERM the keeper checks in every seat still held.
+//! check in, and at SIGTERM the keeper checks in every seat still held. If no extension
+//! succeeds before those 60 minutes end, License Manager has lent the seat out again: the
+//! keeper then marks it lost here too, so a process cut off from License Manager cannot keep
+//! serving sessions whose seats another replica now holds.
 
 use super::call::{self, Denied};
 use super::checkout::Ask;
@@ -10,7 +13,7 @@ use aws_sdk_licensemanager::types::CheckoutType;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
 
 /// How long a checkout lasts without extension.
@@ -30,8 +33,64 @@ pub(crate) struct Held {
     pub(crate) entitlement: &'static Floating,
     pub(crate) units: u64,
     pub(crate) token: Mutex<String>,
-    /// When the keeper extends it next (the runtime's clock).
-    pub(crate) extend_at: Mutex<SystemTime>,
+    /// When the keeper extends it next and when it lapses (the keeper's monotonic clock).
+    deadlines: Mutex<Deadlines>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Deadlines {
+    extend_at: Instant,
+    lapse_at: Instant,
+}
+
+impl Deadlines {
+    /// From when the checkout or extension was asked: License Manager's 60 minutes start no
+    /// earlier, so the seat never lapses later here than there.
+    fn counted_from(asked_at: Instant) -> Self {
+        Deadlines {
+            extend_at: asked_at + EXTEND_AFTER,
+            lapse_at: asked_at + LIFETIME,
+        }
+    }
+}
+
+impl Held {
+    fn new(
+        id: u64,
+        entitlement: &'static Floating,
+        units: u64,
+        token: String,
+        asked_at: Instant,
+    ) -> Self {
+        Held {
+            id,
+            entitlement,
+            units,
+            token: Mutex::new(token),
+            deadlines: Mutex::new(Deadlines::counted_from(asked_at)),
+        }
+    }
+
+    fn deadlines(&self) -> Deadlines {
+        *self.deadlines.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether an extension is due at `now`.
+    pub(crate) fn extension_due(&self, now: Instant) -> bool {
+        now >= self.deadlines().extend_at
+    }
+
+    /// Whether the seat's lifetime ended at `now` with no extension since.
+    pub(crate) fn lapsed(&self, now: Instant) -> bool {
+        now >= self.deadlines().lapse_at
+    }
+
+    /// An extension asked at `asked_at` succeeded with `token`.
+    pub(crate) fn extended(&self, asked_at: Instant, token: String) {
+        *self.token.lock().unwrap_or_else(|e| e.into_inner()) = token;
+        *self.deadlines.lock().unwrap_or_else(|e| e.into_inner()) =
+            Deadlines::counted_from(asked_at);
+    }
 }
 
 /// The seats held, for the keeper.
@@ -89,7 +148,8 @@ impl Seat {
     }
 
     /// Whether the keeper still holds it for this process (false once it was checked in at
-    /// SIGTERM, or License Manager no longer knew it when it was extended).
+    /// SIGTERM, License Manager no longer knew it when it was extended, or it lapsed: no
+    /// extension succeeded within its 60 minutes, so License Manager lent it out again).
     pub fn is_held(&self) -> bool {
         lock_held().iter().any(|h| h.id == self.held.id)
     }
@@ -165,13 +225,13 @@ pub async fn checkout(entitlement: &'static Floating, units: u64) -> Result<Seat
             Denied::Unavailable(why) => CheckoutError::Unavailable(why),
             Denied::Refused(why) => CheckoutError::Refused(why),
         })?;
-    let held = Arc::new(Held {
-        id: NEXT_ID.fetch_add(1, Relaxed),
+    let held = Arc::new(Held::new(
+        NEXT_ID.fetch_add(1, Relaxed),
         entitlement,
         units,
-        token: Mutex::new(granted.checked.token.unwrap_or_default()),
-        extend_at: Mutex::new(granted.asked_at + EXTEND_AFTER),
-    });
+        granted.checked.token.unwrap_or_default(),
+        granted.asked_at,
+    ));
     lock_held().push(held.clone());
     Ok(Seat { held })
 }
@@ -194,14 +254,34 @@ mod tests {
 
     fn hold(entitlement: &'static Floating) -> u64 {
         let id = NEXT_ID.fetch_add(1, Relaxed);
-        lock_held().push(Arc::new(Held {
+        let token = format!("token-{id}");
+        lock_held().push(Arc::new(Held::new(
             id,
             entitlement,
-            units: 1,
-            token: Mutex::new(format!("token-{id}")),
-            extend_at: Mutex::new(SystemTime::UNIX_EPOCH),
-        }));
+            1,
+            token,
+            Instant::now(),
+        )));
         id
+    }
+
+    #[test]
+    fn a_seat_lapses_a_lifetime_after_its_last_successful_extension() {
+        static SEATS: Floating = Floating::new("Seats", "Count");
+        let checked_out = Instant::now();
+        let held = Held::new(0, &SEATS, 1, "t0".into(), checked_out);
+        assert!(!held.extension_due(checked_out + EXTEND_AFTER - Duration::from_secs(1)));
+        assert!(held.extension_due(checked_out + EXTEND_AFTER));
+        // Extensions failing: nothing moves, and the seat lapses with License Manager's.
+        assert!(!held.lapsed(checked_out + LIFETIME - Duration::from_secs(1)));
+        assert!(held.lapsed(checked_out + LIFETIME));
+        // One that succeeded 50 minutes in moves both deadlines from when it was asked.
+        let extended = checked_out + Duration::from_secs(50 * 60);
+        held.extended(extended, "t1".into());
+        assert!(!held.lapsed(checked_out + LIFETIME));
+        assert!(held.lapsed(extended + LIFETIME));
+        assert!(!held.extension_due(extended + EXTEND_AFTER - Duration::from_secs(1)));
+        assert_eq!(*held.token.lock().unwrap(), "t1");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 
 use super::check::{CheckError, check, first_call};
 use super::client;
-use super::context;
+use super::clock::LicenseClock;
+use super::context::{self, Installed};
 use super::policy::Outcome;
 use crate::build_mode::BuildMode;
 use crate::env::Env;
@@ -16,6 +17,7 @@ use crate::startup::credentials;
 use crate::startup::region::Region;
 use crate::startup::retry::{self, AttemptError, Stopped};
 use aws_config::SdkConfig;
+use std::time::Duration;
 use tokio::time::Instant;
 
 /// What start-up already settled.
@@ -27,6 +29,8 @@ pub struct Start<'a> {
     pub(crate) deadline_secs: u64,
     pub(crate) mode: BuildMode,
     pub(crate) env: &'a dyn Env,
+    /// How long the last answered license check is trusted; `None` when turned off.
+    pub(crate) offline_limit_secs: Option<u64>,
 }
 
 /// Checks the license out; `Err` is the failure to report before exiting.
@@ -37,11 +41,13 @@ pub async fn start(spec: &'static ContractSpec, start: Start<'_>) -> Result<(), 
         start.region,
         start.mode,
     )?);
-    let clock = local_testing::clock(start.mode, start.env);
-    let snapshot = retry::until_deadline(start.deadline, || async {
+    let clock = LicenseClock::new(start.mode, start.env);
+    let (first, first_asked_at) = retry::until_deadline(start.deadline, || async {
         credentials::check(start.sdk).await?;
-        check(&client, spec, clock.now())
+        let asked_at = clock.monotonic();
+        check(&client, spec, clock.wall())
             .await
+            .map(|snapshot| (snapshot, asked_at))
             .map_err(|error| attempt_error(error, spec, start.region))
     })
     .await
@@ -60,7 +66,15 @@ pub async fn start(spec: &'static ContractSpec, start: Start<'_>) -> Result<(), 
         ),
     })?;
     let tick = local_testing::license_tick(start.mode, start.env, context::TICK);
-    context::install(client, spec, clock, tick, snapshot)
+    context::install(Installed {
+        client,
+        spec,
+        clock,
+        offline_limit: start.offline_limit_secs.map(Duration::from_secs),
+        tick,
+        first,
+        first_asked_at,
+    })
 }
 
 /// What a failed first check means for start-up.

@@ -31,12 +31,17 @@ impl ContractTier for NoTiers {
 pub enum LicenseStatus {
     /// Checked out successfully.
     Active,
-    /// License Manager says the license expired. Running work is not stopped: the seller
-    /// decides (finish sessions, refuse new ones, ...).
+    /// The license expired: License Manager says so, or its end (`expires_at`) passed on
+    /// this host's clock while License Manager could not be asked. Running work is not
+    /// stopped: the seller decides (finish sessions, refuse new ones, ...).
     Expired,
     /// License Manager no longer allows the entitlements (the agreement was cancelled, or
     /// the tier is gone). As with expiry, nothing is stopped.
     NotEntitled,
+    /// License Manager could not be asked for longer than the program's `offline_limit`, so
+    /// the last state is no longer trusted. The runtime ends the process (exit 95) right
+    /// after publishing it.
+    Unverified,
 }
 
 /// An entitlement's limit, from `GetLicense`.
@@ -128,7 +133,8 @@ impl<T: ContractTier> License<T> {
         self.receiver.borrow().tier.and_then(T::from_index)
     }
 
-    /// Whether the last check found the license in force.
+    /// Whether the license is in force: the last check found it so, its end has not passed
+    /// on this host's clock, and that check is not older than the offline limit.
     pub fn is_active(&self) -> bool {
         self.receiver.borrow().status == LicenseStatus::Active
     }

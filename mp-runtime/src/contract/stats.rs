@@ -19,6 +19,9 @@ pub struct LicenseStats {
     pub refusals: u64,
     /// Calls that failed for any other reason (after their retries), logged.
     pub failures: u64,
+    /// Held seats that lapsed: no extension succeeded within their 60 minutes, so License
+    /// Manager returned them to the pool and [`crate::Seat::is_held`] turned false.
+    pub lost_seats: u64,
 }
 
 pub(crate) struct Counters {
@@ -28,6 +31,7 @@ pub(crate) struct Counters {
     pub(crate) drawn_units: AtomicU64,
     pub(crate) refusals: AtomicU64,
     pub(crate) failures: AtomicU64,
+    pub(crate) lost_seats: AtomicU64,
 }
 
 pub(crate) static COUNTERS: Counters = Counters {
@@ -37,6 +41,7 @@ pub(crate) static COUNTERS: Counters = Counters {
     drawn_units: AtomicU64::new(0),
     refusals: AtomicU64::new(0),
     failures: AtomicU64::new(0),
+    lost_seats: AtomicU64::new(0),
 };
 
 /// Adds one to `counter`.
@@ -54,5 +59,6 @@ pub fn license_stats() -> LicenseStats {
         drawn_units: c.drawn_units.load(Relaxed),
         refusals: c.refusals.load(Relaxed),
         failures: c.failures.load(Relaxed),
+        lost_seats: c.lost_seats.load(Relaxed),
     }
 }

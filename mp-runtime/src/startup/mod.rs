@@ -256,6 +256,7 @@ async fn contract_start(
             deadline_secs: spec.startup_deadline_secs,
             mode,
             env,
+            offline_limit_secs: spec.offline_limit_secs,
         },
     )
     .await?;

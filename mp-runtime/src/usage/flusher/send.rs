@@ -11,9 +11,9 @@
 //!   SDK's identity cache keeps refused credentials until they expire). Counted in
 //!   `credential_retries`, logged once per run of refusals;
 //! - `DuplicateRequestException`: if this record was sent before (it is frozen, so with this
-//!   very quantity, and an attempt may have reached the service), that send got through and it counts as delivered; if not, the hour was
-//!   used by an earlier run of this task (a restart without a journal), so the usage moves to
-//!   the next hour;
+//!   very quantity, and an attempt may have reached the service), that send got through and
+//!   it counts as delivered; if not, the hour was used by an earlier run of this task (a
+//!   restart without a journal), so the usage moves to the next hour;
 //! - `IdempotencyConflictException`: the token is this process's own (a random identity, kept
 //!   only in its journal), so the service holds an earlier send of this very record with
 //!   other parameters: a later state sent before the journal lost it (damage), or, for a

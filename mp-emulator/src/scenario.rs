@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// What the emulator plays. JSON form (every field optional):
 /// `{"outcome": "not_entitled", "dry_run_answer": "ok",
 ///   "platform_not_supported_on": "register_usage", "seed": 7,
+///   "idempotency_conflict_409": false,
 ///   "faults": {"throttle_probability": 0.5, "server_error_probability": 0.0,
 ///              "latency_ms": 0, "reset_probability": 0.0, "black_hole": false,
 ///              "down_for_requests": 0}}`
@@ -21,6 +22,9 @@ pub struct Scenario {
     /// Seeds the fault dice; the same seed and requests give the same faults.
     pub seed: u64,
     pub faults: Faults,
+    /// Answer `IdempotencyConflictException` with HTTP 409, the service model's status,
+    /// instead of 400, the API reference's.
+    pub idempotency_conflict_409: bool,
 }
 
 /// How the service answers calls that pass validation.
@@ -148,6 +152,10 @@ impl Scenario {
     }
     pub fn black_hole(mut self) -> Self {
         self.faults.black_hole = true;
+        self
+    }
+    pub fn idempotency_conflict_409(mut self) -> Self {
+        self.idempotency_conflict_409 = true;
         self
     }
     pub fn down_for(mut self, requests: u32) -> Self {

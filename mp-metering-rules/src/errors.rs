@@ -36,6 +36,43 @@ pub const VALIDATION: &str = "ValidationException";
 /// The answer a permitted `DryRun` may give instead of 200.
 pub const DRY_RUN_OPERATION: &str = "DryRunOperation";
 
+/// The role lacks the permission (or a policy is being redeployed).
+pub const ACCESS_DENIED: &str = "AccessDeniedException";
+/// The session credentials expired.
+pub const EXPIRED_TOKEN: &str = "ExpiredTokenException";
+/// The access key or session token is unknown (rotated, or not yet propagated).
+pub const UNRECOGNIZED_CLIENT: &str = "UnrecognizedClientException";
+/// The access key is unknown (the query protocols' spelling).
+pub const INVALID_CLIENT_TOKEN_ID: &str = "InvalidClientTokenId";
+/// The signature does not verify, or was made too far from AWS's clock.
+pub const INVALID_SIGNATURE: &str = "InvalidSignatureException";
+/// The signature does not verify (the query protocols' spelling).
+pub const SIGNATURE_DOES_NOT_MATCH: &str = "SignatureDoesNotMatch";
+/// The signature lacks a part.
+pub const INCOMPLETE_SIGNATURE: &str = "IncompleteSignatureException";
+/// The request was not signed.
+pub const MISSING_AUTHENTICATION_TOKEN: &str = "MissingAuthenticationTokenException";
+/// The request's date is too far from AWS's clock.
+pub const REQUEST_EXPIRED: &str = "RequestExpired";
+/// The caller may not call the operation.
+pub const NOT_AUTHORIZED: &str = "NotAuthorized";
+
+/// The refusals of a call's credentials or authorisation, which every AWS JSON service can
+/// answer outside its model (the common errors): credentials rotating, an IAM policy being
+/// redeployed, clock skew. None of them is about the request's content.
+pub const CREDENTIAL_ERRORS: &[&str] = &[
+    ACCESS_DENIED,
+    EXPIRED_TOKEN,
+    UNRECOGNIZED_CLIENT,
+    INVALID_CLIENT_TOKEN_ID,
+    INVALID_SIGNATURE,
+    SIGNATURE_DOES_NOT_MATCH,
+    INCOMPLETE_SIGNATURE,
+    MISSING_AUTHENTICATION_TOKEN,
+    REQUEST_EXPIRED,
+    NOT_AUTHORIZED,
+];
+
 /// Every error the service model lists for `RegisterUsage`.
 pub const REGISTER_USAGE: &[&str] = &[
     CUSTOMER_NOT_ENTITLED,

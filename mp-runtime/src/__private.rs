@@ -92,6 +92,7 @@ fn start_up(runtime: &Runtime, spec: &'static StartupSpec) {
                 && let Err(failure) = usage::start(
                     r.product_code(),
                     &r.region,
+                    spec.offline_limit_secs.map(std::time::Duration::from_secs),
                     BuildMode::current(),
                     &ProcessEnv,
                 )

@@ -7,6 +7,12 @@
 //! Errors without a service answer are settled before the table: a certificate that does not
 //! chain to the pinned roots means something intercepted the connection (see
 //! `startup::trust`); timeouts, connection failures and HTTP 5xx are retried.
+//!
+//! A refusal of the call's credentials or authorisation (`AccessDeniedException`,
+//! `ExpiredTokenException`, a refused signature...) stops start-up (exit 91), where it means
+//! the role or the clock is wrong; after start-up it is a blip (credentials rotating, a
+//! policy redeployed, skew corrected) and never the record's fault, so the record is kept
+//! and retried with fresh credentials.
 
 use crate::build_mode::BuildMode;
 use crate::exit;
@@ -71,6 +77,9 @@ pub(crate) enum AtStartUp {
 pub(crate) enum Hourly {
     /// Try again with backoff until the record's window closes.
     Retry,
+    /// The call's credentials or authorisation were refused: load fresh credentials, then
+    /// as `Retry`.
+    Credentials,
     /// The service holds a record for this hour and task (`DuplicateRequestException`).
     Duplicate,
     /// The client token was used with other parameters (`IdempotencyConflictException`).
@@ -106,8 +115,29 @@ pub(crate) struct Context<'a> {
     pub(crate) key_version: u32,
 }
 
-/// The policy, one row per error code the Metering Service models (and `DryRunOperation`).
+/// A credential or authorisation refusal: exit 91 at start-up, retried after it.
+const fn credentials(code: &'static str) -> Rule {
+    Rule {
+        code,
+        at_start_up: AtStartUp::NotExpected,
+        hourly: Hourly::Credentials,
+        message: refused,
+    }
+}
+
+/// The policy, one row per error code the Metering Service models (and `DryRunOperation`),
+/// and per credential refusal any AWS service can answer.
 pub(crate) const RULES: &[Rule] = &[
+    credentials(code::ACCESS_DENIED),
+    credentials(code::EXPIRED_TOKEN),
+    credentials(code::UNRECOGNIZED_CLIENT),
+    credentials(code::INVALID_CLIENT_TOKEN_ID),
+    credentials(code::INVALID_SIGNATURE),
+    credentials(code::SIGNATURE_DOES_NOT_MATCH),
+    credentials(code::INCOMPLETE_SIGNATURE),
+    credentials(code::MISSING_AUTHENTICATION_TOKEN),
+    credentials(code::REQUEST_EXPIRED),
+    credentials(code::NOT_AUTHORIZED),
     Rule {
         code: code::CUSTOMER_NOT_ENTITLED,
         at_start_up: AtStartUp::Stop(exit::NOT_ENTITLED),
@@ -267,8 +297,8 @@ fn retried(c: &Context, detail: &str) -> String {
     )
 }
 
-/// Anything without a row of its own: access denied, clock skew (a refused signature), an
-/// answer that makes no sense for the call.
+/// A credential refusal (access denied, clock skew: a refused signature), and anything
+/// without a row of its own: an answer that makes no sense for the call.
 fn refused(c: &Context, detail: &str) -> String {
     match c.call {
         Call::RegisterUsage => format!(
@@ -404,6 +434,8 @@ pub(crate) struct HourlyVerdict {
     pub(crate) detail: String,
     /// The connection was intercepted (a certificate the pinned roots do not vouch for).
     pub(crate) intercepted: bool,
+    /// The request may have reached the service: anything but a failure to connect.
+    pub(crate) transmitted: bool,
 }
 
 /// Looks an hourly record's error up.
@@ -411,10 +443,12 @@ pub(crate) fn hourly<E>(error: &SdkError<E, HttpResponse>) -> HourlyVerdict
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
+    let transmitted = !never_left(error);
     let verdict = |action, detail| HourlyVerdict {
         action,
         detail,
         intercepted: false,
+        transmitted,
     };
     match read(error) {
         Ok((code, detail)) => verdict(rule(code).map_or(Hourly::GiveUp, |r| r.hourly), detail),
@@ -423,10 +457,35 @@ where
             action: Hourly::Retry,
             detail: why,
             intercepted: true,
+            transmitted,
         },
         Err(Transport::Retry(why)) => verdict(Hourly::Retry, why),
         Err(Transport::Broken(why)) => verdict(Hourly::GiveUp, why),
     }
+}
+
+/// Whether the request certainly never left the process: the connection was never
+/// established (refused, no route, DNS, connect timeout, a TLS handshake refused or
+/// intercepted), which the HTTP client reports as a connect error of hyper-util's pooled
+/// client somewhere in the error's causes. Anything else (an attempt timeout, a reset, a
+/// dropped answer, any answer) may have been read by the service.
+pub(crate) fn never_left<E>(error: &SdkError<E, HttpResponse>) -> bool
+where
+    E: std::error::Error + 'static,
+{
+    if !matches!(error, SdkError::DispatchFailure(_)) {
+        return false;
+    }
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = next {
+        if e.downcast_ref::<hyper_util::client::legacy::Error>()
+            .is_some_and(|e| e.is_connect())
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    false
 }
 
 /// Exit 92: the metering endpoint's certificate does not chain to the roots AWS uses.

@@ -10,6 +10,7 @@ use crate::ledger::{Allocation, MeterRecord, Tag};
 use crate::scenario::DryRunAnswer;
 use crate::sigv4::Signer;
 use crate::state::State;
+use axum::http::StatusCode;
 use mp_metering_rules::{self as rules, errors, time};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -208,6 +209,11 @@ fn whole_secs(epoch_secs: f64) -> u64 {
 fn record(state: &State, signer: &Signer, req: Request) -> Result<Value, AwsError> {
     let caller = signer.source.to_string();
     let fingerprint = req.fingerprint();
+    let conflict_status = if state.scenario().scenario.idempotency_conflict_409 {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::BAD_REQUEST
+    };
     let mut book = state.book();
     if let Some(token) = &req.client_token
         && let Some((seen, record_id)) = book.tokens.get(&(caller.clone(), token.clone()))
@@ -215,7 +221,8 @@ fn record(state: &State, signer: &Signer, req: Request) -> Result<Value, AwsErro
         if *seen == fingerprint {
             return Ok(json!({ "MeteringRecordId": record_id }));
         }
-        return Err(AwsError::client(
+        return Err(AwsError::with_status(
+            conflict_status,
             errors::IDEMPOTENCY_CONFLICT,
             format!("ClientToken `{token}` was already used with different parameters"),
         ));

@@ -84,8 +84,36 @@ fn hourly_records_follow_the_table() {
 }
 
 #[test]
+fn credential_refusals_stop_start_up_and_are_retried_after_it() {
+    for code in mp_metering_rules::errors::CREDENTIAL_ERRORS {
+        for status in [400, 403] {
+            let error = service(code, status);
+            assert_eq!(
+                exit_code(at_start_up(&error, &CONTEXT, BuildMode::Production)),
+                Some(exit::OTHER),
+                "{code}"
+            );
+            let later = hourly(&error);
+            assert_eq!(later.action, Hourly::Credentials, "{code}");
+            assert!(
+                later.transmitted,
+                "an answer: the request reached the service"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_idempotency_conflict_reads_the_same_as_400_or_409() {
+    for status in [400, 409] {
+        let verdict = hourly(&service("IdempotencyConflictException", status));
+        assert_eq!(verdict.action, Hourly::Conflict, "HTTP {status}");
+    }
+}
+
+#[test]
 fn without_a_row_5xx_is_retried_and_anything_else_refused() {
-    let unknown = service("AccessDeniedException", 400);
+    let unknown = service("SomeNewRefusalException", 400);
     assert_eq!(
         exit_code(at_start_up(&unknown, &CONTEXT, BuildMode::Production)),
         Some(exit::OTHER)
@@ -100,6 +128,10 @@ fn without_a_row_5xx_is_retried_and_anything_else_refused() {
     let reset: Error = SdkError::dispatch_failure(ConnectorError::io("reset".into()));
     assert_eq!(hourly(&reset).action, Hourly::Retry);
     assert!(!hourly(&reset).intercepted);
+    assert!(
+        hourly(&reset).transmitted,
+        "a reset without a failed connect in its causes may have been read"
+    );
 }
 
 #[test]

@@ -12,6 +12,10 @@
 //! with the maximum and the excess is carried into the next hour's record, with a warning.
 //! Usage that arrives for an hour whose record is already frozen also goes to the next hour.
 //!
+//! A record that never left the process (never attempted, or every attempt failed to
+//! connect) and whose window is closing is carried into the current hour: the service never
+//! saw it, so billing its units in a later hour bills them once.
+//!
 //! A record takes at most 2,500 allocations. Past 2,499 tag sets in one hour, a new tag set's
 //! usage is billed in the record's untagged share (the last slot): the total is never cut,
 //! only the attribution of that tail is lost, and it is logged and counted.
@@ -40,6 +44,8 @@ pub(crate) enum State {
     Failed,
     /// The service already held another quantity for this hour; the usage moved on.
     Taken,
+    /// Never transmitted and its window closed: the usage moved to the hour then open.
+    Carried,
 }
 
 /// A share of a record attributed to a tag set.
@@ -62,11 +68,26 @@ pub(crate) struct Record {
     /// client token of its own.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(crate) salvaged: bool,
+    /// Frozen, yet every attempt so far failed before a request left the process (no
+    /// connection). Cleared while an attempt is under way, so a crash mid-attempt leaves
+    /// "may have been transmitted"; absent (an older journal) means the same.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) untransmitted: bool,
 }
 
 impl Record {
     pub(crate) fn key(&self) -> Key {
         (self.hour, self.dimension.clone())
+    }
+
+    /// No request for this record can have reached the service, so its usage may be billed
+    /// in another hour.
+    pub(crate) fn never_transmitted(&self) -> bool {
+        match self.state {
+            State::Open => true,
+            State::Frozen => self.untransmitted,
+            State::Sent | State::Failed | State::Taken | State::Carried => false,
+        }
     }
 
     /// What `quantity` holds beyond the tagged shares.
@@ -162,6 +183,7 @@ impl Aggregator {
                 allocations: Vec::new(),
                 state: State::Open,
                 salvaged: false,
+                untransmitted: false,
             });
             if record.state == State::Open {
                 record.absorb(quantity, allocations);
@@ -218,15 +240,39 @@ impl Aggregator {
     /// The service already holds another quantity for this hour: mark it Taken and move the
     /// usage to the next open hour. Returns the records changed.
     pub(crate) fn move_on(&mut self, key: &Key) -> Vec<Record> {
+        self.shift(key, State::Taken, key.0.next())
+    }
+
+    /// A record that never left the process and whose window is closing: mark it Carried and
+    /// add its usage to `into` (the current hour), or the first later hour still open. The
+    /// usage goes out under that hour's client token. Returns the records changed.
+    pub(crate) fn carry(&mut self, key: &Key, into: Hour) -> Vec<Record> {
+        self.shift(key, State::Carried, into)
+    }
+
+    /// Empties a record into the first open hour from `into` on, leaving it in `state`.
+    fn shift(&mut self, key: &Key, state: State, into: Hour) -> Vec<Record> {
         let Some(record) = self.records.get_mut(key) else {
             return Vec::new();
         };
-        record.state = State::Taken;
+        record.state = state;
+        record.untransmitted = false;
         let (quantity, allocations) = (record.quantity, std::mem::take(&mut record.allocations));
         record.quantity = 0;
-        let taken = record.clone();
-        let carried = self.add(&taken.dimension, taken.hour.next(), quantity, allocations);
-        vec![taken, carried]
+        let left = record.clone();
+        let moved = self.add(&left.dimension, into, quantity, allocations);
+        vec![left, moved]
+    }
+
+    /// Records whether every attempt at a frozen record failed before it left the process;
+    /// returns the record if that changed.
+    pub(crate) fn set_untransmitted(&mut self, key: &Key, untransmitted: bool) -> Option<Record> {
+        let record = self.records.get_mut(key)?;
+        if record.untransmitted == untransmitted {
+            return None;
+        }
+        record.untransmitted = untransmitted;
+        Some(record.clone())
     }
 
     /// Drops a frozen record's allocations (the service refused them) so its total can be

@@ -200,6 +200,8 @@ pub(crate) fn recover(bytes: &[u8], now: std::time::SystemTime) -> Recovered {
             // Its later states may be among the damage: treat it as possibly sent.
             record.state = State::Frozen;
         }
+        // Likewise, an attempt after its last intact line may have reached the service.
+        record.untransmitted &= !damaged_beyond_a_tear;
         let open = matches!(record.state, State::Open | State::Frozen);
         if !open && record.hour > Hour::of(now) {
             // A finished record of a future hour is no real record (a hand-edited file would
@@ -285,6 +287,7 @@ mod tests {
             }],
             state,
             salvaged: false,
+            untransmitted: false,
         }
     }
 

@@ -33,10 +33,12 @@ pub(crate) const JOURNAL_VAR: &str = "MARKETPLACE_METERING_JOURNAL";
 /// loses at most the usage since the last send; with one, at most this much.
 const CHECKPOINT: Duration = Duration::from_secs(10);
 
-/// Starts metering for this process, after a successful custom-pricing start-up.
+/// Starts metering for this process, after a successful custom-pricing start-up; the
+/// process ends (exit 95) once usage has waited longer than `offline_limit`.
 pub(crate) fn start(
     product_code: &str,
     region: &Region,
+    offline_limit: Option<Duration>,
     mode: BuildMode,
     env: &'static dyn Env,
 ) -> Result<(), Failure> {
@@ -46,6 +48,7 @@ pub(crate) fn start(
         checkpoint: local_testing::checkpoint(mode, env, CHECKPOINT),
         journal: env.var(JOURNAL_VAR).map(PathBuf::from),
         retry_cap: local_testing::retry_cap(mode, env, RETRY_CAP),
+        offline_limit,
     };
     spawn(
         settings,

@@ -2,16 +2,34 @@
 //! hour-truncated timestamp and the record's derived client token, oldest first. This file
 //! is the schedule (when to drain, when to send, the final flush at shutdown) and the
 //! journal; `send` is the policy for one record's answer.
+//!
+//! A record whose 6-hour window is closing is carried into the current hour only if it never
+//! left the process: never attempted, or every attempt failed to connect (refused, DNS, no
+//! route, connect timeout, a TLS handshake refused or intercepted). The service then never
+//! saw it, so its units billed in the current hour, under that hour's client token, are
+//! billed once. A record that may have reached the service (an attempt that timed out after
+//! connecting, a reset, a dropped answer, a 5xx, any answer) is never carried: the service may
+//! hold it already, the same units under a new token would bill twice, and a record older
+//! than 6 hours can no longer be resent under its own token to find out. It is given up,
+//! logged and counted lost. Whether a request may have left is kept in the record, and
+//! journaled, so the same rule holds for usage replayed after a restart.
+//!
+//! How long usage has waited (`waiting_secs`, see `waiting`) is published at each pass; past
+//! `offline_limit` the process ends (exit 95) with its usage journaled: the product does not
+//! run unbilled for longer than the seller allows.
 
 mod send;
+mod waiting;
 
-use super::aggregator::{Aggregator, Key};
+use super::aggregator::{Aggregator, Key, Record};
 use super::by_dimension;
 use super::counter::{self, Dimension};
 use super::hour::{Clock, HOUR_SECS, Hour, WINDOW};
 use super::journal::{Journal, Recovered};
 use super::stats::{self, Counters, STATS, Units};
 use crate::backoff::jitter;
+use crate::exit;
+use crate::failure::Failure;
 use crate::notice::operator;
 use aws_sdk_marketplacemetering::Client;
 use std::collections::HashMap;
@@ -39,6 +57,8 @@ pub(crate) struct Settings {
     pub(crate) journal: Option<PathBuf>,
     /// The retry backoff's ceiling.
     pub(crate) retry_cap: Duration,
+    /// How long usage may wait to be delivered before the process ends; `None`: for ever.
+    pub(crate) offline_limit: Option<Duration>,
 }
 
 struct Retry {
@@ -61,6 +81,11 @@ pub(crate) struct Flusher {
     intercepted: bool,
     /// `tags_untagged` as of the last drain, to report new tag refusals once per drain.
     tags_untagged_reported: u64,
+    /// The last send met a credential refusal: log the next one only after a send got
+    /// through.
+    credentials_refused: bool,
+    /// How long usage has waited to be delivered.
+    waiting: waiting::Waiting,
 }
 
 impl Flusher {
@@ -75,15 +100,17 @@ impl Flusher {
         mut settings: Settings,
         dimensions: Box<dyn Fn() -> Vec<&'static Dimension> + Send>,
     ) -> Self {
-        let (journal, records) = match settings.journal.clone() {
-            None => (None, Aggregator::default()),
-            Some(path) => match Journal::open(&path, clock.now(), &settings.task) {
+        let now = clock.now();
+        let (journal, records, expired) = match settings.journal.clone() {
+            None => (None, Aggregator::default(), Vec::new()),
+            Some(path) => match Journal::open(&path, now, &settings.task) {
                 Ok((journal, recovered)) => {
                     report_recovery(&path, &recovered);
                     if let Some(identity) = recovered.identity {
                         settings.task = identity;
                     }
-                    (Some(journal), Aggregator::restore(recovered.records))
+                    let records = Aggregator::restore(recovered.records);
+                    (Some(journal), records, recovered.expired)
                 }
                 Err(e) => {
                     Counters::bump(&STATS.journal_errors);
@@ -92,11 +119,11 @@ impl Flusher {
                          it, so a crash can lose the usage not yet sent. Check the path is a \
                          writable file"
                     );
-                    (None, Aggregator::default())
+                    (None, Aggregator::default(), Vec::new())
                 }
             },
         };
-        let flusher = Flusher {
+        let mut flusher = Flusher {
             client,
             clock,
             settings,
@@ -107,7 +134,12 @@ impl Flusher {
             journal_failing: false,
             intercepted: false,
             tags_untagged_reported: 0,
+            credentials_refused: false,
+            waiting: waiting::Waiting::new(now),
         };
+        for record in expired.into_iter().filter(|r| r.quantity > 0) {
+            flusher.recovered_past_window(record, now);
+        }
         flusher.count_pending(); // what the journal brought back waits already
         flusher
     }
@@ -122,14 +154,10 @@ impl Flusher {
         self.count_pending();
         self.journal(&drained);
         self.report_untagged();
+        self.waiting(now); // before a closing window takes the oldest record away
         for key in self.records.due(hour, true) {
-            if let Some(record) = self.records.get(&key)
-                && now > record.hour.last_send()
-            {
-                self.give_up(
-                    &key,
-                    "its 6-hour window closed before it could be delivered",
-                );
+            if now > key.0.last_send() {
+                self.past_window(&key, now);
             }
         }
         for key in self.records.due(hour, shutdown) {
@@ -147,9 +175,122 @@ impl Flusher {
         self.records.forget_before(oldest);
         self.retries.retain(|key, _| key.0 >= oldest);
         self.count_pending();
+        STATS
+            .waiting_secs
+            .store(self.waiting(now).as_secs(), Relaxed);
         #[cfg(feature = "metrics")]
         super::metrics_export::publish();
         self.records.due(hour, shutdown).len() as u64
+    }
+
+    /// A record whose window closed: carried into the current hour if it never left the
+    /// process, else given up (see the module's doc).
+    fn past_window(&mut self, key: &Key, now: SystemTime) {
+        let Some(record) = self.records.get(key).cloned() else {
+            return;
+        };
+        if !record.never_transmitted() {
+            self.give_up(
+                key,
+                "its 6-hour window closed before it could be delivered, and an attempt may \
+                 have reached the service, so it is not billed again in a later hour",
+            );
+            return;
+        }
+        let changed = self.records.carry(key, Hour::of(now));
+        self.journal(&changed);
+        self.retries.remove(key);
+        self.carried_out(&record);
+    }
+
+    /// A record the journal held past its window (the file no longer has it): carried into
+    /// the current hour if it never left the process, else counted lost.
+    fn recovered_past_window(&mut self, record: Record, now: SystemTime) {
+        self.waiting.observe(Some(record.hour.next().start()));
+        if !record.never_transmitted() {
+            Counters::bump(&STATS.failed);
+            stats::count_units(Units::Lost, &record.dimension, record.quantity);
+            operator!(error,
+                dimension = record.dimension, hour = record.hour.start_secs(), quantity = record.quantity;
+                "metering journal: record found after its 6-hour window closed, and an attempt \
+                 may have reached the service; it cannot be sent"
+            );
+            return;
+        }
+        let carried = self.records.add(
+            &record.dimension,
+            Hour::of(now),
+            record.quantity,
+            record.allocations.clone(),
+        );
+        self.journal(&[carried]);
+        self.carried_out(&record);
+    }
+
+    /// Counts and reports usage carried out of a closing window.
+    fn carried_out(&mut self, record: &Record) {
+        Counters::bump(&STATS.carried);
+        Counters::add(&STATS.carried_units, record.quantity);
+        operator!(warn,
+            dimension = record.dimension, hour = record.hour.start_secs(), quantity = record.quantity;
+            "metering: a record never reached the metering endpoint before its 6-hour window \
+             closed (no connection could be made); its usage is carried into the current hour \
+             and billed there (counted in carried_units). Check the network path to the \
+             metering endpoint"
+        );
+    }
+
+    /// How long usage has waited to be delivered, as of `now`.
+    fn waiting(&mut self, now: SystemTime) -> Duration {
+        let oldest_due = self
+            .records
+            .due(Hour::of(now), false)
+            .first()
+            .map(|(hour, _)| hour.next().start());
+        self.waiting.observe(oldest_due);
+        self.waiting.at(now)
+    }
+
+    /// Past the offline limit: the waiting time, if the process must end.
+    pub(crate) fn past_offline_limit(&mut self) -> Option<Duration> {
+        let limit = self.settings.offline_limit?;
+        let waiting = self.waiting(self.clock.now());
+        (waiting > limit).then_some(waiting)
+    }
+
+    /// Ends the process: the counters drained and everything journaled, one line, exit 95.
+    fn stop_offline(&mut self, waited: Duration) -> ! {
+        let now = self.clock.now();
+        let drained = self.records.drain(Hour::of(now), &(self.dimensions)());
+        self.journal(&drained);
+        self.count_pending();
+        let limit = self.settings.offline_limit.unwrap_or_default();
+        let kept = match &self.journal {
+            Some(journal) => format!(
+                "the usage not yet billed is kept in the journal {} for the next start",
+                journal.path().display()
+            ),
+            None => "without a journal the usage not yet billed is lost".to_owned(),
+        };
+        eprintln!(
+            "{}",
+            STATS
+                .snapshot()
+                .exit_line(self.records.pending_units(), self.journal.is_some())
+        );
+        Failure::new(
+            exit::OFFLINE_LIMIT,
+            format!(
+                "offline limit reached: usage has waited {} to be delivered, past the \
+                 offline_limit of {} this product allows, so it stops rather than run \
+                 unbilled; {kept}. Check the network path to \
+                 metering.marketplace.<region>.amazonaws.com and the task role's \
+                 aws-marketplace:MeterUsage permission",
+                waiting::human(waited),
+                waiting::human(limit)
+            ),
+        )
+        .exit()
     }
 
     /// What waits, for `metering_stats()`: counted right after each drain and each send
@@ -196,7 +337,12 @@ impl Flusher {
     ) {
         while !*stop.borrow() {
             tokio::select! {
-                _ = tokio::time::sleep(self.next_wake()) => { self.step(false).await; }
+                _ = tokio::time::sleep(self.next_wake()) => {
+                    self.step(false).await;
+                    if let Some(waited) = self.past_offline_limit() {
+                        self.stop_offline(waited);
+                    }
+                }
                 _ = stop.changed() => break,
             }
         }
@@ -255,7 +401,7 @@ impl Flusher {
         );
     }
 
-    fn journal(&mut self, records: &[super::aggregator::Record]) {
+    fn journal(&mut self, records: &[Record]) {
         let Some(journal) = &mut self.journal else {
             return;
         };
@@ -288,14 +434,6 @@ fn report_recovery(path: &Path, recovered: &Recovered) {
         operator!(warn, journal = path.display();
             "metering journal: skipped {} damaged line(s) (a crash mid-write?); recovered the rest",
             recovered.skipped
-        );
-    }
-    for record in &recovered.expired {
-        Counters::bump(&STATS.failed);
-        stats::count_units(Units::Lost, &record.dimension, record.quantity);
-        operator!(error,
-            dimension = record.dimension, hour = record.hour.start_secs(), quantity = record.quantity;
-            "metering journal: record found after its 6-hour window closed; it cannot be sent"
         );
     }
 }

@@ -4,10 +4,16 @@
 //! - accepted: sent;
 //! - retry (throttling, 5xx, network, an intercepted connection): again with backoff until
 //!   the record's window closes;
+//! - a refusal of the call's credentials or authorisation (`AccessDeniedException`,
+//!   `ExpiredTokenException`, `UnrecognizedClientException`, a refused signature...): not the
+//!   record's fault (credentials rotating, an IAM policy redeployed, clock skew), so retried
+//!   the same way, each next attempt with credentials loaded afresh from the provider (the
+//!   SDK's identity cache keeps refused credentials until they expire). Counted in
+//!   `credential_retries`, logged once per run of refusals;
 //! - `DuplicateRequestException`: if this record was sent before (it is frozen, so with this
-//!   very quantity), that send got through and it counts as delivered; if not, the hour was
-//!   used by an earlier run of this task (a restart without a journal), so the usage moves to
-//!   the next hour;
+//!   very quantity, and an attempt may have reached the service), that send got through and
+//!   it counts as delivered; if not, the hour was used by an earlier run of this task (a
+//!   restart without a journal), so the usage moves to the next hour;
 //! - `IdempotencyConflictException`: the token is this process's own (a random identity, kept
 //!   only in its journal), so the service holds an earlier send of this very record with
 //!   other parameters: a later state sent before the journal lost it (damage), or, for a
@@ -27,6 +33,8 @@ use crate::notice::operator;
 use crate::usage::aggregator::{Key, MAX_QUANTITY, Record, State};
 use crate::usage::client_token::client_token;
 use crate::usage::stats::{self, Counters, STATS, Units};
+use aws_sdk_marketplacemetering::Client;
+use aws_sdk_marketplacemetering::config::IdentityCache;
 use aws_sdk_marketplacemetering::primitives::DateTime;
 use aws_sdk_marketplacemetering::types::{Tag, UsageAllocation};
 use std::time::{Duration, SystemTime};
@@ -37,14 +45,21 @@ const RETRY_BASE: Duration = Duration::from_secs(1);
 impl Flusher {
     /// Sends one record; `false` if the endpoint wants us to back off.
     pub(super) async fn send(&mut self, key: &Key, now: SystemTime) -> bool {
+        // Whether an earlier attempt may have reached the service.
         let sent_before = self
             .records
             .get(key)
-            .is_some_and(|r| r.state == State::Frozen);
+            .is_some_and(|r| r.state == State::Frozen && !r.untransmitted);
+        // Until this attempt's outcome is known, it may reach the service: journaled so.
+        self.records.set_untransmitted(key, false);
         let frozen = self.records.freeze(key);
         self.journal(&frozen);
         if frozen.len() > 1 {
             Counters::bump(&STATS.carried);
+            Counters::add(
+                &STATS.carried_units,
+                frozen[1..].iter().map(|r| r.quantity).sum(),
+            );
             operator!(warn, dimension = key.1, hour = key.0.start_secs();
                 "metering: more than {MAX_QUANTITY} units in one hour; the record carries the \
                  maximum and the rest moves to the next hour (one record per hour is the rule)"
@@ -56,21 +71,44 @@ impl Flusher {
         let verdict = match self.call(&record).await {
             Ok(()) => {
                 self.intercepted = false;
+                self.credentials_refused = false;
+                self.waiting.settled(self.clock.now());
                 self.delivered(key);
                 return true;
             }
             Err(verdict) => verdict,
         };
+        if !verdict.transmitted
+            && !sent_before
+            && let Some(record) = self.records.set_untransmitted(key, true)
+        {
+            self.journal(&[record]);
+        }
         let HourlyVerdict {
             action,
             detail,
             intercepted,
+            ..
         } = verdict;
+        if matches!(
+            action,
+            Hourly::Duplicate | Hourly::Conflict | Hourly::NotEntitled | Hourly::GiveUp
+        ) {
+            // The service answered for good: the endpoint is reached, nothing waits on it.
+            self.waiting.settled(self.clock.now());
+        }
         match action {
             Hourly::Retry => {
                 if intercepted {
                     self.report_interception(&detail);
                 }
+                self.retry_later(key, now, &detail);
+                false
+            }
+            Hourly::Credentials => {
+                Counters::bump(&STATS.credential_retries);
+                self.report_credentials(&detail);
+                self.fresh_credentials();
                 self.retry_later(key, now, &detail);
                 false
             }
@@ -165,6 +203,31 @@ impl Flusher {
         }
     }
 
+    /// Once per run of credential refusals: the usage waits (journaled) and is retried.
+    fn report_credentials(&mut self, why: &str) {
+        if !std::mem::replace(&mut self.credentials_refused, true) {
+            operator!(warn, product_code = self.settings.product_code;
+                "metering: the metering service refused the task's credentials or authorisation \
+                 ({why}); usage is kept and retried with fresh credentials until its 6-hour \
+                 window closes (logged once until a send succeeds; counted in \
+                 credential_retries). If it lasts, check the task role's \
+                 aws-marketplace:MeterUsage permission and the host clock"
+            );
+        }
+    }
+
+    /// The next call loads credentials from the provider instead of the identity cache,
+    /// which would hand out the refused ones until they expire.
+    fn fresh_credentials(&mut self) {
+        let config = self
+            .client
+            .config()
+            .to_builder()
+            .identity_cache(IdentityCache::lazy().build())
+            .build();
+        self.client = Client::from_conf(config);
+    }
+
     /// The hour is not this record's to bill: its usage moves to the next open hour.
     fn move_on(&mut self, key: &Key, record: &Record, detail: &str) {
         operator!(warn,
@@ -176,6 +239,7 @@ impl Flusher {
         self.journal(&changed);
         self.retries.remove(key);
         Counters::bump(&STATS.carried);
+        Counters::add(&STATS.carried_units, record.quantity);
     }
 
     /// Resends the record's total without its allocations.

@@ -1,11 +1,14 @@
 use super::*;
 use crate::usage::aggregator::MAX_QUANTITY;
+use crate::usage::aggregator::State;
 use crate::usage::client_token::client_token;
 use crate::usage::counter::record as meter;
 use crate::usage::hour::ManualClock;
-use crate::usage::test_client::client;
+use crate::usage::test_client::{client, client_at, task_role_credentials};
+use aws_credential_types::provider::{ProvideCredentials, future};
 use aws_sdk_marketplacemetering::primitives::DateTime;
 use mp_emulator::{DEMO_CUSTOM_PRODUCT, Emulator, EmulatorConfig, Ledger, Scenario};
+use std::sync::atomic::AtomicU32;
 use std::time::UNIX_EPOCH;
 
 /// Hour 490,000 (late 2025), 10 minutes in.
@@ -48,6 +51,7 @@ impl Rig {
             checkpoint: Duration::from_secs(10),
             journal,
             retry_cap: RETRY_CAP,
+            offline_limit: None,
         };
         Flusher::with_dimensions(
             client(emu),
@@ -345,38 +349,202 @@ async fn allocations_the_service_refuses_are_dropped_and_the_total_billed_once()
 async fn an_idempotency_conflict_on_a_first_send_moves_the_new_usage_on() {
     static D: Dimension = Dimension::new("requests");
     static DIMS: [&Dimension; 1] = [&D];
+    // The API reference documents HTTP 400, the service model 409: the same either way.
+    for answered_409 in [false, true] {
+        let mut rig = Rig::new(&DIMS, None).await;
+        if answered_409 {
+            rig.emu
+                .set_scenario(Scenario::entitled().idempotency_conflict_409());
+        }
+        let hour = Hour::of(at(START));
+        // An earlier run of this process (same journaled identity) sent this hour with
+        // another quantity, and its journal line is gone.
+        client(&rig.emu)
+            .meter_usage()
+            .product_code(DEMO_CUSTOM_PRODUCT)
+            .usage_dimension("requests")
+            .usage_quantity(9)
+            .timestamp(DateTime::from_secs(hour.start_secs() as i64))
+            .client_token(client_token(
+                "task-1",
+                DEMO_CUSTOM_PRODUCT,
+                "requests",
+                hour,
+                false,
+            ))
+            .send()
+            .await
+            .unwrap();
+        let conflicts = STATS.conflicts.load(Relaxed);
+        meter(&D, 4u8);
+        rig.close_hour(0).await;
+        rig.close_hour(1).await;
+        let ledger = rig.ledger();
+        assert_eq!(ledger.rejection_count("IdempotencyConflictException"), 1);
+        assert_eq!(
+            booked(&ledger),
+            [("requests".into(), 0, 9), ("requests".into(), 1, 4)],
+            "409: {answered_409}: the 4 units are billed in the next hour, not dropped"
+        );
+        assert!(STATS.conflicts.load(Relaxed) > conflicts);
+    }
+}
+
+/// Hands out credentials the service does not know (rotated away) on the first load, then
+/// the task role's; each with an hour to live, so an identity cache would keep the first.
+#[derive(Debug, Default, Clone)]
+struct RotatedCredentials {
+    loads: Arc<AtomicU32>,
+}
+
+impl ProvideCredentials for RotatedCredentials {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        let first = self.loads.fetch_add(1, Relaxed) == 0;
+        let good = task_role_credentials();
+        let expiry = Some(SystemTime::now() + Duration::from_secs(3600));
+        let creds = if first {
+            aws_credential_types::Credentials::new(
+                "AKIAROTATEDAWAY00000",
+                good.secret_access_key(),
+                good.session_token().map(str::to_owned),
+                expiry,
+                "test",
+            )
+        } else {
+            aws_credential_types::Credentials::new(
+                good.access_key_id(),
+                good.secret_access_key(),
+                good.session_token().map(str::to_owned),
+                expiry,
+                "test",
+            )
+        };
+        future::ProvideCredentials::ready(Ok(creds))
+    }
+}
+
+#[tokio::test]
+async fn a_credential_refusal_is_retried_with_fresh_credentials_and_billed_once() {
+    static D: Dimension = Dimension::new("requests");
+    static DIMS: [&Dimension; 1] = [&D];
     let mut rig = Rig::new(&DIMS, None).await;
-    let hour = Hour::of(at(START));
-    // An earlier run of this process (same journaled identity) sent this hour with another
-    // quantity, and its journal line is gone.
-    client(&rig.emu)
-        .meter_usage()
-        .product_code(DEMO_CUSTOM_PRODUCT)
-        .usage_dimension("requests")
-        .usage_quantity(9)
-        .timestamp(DateTime::from_secs(hour.start_secs() as i64))
-        .client_token(client_token(
-            "task-1",
-            DEMO_CUSTOM_PRODUCT,
-            "requests",
-            hour,
-            false,
-        ))
-        .send()
-        .await
-        .unwrap();
-    let conflicts = STATS.conflicts.load(Relaxed);
-    meter(&D, 4u8);
-    rig.close_hour(0).await;
-    rig.close_hour(1).await;
-    let ledger = rig.ledger();
-    assert_eq!(ledger.rejection_count("IdempotencyConflictException"), 1);
+    let provider = RotatedCredentials::default();
+    rig.flusher.client = client_at(&rig.emu, &rig.emu.url(), provider.clone());
+    let retries = STATS.credential_retries.load(Relaxed);
+    meter(&D, 5u8);
+    assert_eq!(rig.close_hour(0).await, 1, "kept, not given up");
     assert_eq!(
-        booked(&ledger),
-        [("requests".into(), 0, 9), ("requests".into(), 1, 4)],
-        "the 4 units are billed in the next hour, not dropped"
+        rig.ledger().rejection_count("UnrecognizedClientException"),
+        1
     );
-    assert!(STATS.conflicts.load(Relaxed) > conflicts);
+    assert!(STATS.credential_retries.load(Relaxed) > retries);
+    rig.step_at(START / 3600 * 3600 + 3600 + 600).await; // past the backoff
+    assert_eq!(booked(&rig.ledger()), [("requests".into(), 0, 5)]);
+    assert!(
+        provider.loads.load(Relaxed) >= 2,
+        "the retry loaded credentials afresh"
+    );
+}
+
+/// A closed port on loopback: every connection is refused, as with egress blocked.
+fn unreachable_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", listener.local_addr().unwrap())
+}
+
+#[tokio::test]
+async fn egress_blocked_past_the_window_carries_the_usage_and_bills_each_unit_once() {
+    static D: Dimension = Dimension::new("requests");
+    static DIMS: [&Dimension; 1] = [&D];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("usage.journal");
+    let mut rig = Rig::new(&DIMS, Some(path.clone())).await;
+    let blocked = unreachable_url();
+    rig.flusher.client = client_at(&rig.emu, &blocked, task_role_credentials());
+    let (carried, carried_units) = (
+        STATS.carried.load(Relaxed),
+        STATS.carried_units.load(Relaxed),
+    );
+    // Seven hours without egress, usage in each; a restart in the middle of it.
+    for hour in 0..7u64 {
+        meter(&D, hour + 1);
+        rig.close_hour(hour).await;
+        if hour == 3 {
+            rig.flusher = Rig::flusher(&rig.emu, &rig.clock, &DIMS, Some(path.clone()));
+            rig.flusher.client = client_at(&rig.emu, &blocked, task_role_credentials());
+        }
+    }
+    assert!(rig.ledger().records.is_empty());
+    let hour0 = (Hour::of(at(START)), "requests".to_string());
+    assert_eq!(
+        rig.flusher.records.get(&hour0).map(|r| r.state),
+        Some(State::Carried),
+        "hour 0's window closed: carried, not given up"
+    );
+    assert!(STATS.carried.load(Relaxed) > carried);
+    assert!(STATS.carried_units.load(Relaxed) - carried_units >= 1);
+    // Egress restored.
+    rig.flusher.client = client(&rig.emu);
+    rig.close_hour(7).await;
+    let ledger = rig.ledger();
+    let billed: i64 = booked(&ledger).iter().map(|(_, _, q)| q).sum();
+    assert_eq!(billed, 28, "1 + 2 + ... + 7, every unit once");
+    let hours: Vec<u64> = booked(&ledger).iter().map(|(_, h, _)| *h).collect();
+    let mut unique = hours.clone();
+    unique.dedup();
+    assert_eq!(hours, unique, "one record per hour");
+    assert!(
+        !hours.contains(&0),
+        "hour 0 went out in a later hour: {hours:?}"
+    );
+}
+
+#[tokio::test]
+async fn usage_the_journal_holds_past_its_window_is_carried_if_it_never_left() {
+    static D: Dimension = Dimension::new("requests");
+    static DIMS: [&Dimension; 1] = [&D];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("usage.journal");
+    let mut rig = Rig::new(&DIMS, Some(path.clone())).await;
+    rig.flusher.client = client_at(&rig.emu, &unreachable_url(), task_role_credentials());
+    meter(&D, 6u8);
+    rig.close_hour(0).await; // attempted, refused: journaled as never transmitted
+    // The process is gone for 8 hours; the next one finds the record past its window.
+    rig.clock.set(at(START + 8 * 3600));
+    rig.sync();
+    rig.flusher = Rig::flusher(&rig.emu, &rig.clock, &DIMS, Some(path));
+    rig.close_hour(8).await;
+    assert_eq!(booked(&rig.ledger()), [("requests".into(), 8, 6)]);
+}
+
+#[tokio::test]
+async fn a_record_that_may_have_reached_the_service_is_never_carried() {
+    static D: Dimension = Dimension::new("requests");
+    static DIMS: [&Dimension; 1] = [&D];
+    let mut rig = Rig::new(&DIMS, None).await;
+    // The request is written and read, and the answer never comes: the attempt times out.
+    rig.emu.set_scenario(Scenario::entitled().black_hole());
+    meter(&D, 5u8);
+    rig.close_hour(0).await;
+    assert_eq!(rig.ledger().rejection_count("BlackHole"), 1);
+    rig.emu.set_scenario(Scenario::entitled());
+    let lost = STATS.lost_units.load(Relaxed);
+    rig.step_at(START + 7 * 3600).await;
+    let hour0 = (Hour::of(at(START)), "requests".to_string());
+    assert_eq!(
+        rig.flusher.records.get(&hour0).map(|r| r.state),
+        Some(State::Failed),
+        "given up, not carried"
+    );
+    assert!(STATS.lost_units.load(Relaxed) - lost >= 5);
+    rig.close_hour(7).await;
+    assert!(
+        rig.ledger().records.is_empty(),
+        "never billed in a later hour"
+    );
 }
 
 #[tokio::test]
@@ -398,4 +566,38 @@ async fn a_journal_keeps_the_process_identity_so_a_replay_reuses_its_tokens() {
         Box::new(|| DIMS.to_vec()),
     );
     assert_eq!(restarted.settings.task, "task-1", "taken from the journal");
+}
+
+#[tokio::test]
+async fn waiting_grows_while_nothing_is_accepted_and_passes_the_offline_limit() {
+    static D: Dimension = Dimension::new("requests");
+    static DIMS: [&Dimension; 1] = [&D];
+    let mut rig = Rig::new(&DIMS, None).await;
+    rig.flusher.settings.offline_limit = Some(Duration::from_secs(6 * 3600));
+    // Every connection reset: the records may have been read, so they are lost as their
+    // windows close, and the wait goes on regardless.
+    rig.emu
+        .set_scenario(Scenario::entitled().down_for(u32::MAX));
+    let mut waited = Vec::new();
+    for hour in 0..8u64 {
+        meter(&D, 1u8);
+        rig.close_hour(hour).await;
+        let now = rig.clock.now();
+        waited.push(rig.flusher.waiting(now).as_secs() / 3600);
+        assert_eq!(
+            rig.flusher.past_offline_limit().is_some(),
+            hour >= 6,
+            "hour {hour}: waited {waited:?}"
+        );
+    }
+    assert_eq!(
+        waited,
+        [0, 1, 2, 3, 4, 5, 6, 7],
+        "hours since hour 0 became due"
+    );
+    // Back: an accepted send ends the wait.
+    rig.emu.set_scenario(Scenario::entitled());
+    rig.close_hour(8).await;
+    assert_eq!(rig.flusher.waiting(rig.clock.now()), Duration::ZERO);
+    assert_eq!(rig.flusher.past_offline_limit(), None);
 }

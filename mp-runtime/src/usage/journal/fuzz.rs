@@ -48,6 +48,7 @@ fn record() -> impl Strategy<Value = Record> {
             allocations: Vec::new(),
             state,
             salvaged: false,
+            untransmitted: false,
         })
 }
 

@@ -67,6 +67,7 @@ async fn a_dimensions_units_reach_the_recorder_as_the_flusher_sends_them() {
         checkpoint: Duration::from_secs(10),
         journal: None,
         retry_cap: RETRY_CAP,
+        offline_limit: None,
     };
     let mut flusher = Flusher::with_dimensions(
         client(&emu),

@@ -63,10 +63,12 @@ pub struct MeteringStats {
     /// `meter!` calls with a quantity of 0 at run time: nothing to bill, counted so that a
     /// quantity computed wrongly does not vanish unseen.
     pub zero_calls: u64,
-    /// How long usage has been waiting to be delivered: seconds since the oldest record that
-    /// is due (its hour has ended) and not yet accepted became due, or since the last accepted
-    /// `MeterUsage` if that is later; 0 while nothing is due. Past the attribute's
-    /// `offline_limit` the process ends (exit 95): a seller can degrade before that.
+    /// How long usage has been waiting to be delivered: seconds since the oldest record still
+    /// unsettled became due (its hour ended), or since the service last settled a record
+    /// (accepted it, or refused it for good) if that is later; 0 while nothing is due. A
+    /// record given up or carried because its window closed does not end the wait. Past the
+    /// attribute's `offline_limit` the process ends (exit 95): a seller can degrade before
+    /// that.
     pub waiting_secs: u64,
     /// Units `meter!` counted, including those not yet drained into hourly records.
     pub metered_units: u64,

@@ -62,6 +62,10 @@ pub(crate) struct Record {
     /// client token of its own.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(crate) salvaged: bool,
+    /// The identity of the process whose client token the record goes out under, when not
+    /// this one's: a record a dead process may have sent, taken over from its journal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) identity: Option<String>,
 }
 
 impl Record {
@@ -162,6 +166,7 @@ impl Aggregator {
                 allocations: Vec::new(),
                 state: State::Open,
                 salvaged: false,
+                identity: None,
             });
             if record.state == State::Open {
                 record.absorb(quantity, allocations);

@@ -29,6 +29,14 @@
 //! be written, is an error: the caller meters without a journal and leaves the file untouched,
 //! so its records are sent, not lost, once the volume is writable again.
 //!
+//! # Replicas on one volume
+//!
+//! Each live process holds a file of its own, locked (`slot`): `<path>`, or the first of
+//! `<path>.1`, `<path>.2`, ... that no live process holds. A file that is there and unlocked
+//! is a dead process's: the next start takes it as its own (keeping its identity, as a restart
+//! does), or, with a file of its own already, takes its records over and removes it
+//! (`adopt`).
+//!
 //! # The file is the buyer's
 //!
 //! The journal lives on a volume the buyer's task or pod spec provides, so its contents are
@@ -49,9 +57,11 @@
 //! rewrite of the file can buy more than that: no panic, no hang, and no usage pushed to an
 //! hour that never comes.
 
+mod adopt;
 mod compact;
 mod read;
 mod recover;
+mod slot;
 mod validate;
 
 use super::aggregator::Record;
@@ -61,6 +71,7 @@ use crate::notice::operator;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 pub(crate) use recover::{Recovered, recover};
 
@@ -72,42 +83,49 @@ const HEADER_PREFIX: &str = "mp-journal ";
 pub(crate) struct Journal {
     path: PathBuf,
     file: File,
+    /// This process's lock on the file, for as long as it writes there.
+    _slot: slot::Slot,
 }
 
 impl Journal {
-    /// Opens (or creates) the journal at `path`, recovering what it holds as of `now`. The
-    /// identity it names is kept; a journal without one gets `fresh_identity`, and
-    /// `Recovered::identity` is the one in force either way.
+    /// Opens (or creates) this process's journal at `path`, or at the first of `<path>.1`,
+    /// `<path>.2`, ... that no live process holds (`slot`), recovering what it holds as of
+    /// `now`, and takes over the journals of processes that are gone (`adopt`). The identity
+    /// the file names is kept (its process is gone: nothing else sends under it any more); a
+    /// journal without one gets `fresh_identity`, and `Recovered::identity` is the one in
+    /// force either way.
     pub(crate) fn open(
         path: &Path,
-        now: std::time::SystemTime,
+        now: SystemTime,
         fresh_identity: &str,
     ) -> io::Result<(Journal, Recovered)> {
-        let mut recovered = match read::open_regular(path)? {
-            Some(file) => recover::recover_from(BufReader::new(file.take(read::MAX_BYTES)), now)?,
-            None => Recovered::default(),
-        };
-        if let Some(version) = recovered.other_version.take() {
-            let aside = compact::move_aside(path, now)?;
-            Counters::bump(&STATS.journal_errors);
-            tracing::warn!(
-                journal = %path.display(),
-                moved_to = %aside.display(),
-                "metering journal: {} is a version {version:?} journal this build cannot read; \
-                 moved it to {} untouched and started a fresh journal",
-                path.display(),
-                aside.display()
-            );
-        }
-        report_rejected(path, &recovered);
+        let slot::Claimed { own, orphans } = slot::claim(path)?;
+        let mut recovered = read_one(&own.path, now)?;
         let identity = recovered
             .identity
-            .get_or_insert_with(|| fresh_identity.to_owned());
-        let file = compact::compact(path, identity, &recovered.records)?;
+            .get_or_insert_with(|| fresh_identity.to_owned())
+            .clone();
+        let orphans = orphans
+            .into_iter()
+            .filter_map(|slot| read_orphan(slot, now))
+            .collect();
+        let (taken, left) = adopt::merge(&mut recovered, orphans);
+        let file = compact::compact(&own.path, &identity, &recovered.records)?;
+        for orphan in taken {
+            report_adopted(&orphan.slot.path, &own.path);
+        }
+        for orphan in left {
+            operator!(warn, journal = orphan.slot.path.display();
+                "metering journal: {} was left by a process that is gone, with records of the \
+                 same hours as another such journal; it is left for the next start to send",
+                orphan.slot.path.display()
+            );
+        }
         Ok((
             Journal {
-                path: path.to_owned(),
+                path: own.path.clone(),
                 file,
+                _slot: own,
             },
             recovered,
         ))
@@ -129,6 +147,67 @@ impl Journal {
     pub(crate) fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// Reads one journal file as of `now`: one of another version is moved aside, records this
+/// runtime cannot have written are reported.
+fn read_one(path: &Path, now: SystemTime) -> io::Result<Recovered> {
+    let mut recovered = match read::open_regular(path)? {
+        Some(file) => recover::recover_from(BufReader::new(file.take(read::MAX_BYTES)), now)?,
+        None => Recovered::default(),
+    };
+    if let Some(version) = recovered.other_version.take() {
+        let aside = compact::move_aside(path, now)?;
+        Counters::bump(&STATS.journal_errors);
+        tracing::warn!(
+            journal = %path.display(),
+            moved_to = %aside.display(),
+            "metering journal: {} is a version {version:?} journal this build cannot read; \
+             moved it to {} untouched and started a fresh journal",
+            path.display(),
+            aside.display()
+        );
+    }
+    report_rejected(path, &recovered);
+    Ok(recovered)
+}
+
+/// A dead process's journal, or `None` (reported) if it cannot be read: it is left as it is.
+fn read_orphan(slot: slot::Slot, now: SystemTime) -> Option<adopt::Orphan> {
+    match read_one(&slot.path, now) {
+        Ok(recovered) => Some(adopt::Orphan { slot, recovered }),
+        Err(e) => {
+            Counters::bump(&STATS.journal_errors);
+            operator!(error, journal = slot.path.display();
+                "metering journal: cannot read {}, left by a process that is gone ({e}); it is \
+                 left as it is (counted in journal_errors)",
+                slot.path.display()
+            );
+            None
+        }
+    }
+}
+
+/// The orphan's records are in this process's journal now: its file goes.
+fn report_adopted(orphan: &Path, own: &Path) {
+    Counters::bump(&STATS.journals_adopted);
+    if let Err(e) = std::fs::remove_file(orphan)
+        && e.kind() != io::ErrorKind::NotFound
+    {
+        Counters::bump(&STATS.journal_errors);
+        operator!(error, journal = orphan.display();
+            "metering journal: took over {} but cannot remove it ({e}); remove it by hand, or \
+             the next start takes its open usage over again",
+            orphan.display()
+        );
+        return;
+    }
+    operator!(warn, journal = orphan.display();
+        "metering journal: took over {}, left by a process that ended without delivering its \
+         usage (a crash or a SIGKILL); {} sends it (counted in journals_adopted)",
+        orphan.display(),
+        own.display()
+    );
 }
 
 /// One line for every record the checks refused, however many: counted, never billed.

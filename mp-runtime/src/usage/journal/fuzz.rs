@@ -56,6 +56,7 @@ fn record() -> impl Strategy<Value = Record> {
             allocations: Vec::new(),
             state,
             salvaged: false,
+            identity: None,
         })
 }
 

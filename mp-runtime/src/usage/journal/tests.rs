@@ -24,6 +24,7 @@ fn record(dim: &str, hour: u64, quantity: u64, state: State) -> Record {
         }],
         state,
         salvaged: false,
+        identity: None,
     }
 }
 
@@ -71,6 +72,7 @@ fn torn_and_garbage_lines_are_skipped_not_fatal() {
     assert_eq!(rec.skipped, 3, "garbage, checksum mismatch, torn tail");
     // Compacted: appending after recovery yields a clean file.
     j.write(&[record("b", 100, 6, State::Open)]).unwrap();
+    drop(j);
     let (_, rec) = Journal::open(&path, at_hour(100), "task-1").unwrap();
     assert_eq!(rec.skipped, 0);
     assert_eq!(rec.records.len(), 2);
@@ -274,6 +276,7 @@ fn garbage_bytes_open_as_an_empty_journal() {
     let (mut j, rec) = Journal::open(&path, at_hour(100), "task-1").unwrap();
     assert!(rec.records.is_empty() && rec.skipped > 0);
     j.write(&[record("a", 100, 1, State::Open)]).unwrap();
+    drop(j);
     let (_, rec) = Journal::open(&path, at_hour(100), "task-1").unwrap();
     assert_eq!((rec.records.len(), rec.skipped), (1, 0));
 }
@@ -359,4 +362,83 @@ fn a_planted_symlink_at_the_compaction_path_is_not_written_through() {
     j.write(&[record("a", 100, 5, State::Open)]).unwrap();
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
     assert!(std::fs::symlink_metadata(&path).unwrap().is_file());
+}
+
+#[test]
+fn a_second_live_process_gets_a_file_of_its_own_and_a_dead_one_s_is_taken_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j");
+    let (mut first, rec) = Journal::open(&path, at_hour(100), "first").unwrap();
+    assert_eq!(rec.identity.as_deref(), Some("first"));
+    let (mut second, rec) = Journal::open(&path, at_hour(100), "second").unwrap();
+    assert_eq!(
+        rec.identity.as_deref(),
+        Some("second"),
+        "never the live one's"
+    );
+    assert_eq!(second.path(), dir.path().join("j.1"));
+    // The first may have sent its 100:a (frozen); its 100:b was never sent (open); both
+    // still hold their hour's sent 99:a.
+    first
+        .write(&[
+            record("a", 99, 3, State::Sent),
+            record("a", 100, 5, State::Frozen),
+            record("b", 100, 7, State::Open),
+        ])
+        .unwrap();
+    second.write(&[record("b", 100, 2, State::Open)]).unwrap();
+    drop(first); // a SIGKILL
+    drop(second); // ends, its records open
+    let adopted = STATS
+        .journals_adopted
+        .load(std::sync::atomic::Ordering::Relaxed);
+    // The next start takes j (the first's, with its identity) and adopts j.1.
+    let (third, rec) = Journal::open(&path, at_hour(100), "third").unwrap();
+    assert_eq!(third.path(), path);
+    assert_eq!(rec.identity.as_deref(), Some("first"));
+    let mut b = record("b", 100, 9, State::Open);
+    b.allocations[0].quantity = 2;
+    assert_eq!(
+        rec.records,
+        [
+            record("a", 99, 3, State::Sent),
+            record("a", 100, 5, State::Frozen),
+            b
+        ],
+        "the open usage added up: never sent, so billed once with this process's"
+    );
+    assert!(!dir.path().join("j.1").exists(), "the adopted file is gone");
+    assert!(
+        STATS
+            .journals_adopted
+            .load(std::sync::atomic::Ordering::Relaxed)
+            > adopted
+    );
+    drop(third);
+    let (_, again) = Journal::open(&path, at_hour(100), "fourth").unwrap();
+    assert_eq!(
+        again.records, rec.records,
+        "kept in the taker's own journal"
+    );
+}
+
+#[test]
+fn an_adopted_record_that_may_have_been_sent_keeps_its_identity_and_holds_its_hour() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j");
+    let (mut first, _) = Journal::open(&path, at_hour(100), "first").unwrap();
+    let (mut second, _) = Journal::open(&path, at_hour(100), "second").unwrap();
+    first.write(&[record("a", 100, 4, State::Open)]).unwrap();
+    second.write(&[record("a", 100, 5, State::Frozen)]).unwrap();
+    drop(first);
+    drop(second);
+    let (_, rec) = Journal::open(&path, at_hour(100), "third").unwrap();
+    let mut frozen = record("a", 100, 5, State::Frozen);
+    frozen.identity = Some("second".into());
+    let moved = record("a", 101, 4, State::Open);
+    assert_eq!(
+        rec.records,
+        [frozen, moved],
+        "the dead process's token for 100; this one's usage billed in the next hour"
+    );
 }

@@ -86,6 +86,12 @@ pub(crate) fn check(record: &Record, current: Hour) -> Result<(), Reason> {
 /// Open records add up without a limit until frozen; a record is frozen, sent or given up
 /// only with usage in it and within the per-record maximum; a taken one handed all of it on.
 fn check_state(record: &Record) -> Result<(), Reason> {
+    // Only a record a dead process may have sent keeps that process's identity.
+    if let Some(identity) = &record.identity
+        && (record.state == State::Open || identity.is_empty() || identity.len() > 255)
+    {
+        return Err(Reason::State);
+    }
     let q = record.quantity;
     match record.state {
         State::Open if record.salvaged => Err(Reason::State),
@@ -142,6 +148,7 @@ mod tests {
             allocations: Vec::new(),
             state,
             salvaged: false,
+            identity: None,
         }
     }
 
@@ -206,6 +213,15 @@ mod tests {
         let mut salvaged = record(NOW, 1, State::Open);
         salvaged.salvaged = true;
         assert_eq!(verdict(&salvaged), Err(Reason::State));
+        let mut owned = record(NOW, 1, State::Open);
+        owned.identity = Some("process:another".into());
+        assert_eq!(
+            verdict(&owned),
+            Err(Reason::State),
+            "open usage was never sent"
+        );
+        owned.state = State::Frozen;
+        assert_eq!(verdict(&owned), Ok(()));
         let mut nameless = record(NOW, 1, State::Open);
         nameless.dimension.clear();
         assert_eq!(verdict(&nameless), Err(Reason::Dimension));

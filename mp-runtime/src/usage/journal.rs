@@ -73,7 +73,9 @@ use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-pub(crate) use recover::{Recovered, recover};
+pub(crate) use recover::Recovered;
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) use recover::recover;
 
 /// The journal format this build writes and reads.
 const VERSION: &str = "1";

@@ -44,6 +44,7 @@ enum Line {
 }
 
 /// Reads a journal's bytes as of `now`: never panics, whatever the bytes (fuzzed).
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn recover(bytes: &[u8], now: SystemTime) -> Recovered {
     // Reading from memory cannot fail.
     recover_from(bytes, now).unwrap_or_default()

@@ -341,7 +341,7 @@ fn forged_records_with_good_checksums_are_rejected_counted_and_compacted_away() 
         .journal_rejected
         .load(std::sync::atomic::Ordering::Relaxed);
     let (_, rec) = Journal::open(&path, at_hour(100), "task-1").unwrap();
-    assert_eq!(rec.records, [good.clone()]);
+    assert_eq!(rec.records, std::slice::from_ref(&good));
     assert_eq!((rec.rejected.total(), rec.skipped), (10, 0));
     let after = STATS
         .journal_rejected

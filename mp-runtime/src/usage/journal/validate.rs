@@ -64,7 +64,7 @@ impl fmt::Display for Rejected {
 /// Whether this runtime can have written `record` by `current` (the hour it is now).
 pub(crate) fn check(record: &Record, current: Hour) -> Result<(), Reason> {
     let hour = record.hour;
-    if hour.start_secs() % HOUR_SECS != 0 {
+    if !hour.start_secs().is_multiple_of(HOUR_SECS) {
         return Err(Reason::NotAnHourStart);
     }
     // Usage is drained into the current hour; only what an hour already sent could not take

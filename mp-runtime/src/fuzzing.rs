@@ -3,7 +3,7 @@
 //! journal recovery, reachable without making them public API. Not a stable API.
 
 use crate::startup::signature::{Expected, verify};
-use crate::usage::{Journal, recover};
+use crate::usage::{Journal, checksummed, recover};
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -32,6 +32,8 @@ pub struct JournalRecovery {
     pub expired: usize,
     /// Lines that were not valid records.
     pub skipped: usize,
+    /// Records this runtime cannot have written.
+    pub rejected: usize,
     /// The version a header named when it is not this build's.
     pub other_version: Option<String>,
 }
@@ -51,6 +53,7 @@ pub fn recover_journal(bytes: &[u8], now_secs: u64) -> JournalRecovery {
             .collect(),
         expired: r.expired.len(),
         skipped: r.skipped,
+        rejected: r.rejected.total(),
         other_version: r.other_version,
     }
 }
@@ -67,4 +70,10 @@ pub fn write_journal(path: &Path, records: &[&[u8]], now_secs: u64) -> std::io::
         .collect();
     journal.write(records.as_slice())?;
     std::fs::read(path)
+}
+
+/// `text` as a journal line with the checksum the writer gives it: lets a fuzzer forge lines
+/// as a buyer can (the checksum is unkeyed).
+pub fn checksummed_line(text: &str) -> String {
+    checksummed(text)
 }

@@ -73,6 +73,10 @@ pub(crate) struct Record {
     /// "may have been transmitted"; absent (an older journal) means the same.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(crate) untransmitted: bool,
+    /// The identity of the process whose client token the record goes out under, when not
+    /// this one's: a record a dead process may have sent, taken over from its journal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) identity: Option<String>,
 }
 
 impl Record {
@@ -184,6 +188,7 @@ impl Aggregator {
                 state: State::Open,
                 salvaged: false,
                 untransmitted: false,
+                identity: None,
             });
             if record.state == State::Open {
                 record.absorb(quantity, allocations);

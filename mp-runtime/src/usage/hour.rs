@@ -13,6 +13,10 @@ pub(crate) const WINDOW: Duration = Duration::from_secs(RECORD_WINDOW_SECS);
 /// Stop retrying a little before the window closes, so a slow last call is not refused.
 const WINDOW_MARGIN: Duration = Duration::from_secs(60);
 
+/// The start of the latest hour arithmetic on hours reaches (about the year 36800): far
+/// beyond any real clock, and with room for a window on top in every `SystemTime`.
+const LATEST_START: u64 = hour_start(1 << 40);
+
 /// A UTC hour, as the epoch second it starts at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub(crate) struct Hour(u64);
@@ -34,12 +38,15 @@ impl Hour {
         self.0
     }
 
+    /// The hour's start as a time; an hour past what a `SystemTime` holds (only a forged
+    /// journal line can name one) saturates to the latest hour there is.
     pub(crate) fn start(self) -> SystemTime {
-        UNIX_EPOCH + Duration::from_secs(self.0)
+        UNIX_EPOCH + Duration::from_secs(self.0.min(LATEST_START))
     }
 
+    /// The hour after; the latest hour there is has no later one and stays itself.
     pub(crate) fn next(self) -> Hour {
-        Hour(self.0 + HOUR_SECS)
+        Hour(self.0.saturating_add(HOUR_SECS).min(LATEST_START))
     }
 
     /// After this, a record of this hour is no longer worth sending.
@@ -113,6 +120,15 @@ mod tests {
     fn window_closes_a_minute_before_six_hours() {
         let h = Hour::of(at(3600));
         assert_eq!(h.last_send(), at(3600 + 6 * 3600 - 60));
+    }
+
+    #[test]
+    fn an_hour_past_any_clock_saturates_instead_of_overflowing() {
+        let forged = Hour(18_446_744_073_709_548_000);
+        assert_eq!(forged.start(), Hour(LATEST_START).start());
+        assert!(forged.last_send() > forged.start());
+        assert_eq!(forged.next(), Hour(LATEST_START));
+        assert_eq!(Hour(u64::MAX).next().start_secs() % HOUR_SECS, 0);
     }
 
     #[test]

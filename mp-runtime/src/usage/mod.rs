@@ -28,6 +28,6 @@ pub(crate) use counter::registered;
 pub use counter::{DeclaredDimensions, Dimension, Quantity, record, record_tagged};
 pub(crate) use hour::{Clock, SystemClock};
 #[cfg(feature = "fuzzing")]
-pub(crate) use journal::{Journal, recover};
+pub(crate) use journal::{Journal, checksummed, recover};
 pub(crate) use metering_thread::{finish, start};
 pub use stats::{MeteringStats, metering_stats};

@@ -49,3 +49,9 @@ pub fn journaled(journal: &Path, hour: Option<u64>) -> [u64; 2] {
     }
     sums
 }
+
+/// `json` as a journal line with the checksum the runtime's writer gives it: what a buyer
+/// who edits the file can write (the checksum is unkeyed).
+pub fn forged_line(json: &str) -> String {
+    mp_runtime::fuzzing::checksummed_line(json)
+}

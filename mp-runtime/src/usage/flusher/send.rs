@@ -157,7 +157,7 @@ impl Flusher {
             .usage_dimension(&record.dimension)
             .usage_quantity(i32::try_from(record.quantity).unwrap_or(i32::MAX))
             .client_token(client_token(
-                &self.settings.task,
+                record.identity.as_deref().unwrap_or(&self.settings.task),
                 &self.settings.product_code,
                 &record.dimension,
                 record.hour,

@@ -296,6 +296,7 @@ async fn a_crash_before_sending_loses_nothing_with_a_journal_and_bills_once() {
     meter(&D, 1u8);
     rig.close_hour(0).await; // frozen, attempted, connection reset
     // SIGKILL: the flusher is gone without a word; a new process opens the journal.
+    rig.flusher.journal = None; // the process is gone, and its lock on the journal with it
     rig.flusher = Rig::flusher(&rig.emu, &rig.clock, &DIMS, Some(path.clone()));
     rig.step_at(START / 3600 * 3600 + 3700).await;
     // And a crash right after sending, before the journal said so: the record is sent
@@ -304,6 +305,7 @@ async fn a_crash_before_sending_loses_nothing_with_a_journal_and_bills_once() {
     let last_line = journal.trim_end().rfind('\n').map_or(0, |i| i + 1);
     assert!(journal[last_line..].contains("\"sent\""), "{journal}");
     std::fs::write(&path, &journal[..last_line]).unwrap();
+    rig.flusher.journal = None;
     rig.flusher = Rig::flusher(&rig.emu, &rig.clock, &DIMS, Some(path));
     rig.step_at(START / 3600 * 3600 + 3800).await;
     assert_eq!(booked(&rig.ledger()), [("requests".into(), 0, 7)]);
@@ -553,8 +555,9 @@ async fn a_journal_keeps_the_process_identity_so_a_replay_reuses_its_tokens() {
     static DIMS: [&Dimension; 1] = [&D];
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("usage.journal");
-    let rig = Rig::new(&DIMS, Some(path.clone())).await;
+    let mut rig = Rig::new(&DIMS, Some(path.clone())).await;
     assert_eq!(rig.flusher.settings.task, "task-1");
+    rig.flusher.journal = None; // the process is gone, and its lock on the journal with it
     let settings = Settings {
         task: "a-new-process".into(),
         ..rig.flusher.settings.clone()

@@ -4,11 +4,14 @@
 //! spliced with garbage, its lines dropped or repeated), `recover` never panics, yields each
 //! (dimension, hour) at most once, and yields only records some intact line carried (an Open
 //! one possibly frozen after damage), so it never invents a quantity. On an undamaged journal
-//! it yields exactly the last states.
+//! it yields exactly the last states. Forged lines (any JSON the writer could be made to
+//! checksum: any hour, quantity, state, allocations, tags) never panic either, and every
+//! record that comes back is one this runtime could have written (`validate::check`).
 
-use super::{line, recover};
+use super::validate::check;
+use super::{checksummed, line, recover};
 use crate::fixed_seed::config;
-use crate::usage::aggregator::{Record, State};
+use crate::usage::aggregator::{Allocation, MAX_QUANTITY, Record, State};
 use crate::usage::hour::Hour;
 use proptest::prelude::*;
 use std::collections::{BTreeMap, HashSet};
@@ -34,22 +37,69 @@ fn state() -> impl Strategy<Value = State> {
     ]
 }
 
+/// A record this runtime can write: its quantity fits its state.
 fn record() -> impl Strategy<Value = Record> {
     (
         prop_oneof![Just("requests"), Just("data_gb"), Just("é\n\"x\"")],
         NOW_HOUR - 5..=NOW_HOUR,
-        0..=u64::from(u32::MAX),
+        1..=u64::from(u32::MAX),
         state(),
     )
         .prop_map(|(dimension, hour, quantity, state)| Record {
             dimension: dimension.into(),
             hour: Hour::from_start_secs(hour * 3600),
-            quantity,
+            quantity: match state {
+                State::Taken => 0,
+                State::Open => quantity,
+                _ => quantity.min(MAX_QUANTITY),
+            },
             allocations: Vec::new(),
             state,
             salvaged: false,
             untransmitted: false,
+            identity: None,
         })
+}
+
+/// Anything a forger can put in a record's fields, checksummed as the writer would.
+fn forged_line() -> impl Strategy<Value = String> {
+    let tag = (
+        prop_oneof![Just("tenant".to_owned()), ".{0,3}", "[a-z]{101}"],
+        prop_oneof![Just("acme".to_owned()), ".{0,3}"],
+    );
+    let allocation = (proptest::collection::vec(tag, 0..7), any::<u64>())
+        .prop_map(|(tags, quantity)| Allocation { tags, quantity });
+    (
+        prop_oneof![Just("requests".to_owned()), ".{0,3}", "[a-z]{256}"],
+        prop_oneof![
+            Just(18_446_744_073_709_548_000u64),
+            any::<u64>(),
+            (NOW_HOUR - 8..=NOW_HOUR + 3).prop_map(|h| h * 3600),
+            (NOW_HOUR - 8..=NOW_HOUR + 3).prop_map(|h| h * 3600 + 1),
+        ],
+        prop_oneof![
+            any::<u64>(),
+            Just(0u64),
+            Just(MAX_QUANTITY),
+            Just(MAX_QUANTITY + 1)
+        ],
+        proptest::collection::vec(allocation, 0..4),
+        state(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(dimension, hour, quantity, allocations, state, salvaged)| {
+                let json = serde_json::json!({
+                    "dimension": dimension,
+                    "hour": hour,
+                    "quantity": quantity,
+                    "allocations": allocations,
+                    "state": state,
+                    "salvaged": salvaged,
+                });
+                checksummed(&json.to_string())
+            },
+        )
 }
 
 /// One way a disk, a crash or a hand edit damages a journal.
@@ -141,6 +191,23 @@ fn assert_sound(bytes: &[u8], written: &[Record]) {
 
 proptest! {
     #![proptest_config(config(512, SEED))]
+
+    #[test]
+    fn forged_lines_with_good_checksums_never_panic_and_only_possible_records_come_back(
+        forged in proptest::collection::vec(forged_line(), 0..24),
+        records in proptest::collection::vec(record(), 0..8),
+    ) {
+        let mut bytes = journal(&records, true);
+        for line in &forged {
+            bytes.extend_from_slice(line.as_bytes());
+        }
+        let rec = recover(&bytes, now());
+        for r in rec.records.iter().chain(&rec.expired) {
+            let possible = check(r, Hour::of(now()));
+            prop_assert!(possible.is_ok(), "{:?}: {:?}", possible, r);
+            let _ = (r.hour.start(), r.hour.next(), r.hour.last_send());
+        }
+    }
 
     #[test]
     fn arbitrary_bytes_never_panic_nor_yield_a_record(

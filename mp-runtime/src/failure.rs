@@ -51,6 +51,15 @@ pub(crate) fn one_line(text: &str) -> String {
         .join(" ")
 }
 
+/// What a caught panic said: its `&str` or `String` payload, or "no message".
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_owned())
+}
+
 /// An error and its causes, `outer: inner: ...`, without the SDK's `Debug` dump and without
 /// repeating a cause the outer message already quotes.
 pub(crate) fn causes(error: &(dyn std::error::Error + 'static)) -> String {

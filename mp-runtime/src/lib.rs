@@ -64,6 +64,9 @@ pub mod exit;
 pub mod health_probe;
 
 mod backoff;
+#[cfg(feature = "bench")]
+#[doc(hidden)]
+pub mod bench;
 mod build_mode;
 #[cfg(feature = "contract")]
 mod contract;

@@ -6,10 +6,12 @@
 //!   system clock, re-read at every use (a missing or unreadable file means 0). Contract
 //!   pricing's keeper adds it to its monotonic clock too (which never goes back), so the
 //!   re-checks, seat extensions and offline limit it schedules move with the test's hours.
-//! - `MP_TESTING_CHECKPOINT_MS=<n>`: how often counters are drained (default 10 s).
+//! - `MP_TESTING_CHECKPOINT_MS=<n>`: how often counters are drained (default 1 s).
 //! - `MP_TESTING_RETRY_CAP_MS=<n>`: the ceiling of the flusher's retry backoff (default
 //!   300 s): the backoff waits in real time while the hours are simulated, so a fault
 //!   suite would otherwise wait minutes between retries.
+//! - `MP_TESTING_METERING_PANIC_PASS=<n>`: the metering thread panics in its n-th pass (from
+//!   1), so a test can see the process end with exit 96 instead of serving unmetered.
 //! - `MP_TESTING_LICENSE_TICK_MS=<n>`: how often contract pricing's keeper looks at the clock
 //!   to re-check the license and extend held seats (default 60 s).
 
@@ -23,6 +25,7 @@ use std::time::{Duration, SystemTime};
 const CLOCK_FILE_VAR: &str = "MP_TESTING_CLOCK_FILE";
 const CHECKPOINT_VAR: &str = "MP_TESTING_CHECKPOINT_MS";
 const RETRY_CAP_VAR: &str = "MP_TESTING_RETRY_CAP_MS";
+const METERING_PANIC_VAR: &str = "MP_TESTING_METERING_PANIC_PASS";
 #[cfg(feature = "contract")]
 const LICENSE_TICK_VAR: &str = "MP_TESTING_LICENSE_TICK_MS";
 
@@ -105,6 +108,17 @@ pub(crate) fn retry_cap(mode: BuildMode, env: &dyn Env, default: Duration) -> Du
     millis(mode, env, RETRY_CAP_VAR).unwrap_or(default)
 }
 
+/// The metering pass that panics on purpose in this build, if any.
+pub(crate) fn metering_panic_pass(mode: BuildMode, env: &dyn Env) -> Option<u64> {
+    match (
+        mode,
+        env.var(METERING_PANIC_VAR).and_then(|v| v.parse().ok()),
+    ) {
+        (BuildMode::LocalTesting, Some(n)) => Some(n),
+        _ => None,
+    }
+}
+
 /// How often the contract keeper wakes in this build.
 #[cfg(feature = "contract")]
 pub(crate) fn license_tick(mode: BuildMode, env: &dyn Env, default: Duration) -> Duration {
@@ -153,6 +167,15 @@ mod tests {
             Duration::from_millis(40)
         );
         assert_eq!(retry_cap(BuildMode::Production, &env, cap), cap);
+    }
+
+    #[test]
+    fn only_local_testing_builds_panic_on_purpose() {
+        let env = env_of(&[(METERING_PANIC_VAR, "3")]);
+        assert_eq!(metering_panic_pass(BuildMode::LocalTesting, &env), Some(3));
+        assert_eq!(metering_panic_pass(BuildMode::Production, &env), None);
+        let garbage = env_of(&[(METERING_PANIC_VAR, "soon")]);
+        assert_eq!(metering_panic_pass(BuildMode::LocalTesting, &garbage), None);
     }
 
     #[test]

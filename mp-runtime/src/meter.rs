@@ -27,7 +27,9 @@
 /// a library crate. A misspelt name does not compile (the error suggests the nearest
 /// declared name and lists them all); neither does a negative or fractional literal
 /// quantity. A negative value at run time is refused, logged and counted in
-/// [`metering_stats`](crate::metering_stats), never wrapped.
+/// [`metering_stats`](crate::metering_stats), never wrapped; a zero is counted there too
+/// (`zero_calls`, logged the first time). A count that would pass 2^63 units between two
+/// drains (once a second) stops there: the excess is refused the same way.
 ///
 /// In an hourly or monthly program the error says that its pricing cannot meter and where
 /// dimensions are declared. A crate with neither `#[marketplace_main]` nor `dimensions!`

@@ -9,6 +9,8 @@
 //!   returns, so the runtime's final flush runs.
 //!
 //! `FX_CALLS=0` meters nothing: a restart that only sends what the journal kept.
+//! `FX_LATE_CALLS=<n>`: n more calls once the flusher has drained the first ones, so that
+//! only a later drain journals them.
 
 mod support;
 
@@ -27,8 +29,9 @@ fn main() {
     support::report();
     let dir = PathBuf::from(std::env::var_os("FX_DIR").expect("FX_DIR"));
     let calls: u64 = std::env::var("FX_CALLS").map_or(0, |c| c.parse().expect("FX_CALLS"));
+    let late: u64 = std::env::var("FX_LATE_CALLS").map_or(0, |c| c.parse().expect("FX_LATE_CALLS"));
     if calls > 0 {
-        meter_and_record(calls, &dir);
+        meter_and_record(calls, late, &dir);
         wait_for_a_drain();
     }
     println!(
@@ -44,10 +47,13 @@ fn main() {
     std::fs::write(dir.join("returned"), "").expect("returned file");
 }
 
-fn meter_and_record(calls: u64, dir: &Path) {
+fn meter_and_record(calls: u64, late: u64, dir: &Path) {
     let progress = File::create(dir.join("metered")).expect("progress file");
     let (mut requests, mut data_gb) = (0u64, 0u64);
-    for i in 0..calls {
+    for i in 0..calls + late {
+        if i == calls {
+            wait_for_a_drain();
+        }
         meter!(requests);
         requests += 1;
         if i % 10 == 0 {

@@ -344,6 +344,92 @@ fn sigkill_after_the_service_accepted_a_record_but_before_its_answer_bills_it_on
     );
 }
 
+/// With the default checkpoint, the journal holds every unit within a second of its
+/// `meter!`: usage metered after a drain, then a SIGKILL 2 s later, is billed in full by the
+/// restart. (The 2 s wait sets the scene; nothing is asserted on time.)
+#[test]
+fn sigkill_two_seconds_after_the_last_meter_loses_nothing() {
+    let emu = emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal");
+    let env = env(&emu, dir.path(), &journal, 1000)
+        .unset("MP_TESTING_CHECKPOINT_MS")
+        .set("FX_LATE_CALLS", "500")
+        .set("FX_WAIT", "1");
+    let mut child = harness::spawn(FIXTURE, &env);
+    wait_for_file(&dir.path().join("ready")); // the last meter! is done
+    std::thread::sleep(Duration::from_secs(2));
+    let _ = child.kill();
+    assert_eq!(harness::finish(child).code, None, "killed");
+    let at_kill = journaled(&journal);
+    harness::run(FIXTURE, &env.unset("FX_WAIT").set("FX_CALLS", "0")).assert_succeeded();
+    let ledger = emu.ledger();
+    assert_billed_once(&ledger);
+    let [requests, data_gb] = metered(dir.path());
+    assert_eq!(ledger.total(PRODUCT, "requests"), requests as i64);
+    assert_eq!(ledger.total(PRODUCT, "data_gb"), data_gb as i64);
+    println!(
+        "| SIGKILL 2 s after the last meter! (default 1 s checkpoint) | 1000 calls, a drain, \
+         500 more, SIGKILL 2 s later; journaled {}; restart in the same task | {} | {} | 0 | 0 | \
+         killed; restart 0 | sigkill_two_seconds_after_the_last_meter_loses_nothing |",
+        total(&at_kill),
+        requests + data_gb,
+        total(&billed(&ledger)),
+    );
+}
+
+/// A panic in the metering thread ends the process with exit 96 and one line, while `main`
+/// still runs (it waits for a signal that never comes); what was journaled before the panic is
+/// billed by the next start.
+#[test]
+fn a_panic_in_the_metering_thread_ends_the_process_with_96() {
+    let emu = emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal");
+    let env = env(&emu, dir.path(), &journal, CALLS);
+    let run = harness::run(
+        FIXTURE,
+        &env.clone()
+            .set("FX_WAIT", "1")
+            .set("MP_TESTING_METERING_PANIC_PASS", "10"),
+    );
+    assert_eq!(
+        run.code,
+        Some(mp_runtime::exit::METERING_STOPPED),
+        "{run:?}"
+    );
+    assert!(run.user_code_ran(), "{run:?}");
+    let stopped: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("metering stopped"))
+        .collect();
+    assert_eq!(stopped.len(), 1, "{}", run.stderr);
+    assert!(
+        stopped[0]
+            .starts_with("mp-runtime: metering stopped (the metering thread panicked: ")
+            && stopped[0].ends_with("[exit 96]"),
+        "{}",
+        stopped[0]
+    );
+    let at_exit = journaled(&journal);
+    harness::run(FIXTURE, &env.set("FX_CALLS", "0")).assert_succeeded();
+    let ledger = emu.ledger();
+    assert_billed_once(&ledger);
+    assert_eq!(billed(&ledger), at_exit, "what the journal held, once");
+    println!(
+        "| metering thread panics (pass 10) while main runs | {CALLS} calls; exit {:?}, one \
+         line; journaled {}; restart in the same task | {} | {} | {} (counted since the last \
+         pass) | 0 | 96; restart 0 | a_panic_in_the_metering_thread_ends_the_process_with_96 |",
+        run.code,
+        total(&at_exit),
+        metered(dir.path()).iter().sum::<u64>(),
+        total(&billed(&ledger)),
+        metered(dir.path()).iter().sum::<u64>()
+            - total(&at_exit).min(metered(dir.path()).iter().sum::<u64>()),
+    );
+}
+
 /// Calls a restart makes on top of a damaged journal.
 const CALLS_AFTER: u64 = 500;
 

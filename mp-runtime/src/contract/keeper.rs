@@ -85,11 +85,7 @@ fn stopped_early(ran: std::thread::Result<()>, stop_asked: bool) -> Option<Failu
     let how = match ran {
         Ok(()) => "it returned".to_owned(),
         Err(panic) => {
-            let why = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a panic".to_owned());
+            let why = crate::failure::panic_message(&*panic);
             if stop_asked {
                 operator!(warn,; "contract: the license keeper panicked while stopping ({why})");
                 return None;

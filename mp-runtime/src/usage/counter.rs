@@ -43,11 +43,12 @@ impl Dimension {
         if !self.registered.load(Relaxed) {
             register(self);
         }
-        let before = self.units.0.fetch_add(units, Relaxed);
-        if before.checked_add(units).is_none() {
-            // 2^64 units in one drain interval: undo rather than wrap to a small number.
-            self.units.0.fetch_sub(units, Relaxed);
-            reject(self, "the hour's total would pass 2^64 units");
+        if self.units.add(units) > 0 {
+            reject(
+                self,
+                "the count since the last drain would pass 2^63 units; it stops there and the rest \
+                 was not recorded",
+            );
         }
     }
 
@@ -65,7 +66,7 @@ impl Dimension {
     /// Takes everything counted so far: the total (tagged included) and the tagged part.
     pub(crate) fn take(&self) -> (u64, BTreeMap<Tags, u64>) {
         let tagged = std::mem::take(&mut *self.tagged.lock().unwrap_or_else(|e| e.into_inner()));
-        let untagged = self.units.0.swap(0, Relaxed);
+        let untagged = self.units.take();
         let total = tagged
             .values()
             .fold(untagged, |sum, q| sum.saturating_add(*q));
@@ -77,6 +78,60 @@ impl Dimension {
 /// other, not with every read of `registered` (which would bounce the line between cores).
 #[repr(align(128))]
 struct OwnLine(AtomicU64);
+
+/// Where a counter saturates instead of wrapping. Half the range, so it never wraps: an add
+/// that crosses it is clamped back after its `fetch_add`, and meanwhile a concurrent `take()`
+/// must read the true sum. (Undoing a wrap after the fact cannot work: a `take()` between the
+/// wrap and the undo drains a small wrong number, and the undo then wraps the emptied counter
+/// to near 2^64, which bills the per-record maximum every hour.)
+const CEILING: u64 = 1 << 63;
+/// Quantities up to this take the fast path, one relaxed `fetch_add`. Passing the ceiling from
+/// there would take 2^23 such adds in flight at once; larger quantities take a
+/// compare-exchange loop that stops at the ceiling.
+const FAST_UNITS: u64 = 1 << 40;
+
+impl OwnLine {
+    /// Adds `units`, saturating at [`CEILING`]. Returns the units refused (0 unless the count
+    /// since the last drain would pass the ceiling).
+    #[inline]
+    fn add(&self, units: u64) -> u64 {
+        if units > FAST_UNITS {
+            return self.add_large(units);
+        }
+        let before = self.0.fetch_add(units, Relaxed);
+        if before <= CEILING - units {
+            return 0;
+        }
+        self.clamp()
+    }
+
+    /// After a fast add that went past the ceiling: brings the counter back to it. If a
+    /// `take()` drained it in between, there is nothing to clamp and nothing was refused.
+    #[cold]
+    fn clamp(&self) -> u64 {
+        let mut refused = 0;
+        let _ = self.0.fetch_update(Relaxed, Relaxed, |now| {
+            refused = now.saturating_sub(CEILING);
+            (refused > 0).then_some(CEILING)
+        });
+        refused
+    }
+
+    #[cold]
+    fn add_large(&self, units: u64) -> u64 {
+        let mut refused = 0;
+        let _ = self.0.fetch_update(Relaxed, Relaxed, |now| {
+            let room = CEILING.saturating_sub(now);
+            refused = units.saturating_sub(room);
+            Some(now + (units - refused))
+        });
+        refused
+    }
+
+    fn take(&self) -> u64 {
+        self.0.swap(0, Relaxed)
+    }
+}
 
 /// Integer types `meter!` accepts. Conversion is checked: a negative value is refused (and
 /// counted), never wrapped into a huge one.
@@ -115,8 +170,12 @@ impl<T: Quantity + Copy> Quantity for &T {
 #[inline]
 pub fn record(dimension: &'static Dimension, quantity: impl Quantity) {
     match quantity.units() {
+        Some(0) => zero(dimension),
         Some(units) => dimension.add(units),
-        None => reject(dimension, "the quantity is negative (or above 2^64)"),
+        None => reject(
+            dimension,
+            "the quantity is negative (or above 2^64); nothing was recorded for it",
+        ),
     }
 }
 
@@ -126,8 +185,15 @@ pub fn record_tagged<K: AsRef<str>, V: AsRef<str>>(
     quantity: impl Quantity,
     tags: &[(K, V)],
 ) {
-    let Some(units) = quantity.units() else {
-        return reject(dimension, "the quantity is negative (or above 2^64)");
+    let units = match quantity.units() {
+        Some(0) => return zero(dimension),
+        Some(units) => units,
+        None => {
+            return reject(
+                dimension,
+                "the quantity is negative (or above 2^64); nothing was recorded for it",
+            );
+        }
     };
     let tags = match mp_metering_rules::check_tags(tags) {
         Ok(()) => sorted(tags),
@@ -178,7 +244,19 @@ fn reject(dimension: &Dimension, why: &str) {
     let n = STATS.rejected_calls.fetch_add(1, Relaxed) + 1;
     if n.is_power_of_two() {
         crate::notice::operator!(warn, dimension = dimension.name, rejected_so_far = n;
-            "meter! call refused: {why}; nothing was recorded for it"
+            "meter! call refused: {why}"
+        );
+    }
+}
+
+/// Counted always (a quantity computed wrongly would otherwise vanish unseen), logged the
+/// first time only: a loop metering a zero count would flood the log.
+#[cold]
+fn zero(dimension: &Dimension) {
+    if STATS.zero_calls.fetch_add(1, Relaxed) == 0 {
+        crate::notice::operator!(warn, dimension = dimension.name;
+            "meter! called with a quantity of 0: nothing to bill (counted in zero_calls; \
+             logged the first time only)"
         );
     }
 }
@@ -261,9 +339,91 @@ mod tests {
         record(&SIGNED, 7i32);
         assert_eq!(SIGNED.take().0, 7);
         assert!(STATS.rejected_calls.load(Relaxed) >= before + 2);
+        let refused = STATS.rejected_calls.load(Relaxed);
         record(&SIGNED, u64::MAX);
         record(&SIGNED, 1u8);
-        assert_eq!(SIGNED.take().0, u64::MAX, "the overflowing add was undone");
+        assert_eq!(SIGNED.take().0, CEILING, "saturated, not wrapped");
+        assert!(STATS.rejected_calls.load(Relaxed) >= refused + 2);
+    }
+
+    #[test]
+    fn a_zero_quantity_is_counted_not_recorded() {
+        static ZERO: Dimension = Dimension::new("zero");
+        let before = STATS.zero_calls.load(Relaxed);
+        record(&ZERO, 0u32);
+        record(&ZERO, 0i64);
+        record_tagged(&ZERO, 0u8, &[("tenant", "a")]);
+        record(&ZERO, 2u8);
+        let (total, tagged) = ZERO.take();
+        assert_eq!(total, 2);
+        assert!(tagged.is_empty(), "a zero share takes no allocation slot");
+        assert!(STATS.zero_calls.load(Relaxed) >= before + 3);
+    }
+
+    /// The two steps of an add that crosses the ceiling, with a drain between them: the drain
+    /// gets the true sum and the counter is left empty. (Wrapping then undoing with a
+    /// `fetch_sub` would drain a small wrong number and leave the counter near 2^64.)
+    #[test]
+    fn a_drain_between_an_add_past_the_ceiling_and_its_clamp_leaves_no_wrapped_count() {
+        let line = OwnLine(AtomicU64::new(0));
+        assert_eq!(
+            line.add(CEILING - 1),
+            0,
+            "the large path stops at the ceiling"
+        );
+        line.0.fetch_add(5, Relaxed); // the fast path's first step
+        assert_eq!(line.take(), CEILING + 4, "the drain reads the true sum");
+        assert_eq!(line.clamp(), 0, "nothing left to clamp, nothing refused");
+        assert_eq!(line.take(), 0);
+        // Without a drain in between, the clamp refuses what passed the ceiling.
+        line.add(CEILING - 1);
+        line.0.fetch_add(5, Relaxed);
+        assert_eq!(line.clamp(), 4);
+        assert_eq!(line.take(), CEILING);
+        // Both paths together.
+        assert_eq!(line.add(u64::MAX), CEILING - 1, "past the ceiling: refused");
+        assert_eq!(line.add(7), 7);
+        assert_eq!(line.take(), CEILING);
+    }
+
+    /// Threads adding near the ceiling while another drains: the drains add up to exactly
+    /// what the adds kept (a wrap would create units out of nothing, or lose them), and no
+    /// drain reads more than the ceiling plus the adds in flight.
+    #[test]
+    fn threads_adding_near_the_ceiling_while_draining_never_wrap() {
+        const THREADS: usize = 3;
+        const ADDS: usize = 20_000;
+        let line = OwnLine(AtomicU64::new(0));
+        let kept = |units: u64, refused: u64| i128::from(units) - i128::from(refused);
+        let (added, drained, largest) = std::thread::scope(|s| {
+            let adders: Vec<_> = (0..THREADS)
+                .map(|_| {
+                    s.spawn(|| {
+                        (0..ADDS)
+                            .map(|_| kept(FAST_UNITS, line.add(FAST_UNITS)))
+                            .sum::<i128>()
+                    })
+                })
+                .collect();
+            let (mut added, mut drained, mut largest) = (0i128, 0i128, 0u64);
+            while adders.iter().any(|a| !a.is_finished()) {
+                let taken = line.take();
+                largest = largest.max(taken);
+                drained += i128::from(taken);
+                // Back up to where one more fast add would wrap a plain 64-bit counter.
+                let preload = u64::MAX - FAST_UNITS;
+                added += kept(preload, line.add(preload));
+            }
+            for adder in adders {
+                added += adder.join().unwrap();
+            }
+            (added, drained + i128::from(line.take()), largest)
+        });
+        assert_eq!(drained, added, "every unit kept is drained once");
+        assert!(
+            largest <= CEILING + THREADS as u64 * FAST_UNITS,
+            "{largest}"
+        );
     }
 
     #[test]

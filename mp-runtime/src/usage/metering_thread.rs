@@ -2,6 +2,7 @@
 //! the seller's main does (a sync body on a current-thread runtime never drives spawned
 //! tasks), and its HTTP connections belong to it alone.
 
+use super::counter::{Dimension, registered};
 use super::flusher::{Flusher, RETRY_CAP, Settings};
 use super::hour::Clock;
 use super::process_identity::process_identity;
@@ -13,7 +14,9 @@ use crate::failure::Failure;
 use crate::local_testing;
 use crate::startup::region::Region;
 use crate::startup::{client, credentials};
+use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -30,8 +33,9 @@ static RUNNING: OnceLock<Running> = OnceLock::new();
 /// without it, usage not yet sent is lost on a crash or SIGKILL.
 pub(crate) const JOURNAL_VAR: &str = "MARKETPLACE_METERING_JOURNAL";
 /// How often counters are drained into records (and journaled): a crash without a journal
-/// loses at most the usage since the last send; with one, at most this much.
-const CHECKPOINT: Duration = Duration::from_secs(10);
+/// loses at most the usage since the last send; with one, at most this much. A pass that
+/// finds nothing new writes nothing, so an idle process does not touch the disk.
+const CHECKPOINT: Duration = Duration::from_secs(1);
 
 /// Starts metering for this process, after a successful custom-pricing start-up; the
 /// process ends (exit 95) once usage has waited longer than `offline_limit`.
@@ -85,6 +89,7 @@ fn spawn(
 ) -> Result<(), SpawnError> {
     let (stop, stopped) = watch::channel(false);
     let (done_tx, done) = mpsc::channel();
+    let panic_pass = local_testing::metering_panic_pass(mode, env);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -97,26 +102,29 @@ fn spawn(
     std::thread::Builder::new()
         .name("mp-metering".into())
         .spawn(move || {
-            runtime.block_on(async move {
-                let sdk = credentials::load(&region, env).await;
-                // Start-up built this very configuration already, so this cannot fail in
-                // practice; if it does, say so rather than meter into nothing silently.
-                let config = match client::metering_config(&sdk, &region, mode) {
-                    Ok(config) => config,
-                    Err(failure) => {
-                        crate::notice::operator!(error,;
-                            "metering cannot start, usage will not be sent: {}",
-                            failure.message
-                        );
-                        return;
-                    }
-                };
-                let client = aws_sdk_marketplacemetering::Client::from_conf(config);
-                tokio::spawn(shutdown::stop_on_signal(signal_stop, signals));
-                Flusher::new(client, clock, settings)
-                    .run(stopped, FINAL_FLUSH_BOUND)
-                    .await;
-            });
+            // A panic anywhere in metering must end the process, not only this thread: main
+            // would go on serving with nothing counting its usage.
+            let ran = panic::catch_unwind(AssertUnwindSafe(|| {
+                runtime.block_on(async move {
+                    let sdk = credentials::load(&region, env).await;
+                    // Start-up built this very configuration already, so this cannot fail in
+                    // practice; if it does, the process cannot be billed.
+                    let config = client::metering_config(&sdk, &region, mode).map_err(|f| {
+                        format!("the metering client cannot be built: {}", f.message)
+                    })?;
+                    let client = aws_sdk_marketplacemetering::Client::from_conf(config);
+                    tokio::spawn(shutdown::stop_on_signal(signal_stop, signals));
+                    let flusher = match panic_pass {
+                        None => Flusher::new(client, clock, settings),
+                        Some(n) => Flusher::with_dimensions(client, clock, settings, panicking(n)),
+                    };
+                    flusher.run(stopped, FINAL_FLUSH_BOUND).await;
+                    Ok(())
+                })
+            }));
+            if let Some(why) = why_it_stopped(ran) {
+                shutdown::metering_stopped(&why);
+            }
             shutdown::exit_if_signalled();
             let _ = done_tx.send(());
         })
@@ -126,6 +134,31 @@ fn spawn(
         done: Mutex::new(done),
     });
     Ok(())
+}
+
+/// The dimensions the flusher drains (every one `meter!` has used), from a local-testing
+/// build told to panic in the flusher's `n`-th pass, to show how the process ends.
+fn panicking(n: u64) -> Box<dyn Fn() -> Vec<&'static Dimension> + Send> {
+    let passes = AtomicU64::new(0);
+    Box::new(move || {
+        if passes.fetch_add(1, Relaxed) + 1 == n {
+            panic!("local-testing: a panic in metering pass {n}, as asked");
+        }
+        registered()
+    })
+}
+
+/// Why the metering thread's work ended, if not because it was asked to stop: a panic, or
+/// an error before the flusher could run.
+fn why_it_stopped(ran: std::thread::Result<Result<(), String>>) -> Option<String> {
+    match ran {
+        Ok(Ok(())) => None,
+        Ok(Err(why)) => Some(why),
+        Err(payload) => {
+            let message = crate::failure::panic_message(&*payload);
+            Some(format!("the metering thread panicked: {message}"))
+        }
+    }
 }
 
 /// When `main` returns: flush everything (the partial hour included) and wait for it, at
@@ -142,5 +175,38 @@ pub(crate) fn finish() {
         .is_err()
     {
         tracing::warn!("metering: the final flush did not finish in time; exiting anyway");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_stop_that_was_asked_for_is_not_a_failure() {
+        assert_eq!(why_it_stopped(Ok(Ok(()))), None);
+        assert_eq!(
+            why_it_stopped(Ok(Err("the metering client cannot be built: x".into()))).as_deref(),
+            Some("the metering client cannot be built: x")
+        );
+        let literal = panic::catch_unwind(|| -> Result<(), String> { panic!("boom") });
+        assert_eq!(
+            why_it_stopped(literal).as_deref(),
+            Some("the metering thread panicked: boom")
+        );
+        let formatted = panic::catch_unwind(|| -> Result<(), String> { panic!("hour {}", 7) });
+        assert_eq!(
+            why_it_stopped(formatted).as_deref(),
+            Some("the metering thread panicked: hour 7")
+        );
+    }
+
+    #[test]
+    fn the_panic_hook_fires_in_its_pass_only() {
+        let third = panicking(3);
+        third();
+        third();
+        assert!(panic::catch_unwind(AssertUnwindSafe(|| third())).is_err());
+        third();
     }
 }

@@ -1,6 +1,6 @@
 //! The `metrics` feature: [`metering_stats`] and [`metering_stats_by_dimension`] published
 //! through the `metrics` facade, to whatever recorder the seller installed (a Prometheus or
-//! OpenTelemetry exporter), at every pass of the flusher (every 10 s, and the last one at
+//! OpenTelemetry exporter), at every pass of the flusher (every second, and the last one at
 //! exit). Counters are set to the runtime's own totals (`absolute`), so a recorder
 //! installed after start-up still shows everything since. The names are documented in
 //! docs/observability.md.

@@ -26,6 +26,8 @@ pub(crate) mod test_client;
 pub use by_dimension::{DimensionStats, metering_stats_by_dimension};
 pub(crate) use counter::registered;
 pub use counter::{DeclaredDimensions, Dimension, Quantity, record, record_tagged};
+#[cfg(feature = "bench")]
+pub(crate) use flusher::{Flusher, Settings};
 pub(crate) use hour::{Clock, SystemClock};
 #[cfg(feature = "fuzzing")]
 pub(crate) use journal::{Journal, checksummed, recover};

@@ -6,6 +6,8 @@
 //! runtime flushes and ends the process as the signal would have (128 + signal number).
 //! What could not be sent in time stays in the journal, if any.
 
+use crate::exit;
+use crate::failure::Failure;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering::Relaxed};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -79,6 +81,21 @@ pub(crate) fn exit_if_signalled() {
     if signal != 0 && !MAIN_RETURNED.load(Relaxed) {
         std::process::exit(128 + signal);
     }
+}
+
+/// The metering thread ended without being asked to (a panic, a client that could not be
+/// built): ends the process rather than let `main` serve with nothing billing its usage.
+/// Everything drained before is journaled already (a pass writes what changed); what `meter!`
+/// counted since the last pass is lost, as with a SIGKILL.
+pub(crate) fn metering_stopped(why: &str) -> ! {
+    Failure::new(
+        exit::METERING_STOPPED,
+        format!(
+            "metering stopped ({why}); the process ends rather than run without billing. Usage \
+             already journaled is sent by the next start"
+        ),
+    )
+    .exit()
 }
 
 #[cfg(unix)]

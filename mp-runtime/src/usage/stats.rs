@@ -11,14 +11,15 @@ pub struct MeteringStats {
     /// Hourly records the Metering Service accepted.
     pub sent: u64,
     /// Records waiting to be sent (the current hour's, and any backlog), as the flusher
-    /// last counted them: after each drain of the `meter!` counters (every 10 s, and just
+    /// last counted them: after each drain of the `meter!` counters (every second, and just
     /// before each hour ends) and after each send. A dimension's first `meter!` of an hour
-    /// therefore shows here up to 10 s later; its units show in `pending_units` at once.
+    /// therefore shows here up to 1 s later; its units show in `pending_units` at once.
     pub pending: u64,
     /// Records given up on: refused by the service, or still unsent when their 6-hour window
     /// closed. Each one is logged with its dimension, hour and quantity.
     pub failed: u64,
-    /// `meter!` calls refused at run time (a negative quantity), logged.
+    /// `meter!` calls refused at run time (a negative quantity, or units that would take the
+    /// count since the last drain past 2^63), logged.
     pub rejected_calls: u64,
     /// `CustomerNotEntitledException` after start-up: logged, never fatal.
     pub entitlement_errors: u64,

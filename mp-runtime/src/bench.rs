@@ -40,6 +40,7 @@ pub fn flusher(journal: &Path, checkpoint: Duration) -> Flushing {
         checkpoint,
         journal: Some(journal.to_owned()),
         retry_cap: Duration::from_secs(1),
+        offline_limit: None,
     };
     let flusher = {
         let _context = runtime.enter();

@@ -79,12 +79,7 @@ fn two_replicas_sharing_one_hostname_and_one_irsa_role_are_each_billed_in_full()
     let metered = metered();
     let billed = billed(&ledger, hours.hour(0));
     let sum = |m: &PerReplica| m.values().sum::<i64>();
-    let tasks: BTreeSet<_> = ledger
-        .records
-        .iter()
-        .map(|r| (&r.replica, &r.dimension, r.hour))
-        .collect();
-    let duplicated = ledger.records.len() - tasks.len();
+    let duplicated = duplicated(&ledger);
     println!(
         "| two replicas sharing one hostname (and one IRSA role) | {} (pod-a {}, pod-b {}) | {} | {} | {duplicated} | {}, {} |",
         thousands(sum(&metered)),
@@ -236,12 +231,7 @@ fn replicas_sharing_one_journal_path_keep_a_file_each_and_a_crashed_one_s_is_tak
     };
     let metered = [4 * per_process_requests, 4 * per_process_data];
     let got = [billed("requests"), billed("data_gb")];
-    let tasks: BTreeSet<_> = ledger
-        .records
-        .iter()
-        .map(|r| (&r.replica, &r.dimension, r.hour))
-        .collect();
-    let duplicated = ledger.records.len() - tasks.len();
+    let duplicated = duplicated(&ledger);
     println!(
         "| two replicas on one journal path, one SIGKILLed and restarted, then the other SIGKILLed and a new pod started | {} | {} | {} | {duplicated} | 0 (restart, new pod, last start) |",
         thousands((metered[0] + metered[1]) as i64),
@@ -289,4 +279,14 @@ fn thousands(n: i64) -> String {
         out.push(c);
     }
     if n < 0 { format!("-{out}") } else { out }
+}
+
+/// Records beyond the first for a (replica, dimension, hour): each is usage billed twice.
+fn duplicated(ledger: &Ledger) -> usize {
+    let tasks: BTreeSet<_> = ledger
+        .records
+        .iter()
+        .map(|r| (&r.replica, &r.dimension, r.hour))
+        .collect();
+    ledger.records.len() - tasks.len()
 }

@@ -406,8 +406,7 @@ fn a_panic_in_the_metering_thread_ends_the_process_with_96() {
         .collect();
     assert_eq!(stopped.len(), 1, "{}", run.stderr);
     assert!(
-        stopped[0]
-            .starts_with("mp-runtime: metering stopped (the metering thread panicked: ")
+        stopped[0].starts_with("mp-runtime: metering stopped (the metering thread panicked: ")
             && stopped[0].ends_with("[exit 96]"),
         "{}",
         stopped[0]

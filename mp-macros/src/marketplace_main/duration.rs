@@ -111,12 +111,19 @@ mod tests {
     #[test]
     fn each_argument_names_itself_and_its_bounds() {
         let o = &OFFLINE_LIMIT;
-        assert_eq!(parse(o, "59s").unwrap_err(), "offline_limit must be at least \"1m\"");
+        assert_eq!(
+            parse(o, "59s").unwrap_err(),
+            "offline_limit must be at least \"1m\""
+        );
         assert_eq!(
             parse(o, "169h").unwrap_err(),
             "offline_limit \"169h\" is longer than the 168h limit"
         );
-        assert!(parse(o, "6 hours").unwrap_err().starts_with("cannot read offline_limit"));
+        assert!(
+            parse(o, "6 hours")
+                .unwrap_err()
+                .starts_with("cannot read offline_limit")
+        );
         assert_eq!(parse(o, "1m"), Ok(60));
     }
 }

@@ -7,11 +7,11 @@ use crate::dimensions::name::{self, Dimension};
 use crate::errors::{Checked, Failed, Join, Merge};
 use crate::marketplace_main::args::Args;
 use crate::marketplace_main::contract::{self, absent};
+use crate::marketplace_main::duration::{self, OFFLINE_LIMIT, STARTUP_DEADLINE};
 use crate::marketplace_main::model::{
     Contract, Flavor, Main, Pricing, PublicKey, Rejected, Spec, TierParam,
 };
 use crate::marketplace_main::parse::{RawArg, Value, parse_args};
-use crate::marketplace_main::duration::{self, OFFLINE_LIMIT, STARTUP_DEADLINE};
 use crate::marketplace_main::{item, public_key};
 use crate::rules;
 use mp_metering_rules::check_product_code;
@@ -417,7 +417,10 @@ mod tests {
         assert_eq!(spec.product_code, "abc");
         assert_eq!(spec.pricing, Pricing::Hourly);
         assert_eq!(spec.startup_deadline_secs, 300);
-        assert_eq!(spec.offline_limit_secs, None, "hourly sends nothing after start-up");
+        assert_eq!(
+            spec.offline_limit_secs, None,
+            "hourly sends nothing after start-up"
+        );
         assert_eq!(
             spec.flavor,
             Flavor::MultiThread {
@@ -441,11 +444,32 @@ mod tests {
             limit("30s"),
             Err("offline_limit must be at least \"1m\", or \"off\" for no limit".into())
         );
-        assert!(limit("Off").unwrap_err().starts_with("cannot read offline_limit \"Off\""));
-        let custom = args(quote!(product_code = "abc", pricing = "custom", dimensions(requests)));
-        assert_eq!(custom.unwrap().offline_limit_secs, Some(6 * 3600), "the default");
-        let hourly = args(quote!(product_code = "abc", pricing = "hourly", offline_limit = "1h"));
-        assert!(hourly.err().unwrap().starts_with("`offline_limit` needs pricing = \"custom\""));
+        assert!(
+            limit("Off")
+                .unwrap_err()
+                .starts_with("cannot read offline_limit \"Off\"")
+        );
+        let custom = args(quote!(
+            product_code = "abc",
+            pricing = "custom",
+            dimensions(requests)
+        ));
+        assert_eq!(
+            custom.unwrap().offline_limit_secs,
+            Some(6 * 3600),
+            "the default"
+        );
+        let hourly = args(quote!(
+            product_code = "abc",
+            pricing = "hourly",
+            offline_limit = "1h"
+        ));
+        assert!(
+            hourly
+                .err()
+                .unwrap()
+                .starts_with("`offline_limit` needs pricing = \"custom\"")
+        );
     }
 
     #[test]

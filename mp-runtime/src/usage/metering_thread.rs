@@ -206,7 +206,7 @@ mod tests {
         let third = panicking(3);
         third();
         third();
-        assert!(panic::catch_unwind(AssertUnwindSafe(|| third())).is_err());
+        assert!(panic::catch_unwind(AssertUnwindSafe(&third)).is_err());
         third();
     }
 }

@@ -223,7 +223,11 @@ mod tests {
         assert_eq!(verdict(&record(NOW, 1, State::Carried)), Err(Reason::State));
         let mut sent = record(NOW - 1, 5, State::Sent);
         sent.untransmitted = true;
-        assert_eq!(verdict(&sent), Err(Reason::State), "only a frozen record is untransmitted");
+        assert_eq!(
+            verdict(&sent),
+            Err(Reason::State),
+            "only a frozen record is untransmitted"
+        );
         let mut salvaged = record(NOW, 1, State::Open);
         salvaged.salvaged = true;
         assert_eq!(verdict(&salvaged), Err(Reason::State));

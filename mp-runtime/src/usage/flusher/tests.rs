@@ -475,6 +475,7 @@ async fn egress_blocked_past_the_window_carries_the_usage_and_bills_each_unit_on
         meter(&D, hour + 1);
         rig.close_hour(hour).await;
         if hour == 3 {
+            rig.flusher.journal = None; // the process is gone, and its lock on the journal with it
             rig.flusher = Rig::flusher(&rig.emu, &rig.clock, &DIMS, Some(path.clone()));
             rig.flusher.client = client_at(&rig.emu, &blocked, task_role_credentials());
         }
@@ -517,6 +518,7 @@ async fn usage_the_journal_holds_past_its_window_is_carried_if_it_never_left() {
     // The process is gone for 8 hours; the next one finds the record past its window.
     rig.clock.set(at(START + 8 * 3600));
     rig.sync();
+    rig.flusher.journal = None; // the process is gone, and its lock on the journal with it
     rig.flusher = Rig::flusher(&rig.emu, &rig.clock, &DIMS, Some(path));
     rig.close_hour(8).await;
     assert_eq!(booked(&rig.ledger()), [("requests".into(), 8, 6)]);

@@ -110,13 +110,7 @@ pub(crate) fn retry_cap(mode: BuildMode, env: &dyn Env, default: Duration) -> Du
 
 /// The metering pass that panics on purpose in this build, if any.
 pub(crate) fn metering_panic_pass(mode: BuildMode, env: &dyn Env) -> Option<u64> {
-    match (
-        mode,
-        env.var(METERING_PANIC_VAR).and_then(|v| v.parse().ok()),
-    ) {
-        (BuildMode::LocalTesting, Some(n)) => Some(n),
-        _ => None,
-    }
+    number(mode, env, METERING_PANIC_VAR)
 }
 
 /// How often the contract keeper wakes in this build.
@@ -127,11 +121,14 @@ pub(crate) fn license_tick(mode: BuildMode, env: &dyn Env, default: Duration) ->
 
 /// A duration in milliseconds (at least 1) from `var`, in local-testing builds only.
 fn millis(mode: BuildMode, env: &dyn Env, var: &str) -> Option<Duration> {
-    match (mode, env.var(var).and_then(|v| v.parse().ok())) {
-        (BuildMode::LocalTesting, Some(ms)) => {
-            Some(Duration::from_millis(ms).max(Duration::from_millis(1)))
-        }
-        _ => None,
+    number(mode, env, var).map(|ms| Duration::from_millis(ms).max(Duration::from_millis(1)))
+}
+
+/// A whole number from `var`, in local-testing builds only: production builds ignore it.
+fn number(mode: BuildMode, env: &dyn Env, var: &str) -> Option<u64> {
+    match mode {
+        BuildMode::LocalTesting => env.var(var).and_then(|v| v.parse().ok()),
+        BuildMode::Production => None,
     }
 }
 

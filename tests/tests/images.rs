@@ -436,14 +436,15 @@ fn each_dockerfile_also_builds_from_a_copy_of_its_example_directory() {
         let copy = copy_example(package, dir.path(), &format!("{checkout}/mp-runtime"));
         copy_tree(&root(), &copy.join(&checkout), &["target", ".git", "fuzz"]);
         // The workspace's lock file, trimmed to this package: the versions this repository
-        // tests, and the builds' shared cache already holds them compiled.
+        // tests, and the builds' shared cache already holds them compiled. `cargo update
+        // --workspace` trims from the registry index alone; `cargo metadata` would first
+        // download every locked crate, other targets' (wasm, Windows) included.
         std::fs::copy(root().join("Cargo.lock"), copy.join("Cargo.lock")).expect("Cargo.lock");
         let trimmed = std::process::Command::new(&cargo)
-            .args(["metadata", "--offline", "--format-version", "1"])
+            .args(["update", "--workspace", "--offline", "--quiet"])
             .current_dir(&copy)
-            .stdout(std::process::Stdio::null())
             .status()
-            .expect("cargo metadata");
+            .expect("cargo update");
         assert!(trimmed.success(), "{package}: locking the copy");
 
         let tag = format!("localhost/{package}:copied");

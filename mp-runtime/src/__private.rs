@@ -3,7 +3,7 @@
 
 #[cfg(feature = "contract")]
 pub use crate::contract::{ContractTier, Drawdown, Floating, checkout_seat as checkout, consume};
-pub use crate::startup::{ContractSpec, Pricing, PublicKeySpec, RuntimeFlavor, StartupSpec};
+pub use crate::spec::{ContractSpec, Pricing, PublicKeySpec, RuntimeFlavor, StartupSpec};
 pub use crate::usage::{DeclaredDimensions, Dimension, Quantity, record, record_tagged};
 /// What a library's `dimensions!` submits its statics with.
 pub use inventory;

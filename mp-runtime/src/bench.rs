@@ -3,7 +3,8 @@
 //! making them public API. The clock stays in the middle of an hour, so no record is ever due
 //! and the client (to a closed loopback port) is never called. Not a stable API.
 
-use crate::usage::{Clock, Flusher, Settings};
+use crate::process::clock::Clock;
+use crate::usage::{Flusher, Settings};
 use aws_sdk_marketplacemetering as mm;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -17,7 +17,7 @@
 
 use crate::build_mode::BuildMode;
 use crate::env::Env;
-use crate::usage::{Clock, SystemClock};
+use crate::process::clock::{Clock, SystemClock};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};

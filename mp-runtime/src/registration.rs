@@ -1,7 +1,7 @@
 //! What start-up registered: which product, tier and region this process runs as.
 
-use crate::startup::Pricing;
-use crate::startup::region::Region;
+use crate::aws::region::Region;
+use crate::spec::Pricing;
 use std::fmt;
 use std::sync::OnceLock;
 

@@ -6,7 +6,7 @@ use super::checkout::{self, Ask, CheckedOut};
 use super::context;
 use super::policy::Outcome;
 use super::stats::{COUNTERS, bump};
-use crate::startup::retry::{self, AttemptError, Stopped};
+use crate::aws::retry::{self, AttemptError, Stopped};
 use aws_sdk_licensemanager::types::CheckoutType;
 use std::time::Duration;
 use tokio::time::Instant;

@@ -10,7 +10,7 @@ use super::received;
 use super::state::{LicenseStatus, Snapshot};
 use super::stats::{COUNTERS, bump};
 use crate::failure::Failure;
-use crate::startup::ContractSpec;
+use crate::spec::ContractSpec;
 use aws_sdk_licensemanager::Client;
 use aws_sdk_licensemanager::types::CheckoutType;
 use std::time::SystemTime;

@@ -19,7 +19,7 @@ use super::trust::{Trust, expire_if_ended};
 use crate::exit;
 use crate::failure::Failure;
 use crate::notice::operator;
-use crate::usage::shutdown;
+use crate::process::shutdown;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::mpsc as std_mpsc;

@@ -16,7 +16,6 @@
 mod call;
 mod check;
 mod checkout;
-mod client;
 mod clock;
 mod context;
 mod drawdown;

@@ -2,7 +2,7 @@
 //! `checkout!`, `consume!`, extension, check-in): the transport is settled as for metering
 //! (`error_policy::read`: intercepted, retried, broken), then the error code.
 
-use crate::error_policy::{Transport, read};
+use crate::aws::error_policy::{Transport, read};
 use aws_sdk_licensemanager::config::http::HttpResponse;
 use aws_sdk_licensemanager::error::{ProvideErrorMetadata, SdkError};
 

@@ -3,19 +3,19 @@
 //! exit code; then the keeper starts and `main` may run.
 
 use super::check::{CheckError, check, first_call};
-use super::client;
 use super::clock::LicenseClock;
 use super::context::{self, Installed};
 use super::policy::Outcome;
+use crate::aws::credentials;
+use crate::aws::license_client;
+use crate::aws::region::Region;
+use crate::aws::retry::{self, AttemptError, Stopped};
 use crate::build_mode::BuildMode;
 use crate::env::Env;
 use crate::exit;
 use crate::failure::Failure;
 use crate::local_testing;
-use crate::startup::ContractSpec;
-use crate::startup::credentials;
-use crate::startup::region::Region;
-use crate::startup::retry::{self, AttemptError, Stopped};
+use crate::spec::ContractSpec;
 use aws_config::SdkConfig;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -36,7 +36,7 @@ pub struct Start<'a> {
 /// Checks the license out; `Err` is the failure to report before exiting.
 #[doc(hidden)]
 pub async fn start(spec: &'static ContractSpec, start: Start<'_>) -> Result<(), Failure> {
-    let client = aws_sdk_licensemanager::Client::from_conf(client::config(
+    let client = aws_sdk_licensemanager::Client::from_conf(license_client::config(
         start.sdk,
         start.region,
         start.mode,

@@ -7,9 +7,9 @@
 //! libraries declared with `dimensions!`, which registered as the program loaded: usage a
 //! library meters under a name the listing lacks would otherwise be refused every hour.
 
+use crate::aws::error_policy::{self, Call, Context, StartUpVerdict};
+use crate::aws::retry::AttemptError;
 use crate::build_mode::BuildMode;
-use crate::error_policy::{self, Call, Context, StartUpVerdict};
-use crate::startup::retry::AttemptError;
 use aws_sdk_marketplacemetering::Client;
 use aws_sdk_marketplacemetering::config::http::HttpResponse;
 use aws_sdk_marketplacemetering::error::SdkError;

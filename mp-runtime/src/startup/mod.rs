@@ -1,119 +1,27 @@
 //! The start-up path the generated `main` runs before the seller's code: product code,
 //! region, credentials, `RegisterUsage` (retried up to the deadline), signature.
 
+use crate::aws::retry::{self, Stopped};
+use crate::aws::{credentials, metering_client, region};
 use crate::build_mode::{BuildMode, LOCAL_TESTING_NOTICE};
 use crate::env::Env;
 use crate::exit;
 use crate::failure::Failure;
 use crate::registration::Registration;
+use crate::spec::{Pricing, PublicKeySpec, StartupSpec};
 use product_code::Codes;
 use register_usage::Registered;
-use retry::Stopped;
 use signature::Expected;
-use std::fmt;
 use std::time::Duration;
 use tokio::time::Instant;
 
-pub(crate) mod client;
-pub(crate) mod credentials;
-mod credentials_uri;
 mod dry_run;
 mod product_code;
-pub(crate) mod region;
 mod register_usage;
-pub(crate) mod retry;
 pub(crate) mod signature;
 #[cfg(test)]
 mod signature_fuzz;
-pub(crate) mod trust;
 mod unmetered;
-
-/// Everything `#[marketplace_main]` compiled in. Built by the macro; not a stable API.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct StartupSpec {
-    /// The product code from the AWS Marketplace Management Portal.
-    pub product_code: &'static str,
-    /// The listing's pricing model.
-    pub pricing: Pricing,
-    /// Codes `MARKETPLACE_PRODUCT_CODE` may select instead of `product_code`.
-    pub trusted_product_codes: &'static [&'static str],
-    /// Codes that run as the free tier, never as a paid product.
-    pub free_product_codes: &'static [&'static str],
-    /// The key the `RegisterUsage` signature is verified with, if any.
-    pub public_key: Option<PublicKeySpec>,
-    /// How long start-up may keep retrying before it gives up (exit 88).
-    pub startup_deadline_secs: u64,
-    /// How long the process may run while usage waits to be delivered (custom pricing) or
-    /// the license cannot be checked (contract pricing) before it ends with exit 95; `None`
-    /// when the seller turned the limit off.
-    pub offline_limit_secs: Option<u64>,
-    /// Custom-pricing dimensions: each is dry-run at start-up, then metered with `meter!`.
-    pub dimensions: &'static [&'static str],
-    /// Contract pricing's product SKU and entitlements.
-    pub contract: Option<&'static ContractSpec>,
-}
-
-/// What `pricing = "contract"` compiled in. Built by the macro; not a stable API.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct ContractSpec {
-    /// The product ID License Manager knows the listing by.
-    pub product_sku: &'static str,
-    /// The tiers' entitlement names, lowest first.
-    pub tiers: &'static [&'static str],
-    /// Floating entitlements: (name, unit).
-    pub floating: &'static [(&'static str, &'static str)],
-    /// Drawdown entitlements: (name, unit).
-    pub drawdown: &'static [(&'static str, &'static str)],
-}
-
-/// The listing's pricing model, as named in `#[marketplace_main(pricing = "...")]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pricing {
-    /// Billed per task/pod hour; registered once at start-up.
-    Hourly,
-    /// A fixed monthly fee; registered once at start-up.
-    Monthly,
-    /// Custom dimensions, metered with `meter!` and sent hourly.
-    Custom,
-    /// A contract through AWS License Manager: tiers, floating and drawdown entitlements.
-    Contract,
-}
-
-impl fmt::Display for Pricing {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Pricing::Hourly => "hourly",
-            Pricing::Monthly => "monthly",
-            Pricing::Custom => "custom",
-            Pricing::Contract => "contract",
-        })
-    }
-}
-
-/// The seller's public key (PEM, read at compile time) and its version.
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy)]
-pub struct PublicKeySpec {
-    /// The PEM text of the RSA public key.
-    pub pem: &'static str,
-    /// The key version the AWS Marketplace Management Portal shows.
-    pub version: u32,
-}
-
-/// Which tokio runtime the generated `main` builds.
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RuntimeFlavor {
-    /// One thread.
-    CurrentThread,
-    /// tokio's multi-threaded scheduler; `None` = one worker per core.
-    MultiThread {
-        /// Worker thread count.
-        worker_threads: Option<usize>,
-    },
-}
 
 /// The longest start-up deadline the attribute accepts (6 h, the RegisterUsage window).
 const MAX_DEADLINE_SECS: u64 = mp_metering_rules::time::RECORD_WINDOW_SECS;
@@ -130,7 +38,7 @@ pub(crate) async fn start(
     if mode == BuildMode::LocalTesting {
         eprintln!("{LOCAL_TESTING_NOTICE}");
     }
-    if let Some(notice) = client::ignored_override_notice(mode, env) {
+    if let Some(notice) = metering_client::ignored_override_notice(mode, env) {
         eprintln!("{notice}");
     }
     let declared = unmetered::declared_by_libraries();
@@ -159,7 +67,7 @@ pub(crate) async fn start(
     let (product_code, tier) = product_code::choose(&codes, env)?;
     let resolved = region::resolve(env).await?;
     let sdk = credentials::load(&resolved.region, env).await;
-    let client = aws_sdk_marketplacemetering::Client::from_conf(client::metering_config(
+    let client = aws_sdk_marketplacemetering::Client::from_conf(metering_client::metering_config(
         &sdk,
         &resolved.region,
         mode,

@@ -1,10 +1,10 @@
 //! One `RegisterUsage` call, and what each of its errors means for start-up.
 
+use crate::aws::error_policy::{self, Call, Context, StartUpVerdict};
+use crate::aws::retry::AttemptError;
 use crate::build_mode::BuildMode;
-use crate::error_policy::{self, Call, Context, StartUpVerdict};
 use crate::exit;
 use crate::failure::Failure;
-use crate::startup::retry::AttemptError;
 use aws_sdk_marketplacemetering::Client;
 use aws_sdk_marketplacemetering::config::http::HttpResponse;
 use aws_sdk_marketplacemetering::error::SdkError;

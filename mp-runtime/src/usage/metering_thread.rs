@@ -4,16 +4,16 @@
 
 use super::counter::{Dimension, registered};
 use super::flusher::{Flusher, RETRY_CAP, Settings};
-use super::hour::Clock;
 use super::process_identity::process_identity;
-use super::shutdown::{self, FINAL_FLUSH_BOUND};
+use crate::aws::region::Region;
+use crate::aws::{credentials, metering_client};
 use crate::build_mode::BuildMode;
 use crate::env::Env;
 use crate::exit;
 use crate::failure::Failure;
 use crate::local_testing;
-use crate::startup::region::Region;
-use crate::startup::{client, credentials};
+use crate::process::clock::Clock;
+use crate::process::shutdown::{self, FINAL_FLUSH_BOUND};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -109,9 +109,10 @@ fn spawn(
                     let sdk = credentials::load(&region, env).await;
                     // Start-up built this very configuration already, so this cannot fail in
                     // practice; if it does, the process cannot be billed.
-                    let config = client::metering_config(&sdk, &region, mode).map_err(|f| {
-                        format!("the metering client cannot be built: {}", f.message)
-                    })?;
+                    let config =
+                        metering_client::metering_config(&sdk, &region, mode).map_err(|f| {
+                            format!("the metering client cannot be built: {}", f.message)
+                        })?;
                     let client = aws_sdk_marketplacemetering::Client::from_conf(config);
                     tokio::spawn(shutdown::stop_on_signal(signal_stop, signals));
                     let flusher = match panic_pass {

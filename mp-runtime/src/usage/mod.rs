@@ -18,7 +18,6 @@ mod metering_thread;
 #[cfg(feature = "metrics")]
 mod metrics_export;
 mod process_identity;
-pub(crate) mod shutdown;
 mod stats;
 #[cfg(test)]
 pub(crate) mod test_client;
@@ -28,7 +27,6 @@ pub(crate) use counter::registered;
 pub use counter::{DeclaredDimensions, Dimension, Quantity, record, record_tagged};
 #[cfg(feature = "bench")]
 pub(crate) use flusher::{Flusher, Settings};
-pub(crate) use hour::{Clock, SystemClock};
 #[cfg(feature = "fuzzing")]
 pub(crate) use journal::{Journal, checksummed, recover};
 pub(crate) use metering_thread::{finish, start};

@@ -22,7 +22,10 @@ async fn main() {
     meter!(requests, 1_000_000_000);
     let tenant = String::from("tenant-a");
     meter!(requests, 4, tags = [("tenant", tenant.as_str())]);
-    meter!(requests, tags = vec![("tenant".to_string(), "tenant-b".to_string())]);
+    meter!(
+        requests,
+        tags = vec![("tenant".to_string(), "tenant-b".to_string())]
+    );
     helper::work();
     let stats = mp_runtime::metering_stats();
     assert_eq!(stats.rejected_calls, 0);

@@ -28,7 +28,7 @@
 //!   dimension, hour and quantity, counted in `failed`.
 
 use super::{Flusher, Retry};
-use crate::error_policy::{self, Hourly, HourlyVerdict};
+use crate::aws::error_policy::{self, Hourly, HourlyVerdict};
 use crate::notice::operator;
 use crate::usage::aggregator::{Key, MAX_QUANTITY, Record, State};
 use crate::usage::client_token::client_token;
@@ -180,7 +180,7 @@ impl Flusher {
 
     fn retry_later(&mut self, key: &Key, now: SystemTime, why: &str) {
         let attempts = self.retries.get(key).map_or(0, |r| r.attempts) + 1;
-        let backoff = crate::backoff::Backoff {
+        let backoff = crate::aws::backoff::Backoff {
             base: RETRY_BASE,
             cap: self.settings.retry_cap,
         };

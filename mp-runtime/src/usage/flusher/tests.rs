@@ -1,9 +1,9 @@
 use super::*;
+use crate::process::clock::ManualClock;
 use crate::usage::aggregator::MAX_QUANTITY;
 use crate::usage::aggregator::State;
 use crate::usage::client_token::client_token;
 use crate::usage::counter::record as meter;
-use crate::usage::hour::ManualClock;
 use crate::usage::test_client::{client, client_at, task_role_credentials};
 use aws_credential_types::provider::{ProvideCredentials, future};
 use aws_sdk_marketplacemetering::primitives::DateTime;

@@ -2,7 +2,7 @@
 //! test command turns it on through mp-tests).
 
 use super::*;
-use crate::usage::SystemClock;
+use crate::process::clock::SystemClock;
 use crate::usage::counter::{Dimension, record as meter};
 use crate::usage::flusher::{Flusher, RETRY_CAP, Settings};
 use crate::usage::test_client::client;

@@ -1,6 +1,6 @@
 //! Retrying start-up calls until the start-up deadline, with the crate's jittered backoff.
 
-use crate::backoff::Backoff;
+use crate::aws::backoff::Backoff;
 use crate::failure::Failure;
 use std::time::Duration;
 // tokio's clock, so tests can run it paused.

@@ -2,13 +2,13 @@
 //! identity, instance profile), never anything baked into the image. Retries are ours
 //! (see `retry`), so the SDK's are off and its timeouts short.
 
+use crate::aws::credentials_uri;
+use crate::aws::region::Region;
+use crate::aws::retry::AttemptError;
 use crate::env::Env;
 use crate::exit;
 use crate::failure::Failure;
 use crate::failure::causes;
-use crate::startup::credentials_uri;
-use crate::startup::region::Region;
-use crate::startup::retry::AttemptError;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};

@@ -4,11 +4,11 @@
 //! roots AWS's certificates chain to (see `trust`). Only a local-testing build leaves
 //! endpoint resolution and trust to aws-config, so it can reach mp-emulator.
 
+use crate::aws::region::Region;
+use crate::aws::trust;
 use crate::build_mode::BuildMode;
 use crate::env::Env;
 use crate::failure::{Failure, quoted};
-use crate::startup::region::Region;
-use crate::startup::trust;
 use aws_config::SdkConfig;
 use aws_sdk_marketplacemetering::Config;
 

@@ -182,7 +182,7 @@ fn messages_name_the_product_region_and_call() {
 
 /// The rows of docs/troubleshooting.md's start-up table: (exit code, row text).
 fn documented_exits() -> Vec<(i32, String)> {
-    let doc = include_str!("../../../docs/troubleshooting.md");
+    let doc = include_str!("../../../../docs/troubleshooting.md");
     doc.lines()
         .filter_map(|row| {
             let rest = row.strip_prefix("| ")?;
@@ -216,7 +216,7 @@ fn the_troubleshooting_table_has_a_row_for_every_start_up_stop() {
 
 #[test]
 fn the_troubleshooting_page_explains_every_hourly_outcome() {
-    let doc = include_str!("../../../docs/troubleshooting.md");
+    let doc = include_str!("../../../../docs/troubleshooting.md");
     let running = &doc[doc
         .find("## While running")
         .expect("a while-running section")..];

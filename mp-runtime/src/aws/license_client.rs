@@ -4,10 +4,10 @@
 //! tier and an endless pool. A local-testing build leaves the endpoint to aws-config, so
 //! `AWS_ENDPOINT_URL_LICENSE_MANAGER` reaches mp-emulator.
 
+use crate::aws::region::Region;
+use crate::aws::trust;
 use crate::build_mode::BuildMode;
 use crate::failure::Failure;
-use crate::startup::region::Region;
-use crate::startup::trust;
 use aws_config::SdkConfig;
 use aws_sdk_licensemanager::Config;
 

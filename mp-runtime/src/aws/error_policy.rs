@@ -345,7 +345,7 @@ where
             }
         }
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => {
-            match crate::startup::trust::certificate_problem(error) {
+            match crate::aws::trust::certificate_problem(error) {
                 Some(why) => Err(Transport::Intercepted(why)),
                 None => Err(Transport::Retry(format!(
                     "network error: {}",

@@ -1,0 +1,15 @@
+//! Talking to AWS, for every phase: the region, credentials, which certificates a production
+//! build trusts, the Metering Service and License Manager clients, retrying with backoff, and
+//! what each AWS error means (`error_policy`). Start-up, the metering thread and contract
+//! pricing's keeper all stand on this layer; it knows none of them.
+
+pub(crate) mod backoff;
+pub(crate) mod credentials;
+mod credentials_uri;
+pub(crate) mod error_policy;
+#[cfg(feature = "contract")]
+pub(crate) mod license_client;
+pub(crate) mod metering_client;
+pub(crate) mod region;
+pub(crate) mod retry;
+pub(crate) mod trust;

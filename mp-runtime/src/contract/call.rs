@@ -2,8 +2,8 @@
 //! (throttling and network errors, for up to a minute), so a retried attempt License
 //! Manager did execute is answered again, not granted twice; and its counts.
 
-use super::checkout::{self, Ask, CheckedOut};
 use super::context;
+use super::license_manager::{self, Ask, CheckedOut};
 use super::policy::Outcome;
 use super::stats::{COUNTERS, bump};
 use crate::aws::retry::{self, AttemptError, Stopped};
@@ -34,14 +34,17 @@ pub(crate) struct Granted {
 }
 
 /// Checks `ask` out of this process's license.
-pub(crate) async fn checkout(checkout_type: CheckoutType, ask: Ask) -> Result<Granted, Denied> {
+pub(crate) async fn checkout_retried(
+    checkout_type: CheckoutType,
+    ask: Ask,
+) -> Result<Granted, Denied> {
     let context = context::get().ok_or(Denied::NotStarted)?;
     let asked_at = context.clock.monotonic();
-    let token = checkout::client_token().map_err(|f| Denied::Refused(f.message))?;
+    let token = license_manager::client_token().map_err(|f| Denied::Refused(f.message))?;
     let result = with_retries(|| {
         let (checkout_type, token) = (checkout_type.clone(), token.clone());
         async move {
-            checkout::checkout(
+            license_manager::checkout_license(
                 &context.client,
                 context.spec.product_sku,
                 checkout_type,

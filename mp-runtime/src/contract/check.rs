@@ -4,7 +4,7 @@
 //! A contract of drawdown entitlements only has nothing a checkout would not draw, so its
 //! license is looked up with `ListReceivedLicenses` instead.
 
-use super::checkout::{self, Ask, CheckedOut};
+use super::license_manager::{self, Ask, CheckedOut};
 use super::policy::Outcome;
 use super::received;
 use super::state::{LicenseStatus, Snapshot};
@@ -51,7 +51,7 @@ pub(crate) async fn check(
     } else {
         let (checked, tier) = check_out(client, spec).await?;
         let facts = match &checked.license_arn {
-            Some(arn) => checkout::facts(client, arn)
+            Some(arn) => license_manager::get_license_facts(client, arn)
                 .await
                 .unwrap_or_else(|outcome| {
                     bump(&COUNTERS.failures);
@@ -81,7 +81,7 @@ async fn check_out(
     client: &Client,
     spec: &ContractSpec,
 ) -> Result<(CheckedOut, Option<usize>), CheckError> {
-    let token = checkout::client_token().map_err(CheckError::Local)?;
+    let token = license_manager::client_token().map_err(CheckError::Local)?;
     if spec.tiers.is_empty() {
         let (name, unit) = spec.floating.first().copied().unwrap_or(("", "Count"));
         let ask = Ask {
@@ -89,9 +89,11 @@ async fn check_out(
             value: Some(1),
             unit,
         };
-        let checked = checkout(client, spec, &[ask], &token).await?;
+        let checked = checkout_counted(client, spec, &[ask], &token).await?;
         if let Some(token) = &checked.token
-            && checkout::check_in(client, token).await.is_ok()
+            && license_manager::check_in_license(client, token)
+                .await
+                .is_ok()
         {
             bump(&COUNTERS.check_ins);
         }
@@ -106,7 +108,7 @@ async fn check_out(
             unit: "None",
         })
         .collect();
-    let checked = checkout(client, spec, &asks, &token).await?;
+    let checked = checkout_counted(client, spec, &asks, &token).await?;
     let tier = spec
         .tiers
         .iter()
@@ -114,13 +116,13 @@ async fn check_out(
     Ok((checked, tier))
 }
 
-async fn checkout(
+async fn checkout_counted(
     client: &Client,
     spec: &ContractSpec,
     asks: &[Ask],
     token: &str,
 ) -> Result<CheckedOut, CheckError> {
-    let checked = checkout::checkout(
+    let checked = license_manager::checkout_license(
         client,
         spec.product_sku,
         CheckoutType::Provisional,

@@ -1,17 +1,15 @@
 //! What the contract calls share after start-up: the client, the compiled-in spec, the
-//! clock, the published license state, and the keeper thread's inbox and stop switch.
+//! clock, the published license state, and the keeper thread's inbox and stop switch. The
+//! one global of contract pricing; start-up installs it and starts the keeper on it.
 
 use super::clock::LicenseClock;
-use super::keeper;
-use super::seat::Held;
-use super::state::Snapshot;
-use crate::exit;
-use crate::failure::Failure;
+use super::held::Held;
+use super::state::{ContractTier, License, Snapshot};
 use crate::process::shutdown;
 use crate::spec::ContractSpec;
 use aws_sdk_licensemanager::Client;
 use std::sync::{Arc, Mutex, OnceLock, mpsc as std_mpsc};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 /// How often the keeper looks at the clock (re-check due? seat extension due?).
@@ -38,28 +36,33 @@ pub(crate) fn get() -> Option<&'static Context> {
     CONTEXT.get()
 }
 
-/// What start-up hands the keeper.
+/// What start-up stores for the calls after it.
 pub(crate) struct Installed {
     pub(crate) client: Client,
     pub(crate) spec: &'static ContractSpec,
     pub(crate) clock: LicenseClock,
     pub(crate) offline_limit: Option<Duration>,
-    pub(crate) tick: Duration,
-    /// Start-up's check, and when it was asked (monotonic).
+    /// Start-up's check.
     pub(crate) first: Snapshot,
-    pub(crate) first_asked_at: Instant,
 }
 
-/// Publishes the first check and starts the keeper thread.
-pub(crate) fn install(installed: Installed) -> Result<(), Failure> {
+/// The keeper's ends of the channels the context holds the other ends of.
+pub(crate) struct KeeperEnds {
+    pub(crate) stop: watch::Sender<bool>,
+    pub(crate) stopped: watch::Receiver<bool>,
+    pub(crate) inbox: mpsc::UnboundedReceiver<Arc<Held>>,
+    pub(crate) done: std_mpsc::Sender<()>,
+}
+
+/// Publishes the first check; the context and the ends for the keeper to run on, or `None`
+/// after a second start-up in one process (the first one's keeper runs).
+pub(crate) fn install(installed: Installed) -> Option<(&'static Context, KeeperEnds)> {
     let Installed {
         client,
         spec,
         clock,
         offline_limit,
-        tick,
         first,
-        first_asked_at,
     } = installed;
     let (stop, stopped) = watch::channel(false);
     let (check_ins, inbox) = mpsc::unbounded_channel();
@@ -74,27 +77,23 @@ pub(crate) fn install(installed: Installed) -> Result<(), Failure> {
         stop: stop.clone(),
         done: Mutex::new(done),
     };
-    if CONTEXT.set(context).is_err() {
-        return Ok(()); // a second start-up in one process: the first one's keeper runs
+    CONTEXT.set(context).ok()?;
+    let ends = KeeperEnds {
+        stop,
+        stopped,
+        inbox,
+        done: done_tx,
+    };
+    Some((CONTEXT.get()?, ends))
+}
+
+/// The license of this process, for `main`; a detached one (never checked) outside a
+/// contract program.
+pub(crate) fn license<T: ContractTier>() -> License<T> {
+    match get() {
+        Some(context) => License::new(context.state.subscribe()),
+        None => License::new(watch::channel(Snapshot::unknown()).1),
     }
-    let context = CONTEXT.get().expect("set just above");
-    keeper::spawn(
-        context,
-        keeper::Inputs {
-            stop,
-            stopped,
-            inbox,
-            tick,
-            first_asked_at,
-            done: done_tx,
-        },
-    )
-    .map_err(|e| {
-        Failure::new(
-            exit::OTHER,
-            format!("could not start the license keeper: {e}"),
-        )
-    })
 }
 
 /// `main` returned: the held seats are checked in (bounded), then the process ends as

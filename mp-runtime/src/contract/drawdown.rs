@@ -3,8 +3,8 @@
 //! License Manager did execute is answered again, not drawn again.
 
 use super::call::{self, Denied};
-use super::checkout::Ask;
 use super::entitlement::Drawdown;
+use super::license_manager::Ask;
 use super::stats::COUNTERS;
 use aws_sdk_licensemanager::types::CheckoutType;
 use std::fmt;
@@ -68,7 +68,7 @@ pub async fn consume(entitlement: &'static Drawdown, units: u64) -> Result<Drawn
         value: Some(units),
         unit: entitlement.unit,
     };
-    call::checkout(CheckoutType::Perpetual, ask)
+    call::checkout_retried(CheckoutType::Perpetual, ask)
         .await
         .map_err(|denied| match denied {
             Denied::NotStarted => ConsumeError::NotStarted,

@@ -9,10 +9,10 @@
 //! runs, nothing would re-check the license any more: the process ends (exit 96).
 
 use super::check::{CheckError, check};
-use super::checkout;
-use super::context::Context;
+use super::context::{Context, KeeperEnds};
+use super::held::{self, Held, LIFETIME};
+use super::license_manager;
 use super::policy::Outcome;
-use super::seat::{self, Held, LIFETIME};
 use super::state::{LicenseStatus, Snapshot};
 use super::stats::{COUNTERS, bump};
 use super::trust::{Trust, expire_if_ended};
@@ -22,7 +22,6 @@ use crate::notice::operator;
 use crate::process::shutdown;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::sync::mpsc as std_mpsc;
 use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::{mpsc, watch};
 
@@ -35,13 +34,10 @@ const CHECK_IN_BOUND: Duration = Duration::from_secs(5);
 const LAST_CHECK_INS_BOUND: Duration = Duration::from_secs(5);
 
 pub(crate) struct Inputs {
-    pub(crate) stop: watch::Sender<bool>,
-    pub(crate) stopped: watch::Receiver<bool>,
-    pub(crate) inbox: mpsc::UnboundedReceiver<Arc<Held>>,
+    pub(crate) ends: KeeperEnds,
     pub(crate) tick: Duration,
     /// When start-up's check was asked (monotonic).
     pub(crate) first_asked_at: Instant,
-    pub(crate) done: std_mpsc::Sender<()>,
 }
 
 pub(crate) fn spawn(context: &'static Context, inputs: Inputs) -> std::io::Result<()> {
@@ -56,12 +52,15 @@ pub(crate) fn spawn(context: &'static Context, inputs: Inputs) -> std::io::Resul
         .name("mp-license".into())
         .spawn(move || {
             let Inputs {
-                stop,
-                stopped,
-                inbox,
+                ends:
+                    KeeperEnds {
+                        stop,
+                        stopped,
+                        inbox,
+                        done,
+                    },
                 tick,
                 first_asked_at,
-                done,
             } = inputs;
             let stop_asked = stopped.clone();
             let ran = std::panic::catch_unwind(AssertUnwindSafe(|| {
@@ -145,7 +144,7 @@ async fn run(
         }
     }
     // The list first, then the inbox: a seat dropped meanwhile is in one or the other.
-    let mut last = seat::take_all();
+    let mut last = held::take_all();
     while let Ok(held) = inbox.try_recv() {
         last.push(held);
     }
@@ -241,7 +240,7 @@ async fn offline_limit_reached(
         state.status = LicenseStatus::Unverified;
         changed
     });
-    let seats = seat::take_all();
+    let seats = held::take_all();
     let _ = tokio::time::timeout(LAST_CHECK_INS_BOUND, async {
         for held in seats {
             check_in(context, &held).await;
@@ -270,11 +269,11 @@ async fn offline_limit_reached(
 /// Marks every held seat whose lifetime ended unextended as lost, and extends every other
 /// one whose extension is due.
 async fn lapse_or_extend(context: &Context) {
-    for held in seat::held() {
+    for held in held::held() {
         let now = context.clock.monotonic();
         if held.lapsed(now) {
             // License Manager has returned it to the pool and may lend it to another replica.
-            if seat::release_held(&held).is_some() {
+            if held::release_held(&held).is_some() {
                 bump(&COUNTERS.lost_seats);
                 operator!(warn, entitlement = held.entitlement.name, units = held.units;
                     "contract: a held seat lapsed: no extension succeeded within its {} \
@@ -287,7 +286,7 @@ async fn lapse_or_extend(context: &Context) {
             continue;
         }
         let token = held.token.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        match checkout::extend(&context.client, &token).await {
+        match license_manager::extend_license_consumption(&context.client, &token).await {
             Ok(token) => {
                 bump(&COUNTERS.extensions);
                 held.extended(now, token);
@@ -295,7 +294,7 @@ async fn lapse_or_extend(context: &Context) {
             Err(Outcome::NotFound(detail)) => {
                 // License Manager returned it to the pool already: it is no longer held.
                 bump(&COUNTERS.failures);
-                seat::release_held(&held);
+                held::release_held(&held);
                 operator!(warn, entitlement = held.entitlement.name;
                     "contract: a held seat was no longer known when extended ({detail})");
             }
@@ -314,7 +313,7 @@ async fn check_in(context: &Context, held: &Held) {
     let token = held.token.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let deadline = tokio::time::Instant::now() + CHECK_IN_BOUND;
     loop {
-        match checkout::check_in(&context.client, &token).await {
+        match license_manager::check_in_license(&context.client, &token).await {
             Ok(()) => {
                 bump(&COUNTERS.check_ins);
                 return;

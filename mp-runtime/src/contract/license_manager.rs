@@ -9,7 +9,8 @@ use crate::exit;
 use crate::failure::Failure;
 use aws_sdk_licensemanager::Client;
 use aws_sdk_licensemanager::types::{
-    CheckoutType, DatetimeRange, Entitlement, EntitlementData, EntitlementDataUnit,
+    CheckoutType, DatetimeRange, Entitlement, EntitlementData, EntitlementDataUnit, Filter,
+    GrantedLicense,
 };
 use std::time::SystemTime;
 
@@ -53,7 +54,7 @@ pub(crate) fn client_token() -> Result<String, Failure> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-pub(crate) async fn checkout(
+pub(crate) async fn checkout_license(
     client: &Client,
     product_sku: &str,
     checkout_type: CheckoutType,
@@ -91,7 +92,10 @@ pub(crate) async fn checkout(
 }
 
 /// Moves the consumption's end 60 minutes on; the token to use from now on.
-pub(crate) async fn extend(client: &Client, token: &str) -> Result<String, Outcome> {
+pub(crate) async fn extend_license_consumption(
+    client: &Client,
+    token: &str,
+) -> Result<String, Outcome> {
     let output = client
         .extend_license_consumption()
         .license_consumption_token(token)
@@ -105,7 +109,7 @@ pub(crate) async fn extend(client: &Client, token: &str) -> Result<String, Outco
 }
 
 /// Returns the consumption to the pool.
-pub(crate) async fn check_in(client: &Client, token: &str) -> Result<(), Outcome> {
+pub(crate) async fn check_in_license(client: &Client, token: &str) -> Result<(), Outcome> {
     client
         .check_in_license()
         .license_consumption_token(token)
@@ -116,7 +120,10 @@ pub(crate) async fn check_in(client: &Client, token: &str) -> Result<(), Outcome
 }
 
 /// The license's validity and limits.
-pub(crate) async fn facts(client: &Client, license_arn: &str) -> Result<Facts, Outcome> {
+pub(crate) async fn get_license_facts(
+    client: &Client,
+    license_arn: &str,
+) -> Result<Facts, Outcome> {
     let output = client
         .get_license()
         .license_arn(license_arn)
@@ -126,6 +133,29 @@ pub(crate) async fn facts(client: &Client, license_arn: &str) -> Result<Facts, O
     Ok(output.license().map_or_else(Facts::default, |license| {
         facts_of(license.validity(), license.entitlements())
     }))
+}
+
+/// One page of the licenses granted to this account for `product_sku`, and the token of the
+/// next page if there is one.
+pub(crate) async fn list_received_licenses(
+    client: &Client,
+    product_sku: &str,
+    next_token: Option<String>,
+) -> Result<(Vec<GrantedLicense>, Option<String>), Outcome> {
+    let output = client
+        .list_received_licenses()
+        .filters(
+            Filter::builder()
+                .name("ProductSKU")
+                .values(product_sku)
+                .build(),
+        )
+        .set_next_token(next_token)
+        .send()
+        .await
+        .map_err(|e| classify(&e))?;
+    let next = output.next_token().map(str::to_owned);
+    Ok((output.licenses.unwrap_or_default(), next))
 }
 
 pub(crate) fn facts_of(validity: Option<&DatetimeRange>, entitlements: &[Entitlement]) -> Facts {

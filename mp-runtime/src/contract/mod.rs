@@ -15,12 +15,13 @@
 
 mod call;
 mod check;
-mod checkout;
 mod clock;
 mod context;
 mod drawdown;
 mod entitlement;
+mod held;
 mod keeper;
+mod license_manager;
 mod policy;
 mod received;
 mod seat;
@@ -31,10 +32,10 @@ mod trust;
 
 pub use drawdown::{ConsumeError, Drawn, consume};
 pub use entitlement::{Drawdown, Floating};
-pub use seat::{CheckoutError, Seat, checkout as checkout_seat};
+pub use seat::{CheckoutError, Seat, checkout_seat};
 pub use startup::{Start, start};
 pub use state::{ContractTier, EntitlementLimit, License, LicenseState, LicenseStatus, NoTiers};
 pub use stats::{LicenseStats, license_stats};
 
 pub(crate) use context::finish;
-pub(crate) use state::license;
+pub(crate) use context::license;

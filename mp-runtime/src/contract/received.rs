@@ -2,10 +2,10 @@
 //! drawdown entitlement draws, so the license is looked up with `ListReceivedLicenses`
 //! (filtered by `ProductSKU`) instead of checked out.
 
-use super::checkout::{Facts, KEY_FINGERPRINT, facts_of};
-use super::policy::{Outcome, classify};
+use super::license_manager::{Facts, KEY_FINGERPRINT, facts_of, list_received_licenses};
+use super::policy::Outcome;
 use aws_sdk_licensemanager::Client;
-use aws_sdk_licensemanager::types::{Filter, GrantedLicense, LicenseStatus, ReceivedStatus};
+use aws_sdk_licensemanager::types::{GrantedLicense, LicenseStatus, ReceivedStatus};
 use std::time::SystemTime;
 
 /// Pages of `ListReceivedLicenses` read at most (a product has one license per account).
@@ -60,19 +60,8 @@ pub(crate) async fn received(
     let mut unusable = None;
     let mut next_token = None;
     for _ in 0..PAGES {
-        let output = client
-            .list_received_licenses()
-            .filters(
-                Filter::builder()
-                    .name("ProductSKU")
-                    .values(product_sku)
-                    .build(),
-            )
-            .set_next_token(next_token)
-            .send()
-            .await
-            .map_err(|e| classify(&e))?;
-        let marketplace = output.licenses().iter().filter(|l| {
+        let (licenses, next) = list_received_licenses(client, product_sku, next_token).await?;
+        let marketplace = licenses.iter().filter(|l| {
             l.product_sku() == Some(product_sku)
                 && l.issuer().and_then(|i| i.key_fingerprint()) == Some(KEY_FINGERPRINT)
         });
@@ -84,7 +73,7 @@ pub(crate) async fn received(
                 Verdict::Unusable(why) => unusable = Some(format!("license {arn} {why}")),
             }
         }
-        next_token = output.next_token().map(str::to_owned);
+        next_token = next;
         if next_token.is_none() {
             break;
         }

@@ -5,6 +5,7 @@
 use super::check::{CheckError, check, first_call};
 use super::clock::LicenseClock;
 use super::context::{self, Installed};
+use super::keeper;
 use super::policy::Outcome;
 use crate::aws::credentials;
 use crate::aws::license_client;
@@ -65,15 +66,26 @@ pub async fn start(spec: &'static ContractSpec, start: Start<'_>) -> Result<(), 
             ),
         ),
     })?;
-    let tick = local_testing::license_tick(start.mode, start.env, context::TICK);
-    context::install(Installed {
+    let installed = context::install(Installed {
         client,
         spec,
         clock,
         offline_limit: start.offline_limit_secs.map(Duration::from_secs),
-        tick,
         first,
+    });
+    let Some((context, ends)) = installed else {
+        return Ok(()); // a second start-up in one process: the first one's keeper runs
+    };
+    let inputs = keeper::Inputs {
+        ends,
+        tick: local_testing::license_tick(start.mode, start.env, context::TICK),
         first_asked_at,
+    };
+    keeper::spawn(context, inputs).map_err(|e| {
+        Failure::new(
+            exit::OTHER,
+            format!("could not start the license keeper: {e}"),
+        )
     })
 }
 

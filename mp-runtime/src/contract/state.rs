@@ -160,15 +160,6 @@ fn typed<T: ContractTier>(snapshot: &Snapshot) -> LicenseState<T> {
     }
 }
 
-/// The license of this process, for `main`; a detached one (never checked) outside a
-/// contract program.
-pub(crate) fn license<T: ContractTier>() -> License<T> {
-    match super::context::get() {
-        Some(context) => License::new(context.state.subscribe()),
-        None => License::new(watch::channel(Snapshot::unknown()).1),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,9 @@
 //! this module, so the runtime's internals can change without breaking expansions.
 
 #[cfg(feature = "contract")]
-pub use crate::contract::{ContractTier, Drawdown, Floating, checkout_seat as checkout, consume};
+pub use crate::contract::{
+    ContractTier, Drawdown, Floating, TierSealed, checkout_seat as checkout, consume,
+};
 pub use crate::spec::{ContractSpec, Pricing, PublicKeySpec, RuntimeFlavor, StartupSpec};
 pub use crate::usage::{DeclaredDimensions, Dimension, Quantity, record, record_tagged};
 /// What a library's `dimensions!` submits its statics with.

@@ -90,8 +90,8 @@ mod usage;
 
 #[cfg(feature = "contract")]
 pub use contract::{
-    CheckoutError, ConsumeError, ContractTier, Drawn, EntitlementLimit, License, LicenseState,
-    LicenseStats, LicenseStatus, NoTiers, Seat, license_stats,
+    ContractError, ContractTier, Drawn, EntitlementLimit, License, LicenseManagerError,
+    LicenseState, LicenseStats, LicenseStatus, NoTiers, Seat, license_stats,
 };
 pub use registration::{Registration, Tier, registration};
 pub use spec::Pricing;

@@ -68,7 +68,7 @@ macro_rules! dimensions {
 
 /// Holds a floating entitlement of a contract (`#[marketplace_main(pricing = "contract",
 /// floating(..))]`): `checkout!(name)` one unit, `checkout!(name, n)` n. An `async`
-/// expression giving `Result<Seat, CheckoutError>`; the [`Seat`](crate::Seat) is extended
+/// expression giving `Result<Seat, ContractError>`; the [`Seat`](crate::Seat) is extended
 /// while held and returned to the pool when dropped.
 ///
 /// ```no_run
@@ -80,7 +80,7 @@ macro_rules! dimensions {
 ///     tiers(enum Plan { Basic = "BasicTier", Pro = "ProTier" }),
 ///     floating(concurrent_users = "ConcurrentUsers"),
 /// )]
-/// async fn main(license: License<Plan>) -> Result<(), mp_runtime::CheckoutError> {
+/// async fn main(license: License<Plan>) -> Result<(), mp_runtime::ContractError> {
 ///     let _seat = checkout!(concurrent_users).await?;
 ///     println!("{:?} tier, one seat held", license.tier());
 ///     Ok(())
@@ -99,8 +99,8 @@ macro_rules! checkout {
 }
 
 /// Draws a drawdown entitlement of a contract down for good: `consume!(data_gb, n)`, an
-/// `async` expression giving `Result<Drawn, ConsumeError>`. One client token per call: its
-/// retries never draw twice. [`ConsumeError::Exhausted`](crate::ConsumeError) when less than
+/// `async` expression giving `Result<Drawn, ContractError>`. One client token per call: its
+/// retries never draw twice. [`ContractError::Exhausted`](crate::ContractError) when less than
 /// `n` is left (nothing is drawn).
 ///
 /// ```no_run

@@ -46,6 +46,7 @@ pub struct ContractSpec {
 
 /// The listing's pricing model, as named in `#[marketplace_main(pricing = "...")]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Pricing {
     /// Billed per task/pod hour; registered once at start-up.
     Hourly,

@@ -26,7 +26,7 @@ async fn main(license: License<Plan>) {
     for n in 0.. {
         let command = next_command(&dir, n).await;
         let answer = match command.split_whitespace().collect::<Vec<_>>().as_slice() {
-            ["tier"] => format!("{:?} {:?}", license.tier(), license.state().status),
+            ["tier"] => format!("{:?} {:?}", license.tier(), license.state().status()),
             ["hold"] => match checkout!(concurrent_users).await {
                 Ok(seat) => {
                     seats.push(seat);

@@ -14,12 +14,11 @@ use mp_runtime::{License, consume};
 async fn main(license: License) {
     support::report();
     let state = license.state();
-    let data_gb = state.limits.iter().find(|l| l.name == "DataGB");
     println!(
         "license: {:?}, expires: {}, DataGB: {:?}",
-        state.status,
-        state.expires_at.is_some(),
-        data_gb.and_then(|l| l.max_count)
+        state.status(),
+        state.expires_at().is_some(),
+        state.limit("DataGB").and_then(|l| l.max_count())
     );
     let units: u64 = std::env::var("FX_CONSUME")
         .ok()

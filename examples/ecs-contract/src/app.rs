@@ -7,7 +7,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
-use mp_runtime::{CheckoutError, License, Seat, checkout};
+use mp_runtime::{ContractError, License, Seat, checkout};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -49,7 +49,7 @@ async fn open(State(state): State<AppState>) -> (StatusCode, String) {
             lock(&state).insert(id, seat);
             (StatusCode::CREATED, format!("session {id} opened\n"))
         }
-        Err(CheckoutError::PoolEmpty { .. }) => (
+        Err(ContractError::PoolEmpty { .. }) => (
             StatusCode::TOO_MANY_REQUESTS,
             "every seat of your contract is in use: close a session or buy more seats\n".to_owned(),
         ),

@@ -120,6 +120,8 @@ impl Tiers {
                 #(#variants),*
             }
 
+            impl #private::TierSealed for #ident {}
+
             impl #private::ContractTier for #ident {
                 const ENTITLEMENTS: &'static [&'static str] = #names;
 

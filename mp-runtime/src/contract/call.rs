@@ -3,6 +3,7 @@
 //! Manager did execute is answered again, not granted twice; and its counts.
 
 use super::context;
+use super::error::ContractError;
 use super::license_manager::{self, Ask, CheckedOut};
 use super::policy::Outcome;
 use super::stats::{COUNTERS, bump};
@@ -13,17 +14,6 @@ use tokio::time::Instant;
 
 /// How long one call retries throttling and network errors.
 const CALL_DEADLINE: Duration = Duration::from_secs(60);
-
-/// Why a call granted nothing, before each macro names it in its own error type.
-#[derive(Debug)]
-pub(crate) enum Denied {
-    NotStarted,
-    /// The pool is empty, or less than asked is left.
-    NotAllowed,
-    Expired,
-    Unavailable(String),
-    Refused(String),
-}
 
 /// A granted call.
 pub(crate) struct Granted {
@@ -37,10 +27,11 @@ pub(crate) struct Granted {
 pub(crate) async fn checkout_retried(
     checkout_type: CheckoutType,
     ask: Ask,
-) -> Result<Granted, Denied> {
-    let context = context::get().ok_or(Denied::NotStarted)?;
+) -> Result<Granted, ContractError> {
+    let context = context::get().ok_or(ContractError::NotStarted)?;
     let asked_at = context.clock.monotonic();
-    let token = license_manager::client_token().map_err(|f| Denied::Refused(f.message))?;
+    let token =
+        license_manager::client_token().map_err(|f| ContractError::Refused(f.message.into()))?;
     let result = with_retries(|| {
         let (checkout_type, token) = (checkout_type.clone(), token.clone());
         async move {
@@ -55,21 +46,34 @@ pub(crate) async fn checkout_retried(
         }
     })
     .await;
-    let denied = match result {
+    let (entitlement, requested) = (ask.name, ask.value.unwrap_or_default());
+    let error = match result {
         Ok(checked) => {
             bump(&COUNTERS.checkouts);
             return Ok(Granted { checked, asked_at });
         }
-        Err(Outcome::NotAllowed(_) | Outcome::NotFound(_)) => Denied::NotAllowed,
-        Err(Outcome::Expired(_)) => Denied::Expired,
-        Err(Outcome::Retry(why)) => Denied::Unavailable(why),
-        Err(other) => Denied::Refused(other.detail().to_owned()),
+        // A floating pool is empty, or a drawdown quantity has less left than asked.
+        Err(Outcome::NotAllowed(_) | Outcome::NotFound(_)) => match checkout_type {
+            CheckoutType::Perpetual => ContractError::Exhausted {
+                entitlement,
+                requested,
+            },
+            _ => ContractError::PoolEmpty {
+                entitlement,
+                requested,
+            },
+        },
+        Err(Outcome::Expired(_)) => ContractError::LicenseExpired,
+        Err(Outcome::Retry(why)) => ContractError::Unavailable(why),
+        Err(other) => ContractError::Refused(other.answer().clone()),
     };
-    match denied {
-        Denied::NotAllowed | Denied::Expired => bump(&COUNTERS.refusals),
+    match error {
+        ContractError::PoolEmpty { .. }
+        | ContractError::Exhausted { .. }
+        | ContractError::LicenseExpired => bump(&COUNTERS.refusals),
         _ => bump(&COUNTERS.failures),
     }
-    Err(denied)
+    Err(error)
 }
 
 /// Runs `call` until it succeeds, fails for good, or [`CALL_DEADLINE`] passes; the outcome
@@ -83,7 +87,7 @@ where
         let attempt = call();
         async move {
             attempt.await.map_err(|outcome| match outcome {
-                Outcome::Retry(why) => AttemptError::Transient(why),
+                Outcome::Retry(why) => AttemptError::Transient(why.to_string()),
                 other => AttemptError::Final(other),
             })
         }
@@ -91,9 +95,12 @@ where
     .await;
     result.map_err(|stopped| match stopped {
         Stopped::Final(outcome) => outcome,
-        Stopped::GaveUp { attempts, last } => Outcome::Retry(format!(
-            "{attempts} attempt(s) in {}s, last: {last}",
-            CALL_DEADLINE.as_secs()
-        )),
+        Stopped::GaveUp { attempts, last } => Outcome::Retry(
+            format!(
+                "{attempts} attempt(s) in {}s, last: {last}",
+                CALL_DEADLINE.as_secs()
+            )
+            .into(),
+        ),
     })
 }

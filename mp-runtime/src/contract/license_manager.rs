@@ -76,10 +76,10 @@ pub(crate) async fn checkout_license(
         }
         let data = data
             .build()
-            .map_err(|e| Outcome::Refused(format!("could not build the request: {e}")))?;
+            .map_err(|e| Outcome::Refused(format!("could not build the request: {e}").into()))?;
         request = request.entitlements(data);
     }
-    let output = request.send().await.map_err(|e| classify(&e))?;
+    let output = request.send().await.map_err(classify)?;
     Ok(CheckedOut {
         token: output.license_consumption_token().map(str::to_owned),
         allowed: output
@@ -101,7 +101,7 @@ pub(crate) async fn extend_license_consumption(
         .license_consumption_token(token)
         .send()
         .await
-        .map_err(|e| classify(&e))?;
+        .map_err(classify)?;
     Ok(output
         .license_consumption_token()
         .unwrap_or(token)
@@ -116,7 +116,7 @@ pub(crate) async fn check_in_license(client: &Client, token: &str) -> Result<(),
         .send()
         .await
         .map(|_| ())
-        .map_err(|e| classify(&e))
+        .map_err(classify)
 }
 
 /// The license's validity and limits.
@@ -129,7 +129,7 @@ pub(crate) async fn get_license_facts(
         .license_arn(license_arn)
         .send()
         .await
-        .map_err(|e| classify(&e))?;
+        .map_err(classify)?;
     Ok(output.license().map_or_else(Facts::default, |license| {
         facts_of(license.validity(), license.entitlements())
     }))
@@ -153,7 +153,7 @@ pub(crate) async fn list_received_licenses(
         .set_next_token(next_token)
         .send()
         .await
-        .map_err(|e| classify(&e))?;
+        .map_err(classify)?;
     let next = output.next_token().map(str::to_owned);
     Ok((output.licenses.unwrap_or_default(), next))
 }

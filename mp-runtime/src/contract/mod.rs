@@ -19,6 +19,7 @@ mod clock;
 mod context;
 mod drawdown;
 mod entitlement;
+mod error;
 mod held;
 mod keeper;
 mod license_manager;
@@ -30,11 +31,14 @@ mod state;
 mod stats;
 mod trust;
 
-pub use drawdown::{ConsumeError, Drawn, consume};
+pub use drawdown::{Drawn, consume};
 pub use entitlement::{Drawdown, Floating};
-pub use seat::{CheckoutError, Seat, checkout_seat};
+pub use error::{ContractError, LicenseManagerError};
+pub use seat::{Seat, checkout_seat};
 pub use startup::{Start, start};
-pub use state::{ContractTier, EntitlementLimit, License, LicenseState, LicenseStatus, NoTiers};
+pub use state::{
+    ContractTier, EntitlementLimit, License, LicenseState, LicenseStatus, NoTiers, TierSealed,
+};
 pub use stats::{LicenseStats, license_stats};
 
 pub(crate) use context::finish;

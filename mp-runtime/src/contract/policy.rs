@@ -2,6 +2,7 @@
 //! `checkout!`, `consume!`, extension, check-in): the transport is settled as for metering
 //! (`error_policy::read`: intercepted, retried, broken), then the error code.
 
+use super::error::LicenseManagerError;
 use crate::aws::error_policy::{Transport, read};
 use aws_sdk_licensemanager::config::http::HttpResponse;
 use aws_sdk_licensemanager::error::{ProvideErrorMetadata, SdkError};
@@ -10,27 +11,32 @@ use aws_sdk_licensemanager::error::{ProvideErrorMetadata, SdkError};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Outcome {
     /// Throttling (`RateLimitExceededException`), a server error or the network: try again.
-    Retry(String),
+    Retry(LicenseManagerError),
     /// The certificate does not chain to the pinned roots.
-    Intercepted(String),
+    Intercepted(LicenseManagerError),
     /// No entitlement allowed: no license, or the pool or quantity is used up
     /// (`NoEntitlementsAllowedException`, `EntitlementNotAllowedException`).
-    NotAllowed(String),
+    NotAllowed(LicenseManagerError),
     /// As `NotAllowed`, but the license expired.
-    Expired(String),
+    Expired(LicenseManagerError),
     /// `ResourceNotFoundException`: no such license, or a consumption already returned.
-    NotFound(String),
+    NotFound(LicenseManagerError),
     /// `AccessDeniedException`, `AuthorizationException`: the role lacks a permission.
-    Denied(String),
+    Denied(LicenseManagerError),
     /// `RedirectException`: the call went to another region than the license's.
-    WrongRegion(String),
+    WrongRegion(LicenseManagerError),
     /// Anything else (`ValidationException`, an answer that could not be read, ...).
-    Refused(String),
+    Refused(LicenseManagerError),
 }
 
 impl Outcome {
     /// The service's `Code: message`, or what went wrong without one.
     pub(crate) fn detail(&self) -> &str {
+        self.answer().message()
+    }
+
+    /// What License Manager answered, with its source.
+    pub(crate) fn answer(&self) -> &LicenseManagerError {
         match self {
             Outcome::Retry(d)
             | Outcome::Intercepted(d)
@@ -44,32 +50,35 @@ impl Outcome {
     }
 }
 
-pub(crate) fn classify<E>(error: &SdkError<E, HttpResponse>) -> Outcome
+/// What `error` means, keeping it as the answer's source.
+pub(crate) fn classify<E>(error: SdkError<E, HttpResponse>) -> Outcome
 where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let (code, detail) = match read(error) {
-        Ok(found) => found,
-        Err(Transport::Retry(why)) => return Outcome::Retry(why),
-        Err(Transport::Intercepted(why)) => return Outcome::Intercepted(why),
-        Err(Transport::Broken(why)) => return Outcome::Refused(why),
+    let (outcome, detail): (fn(LicenseManagerError) -> Outcome, String) = match read(&error) {
+        Ok((code, detail)) => (by_code(code, &detail), detail),
+        Err(Transport::Retry(why)) => (Outcome::Retry, why),
+        Err(Transport::Intercepted(why)) => (Outcome::Intercepted, why),
+        Err(Transport::Broken(why)) => (Outcome::Refused, why),
     };
+    outcome(LicenseManagerError::caused_by(detail, error))
+}
+
+fn by_code(code: &str, detail: &str) -> fn(LicenseManagerError) -> Outcome {
     match code {
         "RateLimitExceededException" | "ServerInternalException" | "ThrottlingException" => {
-            Outcome::Retry(detail)
+            Outcome::Retry
         }
         "NoEntitlementsAllowedException" | "EntitlementNotAllowedException"
             if detail.to_ascii_lowercase().contains("expired") =>
         {
-            Outcome::Expired(detail)
+            Outcome::Expired
         }
-        "NoEntitlementsAllowedException" | "EntitlementNotAllowedException" => {
-            Outcome::NotAllowed(detail)
-        }
-        "ResourceNotFoundException" => Outcome::NotFound(detail),
-        "AccessDeniedException" | "AuthorizationException" => Outcome::Denied(detail),
-        "RedirectException" => Outcome::WrongRegion(detail),
-        _ => Outcome::Refused(detail),
+        "NoEntitlementsAllowedException" | "EntitlementNotAllowedException" => Outcome::NotAllowed,
+        "ResourceNotFoundException" => Outcome::NotFound,
+        "AccessDeniedException" | "AuthorizationException" => Outcome::Denied,
+        "RedirectException" => Outcome::WrongRegion,
+        _ => Outcome::Refused,
     }
 }
 
@@ -93,7 +102,7 @@ mod tests {
 
     #[test]
     fn codes() {
-        let outcome = |code, message| classify(&service(code, message, 400));
+        let outcome = |code, message| classify(service(code, message, 400));
         assert!(matches!(
             outcome("RateLimitExceededException", "slow"),
             Outcome::Retry(_)
@@ -127,10 +136,10 @@ mod tests {
             Outcome::Refused("ValidationException: bad".into())
         );
         assert!(matches!(
-            classify(&service("ServerInternalException", "x", 500)),
+            classify(service("ServerInternalException", "x", 500)),
             Outcome::Retry(_)
         ));
         let reset: Error = SdkError::dispatch_failure(ConnectorError::io("reset".into()));
-        assert!(matches!(classify(&reset), Outcome::Retry(_)));
+        assert!(matches!(classify(reset), Outcome::Retry(_)));
     }
 }

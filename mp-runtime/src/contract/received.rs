@@ -79,11 +79,14 @@ pub(crate) async fn received(
         }
     }
     Err(match (expired, unusable) {
-        (Some(arn), _) => Outcome::Expired(format!("license {arn} has expired")),
-        (None, Some(why)) => Outcome::NotAllowed(why),
-        (None, None) => Outcome::NotAllowed(format!(
-            "no AWS Marketplace license for ProductSKU {product_sku} is granted to this account"
-        )),
+        (Some(arn), _) => Outcome::Expired(format!("license {arn} has expired").into()),
+        (None, Some(why)) => Outcome::NotAllowed(why.into()),
+        (None, None) => Outcome::NotAllowed(
+            format!(
+                "no AWS Marketplace license for ProductSKU {product_sku} is granted to this account"
+            )
+            .into(),
+        ),
     })
 }
 

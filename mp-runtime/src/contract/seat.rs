@@ -5,13 +5,13 @@
 //! keeper then marks it lost here too, so a process cut off from License Manager cannot keep
 //! serving sessions whose seats another replica now holds.
 
-use super::call::{self, Denied};
+use super::call;
 use super::context;
 use super::entitlement::Floating;
+use super::error::ContractError;
 use super::held::{self, Held};
 use super::license_manager::Ask;
 use aws_sdk_licensemanager::types::CheckoutType;
-use std::fmt;
 use std::sync::Arc;
 
 /// A held floating entitlement (a seat of a concurrent-users pool, say). Extended while
@@ -49,71 +49,17 @@ impl Drop for Seat {
     }
 }
 
-/// Why `checkout!` gave no seat.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CheckoutError {
-    /// Every unit of the pool is held: try later, or tell the user the seats are taken.
-    PoolEmpty {
-        /// The entitlement's name in the listing.
-        entitlement: &'static str,
-        /// The units asked for.
-        requested: u64,
-    },
-    /// The license expired.
-    LicenseExpired,
-    /// License Manager did not answer in time (throttling, network), after retries.
-    Unavailable(String),
-    /// License Manager refused the call for another reason (permissions, validation).
-    Refused(String),
-    /// This process did not start up with contract pricing.
-    NotStarted,
-}
-
-impl fmt::Display for CheckoutError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CheckoutError::PoolEmpty {
-                entitlement,
-                requested,
-            } => write!(
-                f,
-                "no {requested} unit(s) of {entitlement} left in the pool"
-            ),
-            CheckoutError::LicenseExpired => f.write_str("the license expired"),
-            CheckoutError::Unavailable(why) => write!(f, "License Manager unavailable: {why}"),
-            CheckoutError::Refused(why) => write!(f, "License Manager refused: {why}"),
-            CheckoutError::NotStarted => {
-                f.write_str("this process did not start up with contract pricing")
-            }
-        }
-    }
-}
-
-impl std::error::Error for CheckoutError {}
-
 /// Checks a floating entitlement out: what `checkout!` expands to.
 pub async fn checkout_seat(
     entitlement: &'static Floating,
     units: u64,
-) -> Result<Seat, CheckoutError> {
+) -> Result<Seat, ContractError> {
     let ask = Ask {
         name: entitlement.name,
         value: Some(units),
         unit: entitlement.unit,
     };
-    let granted = call::checkout_retried(CheckoutType::Provisional, ask)
-        .await
-        .map_err(|denied| match denied {
-            Denied::NotStarted => CheckoutError::NotStarted,
-            Denied::NotAllowed => CheckoutError::PoolEmpty {
-                entitlement: entitlement.name,
-                requested: units,
-            },
-            Denied::Expired => CheckoutError::LicenseExpired,
-            Denied::Unavailable(why) => CheckoutError::Unavailable(why),
-            Denied::Refused(why) => CheckoutError::Refused(why),
-        })?;
+    let granted = call::checkout_retried(CheckoutType::Provisional, ask).await?;
     let held = held::hold(
         entitlement,
         units,
@@ -147,7 +93,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             rt.block_on(checkout_seat(&SEATS, 1)).unwrap_err(),
-            CheckoutError::NotStarted
+            ContractError::NotStarted
         );
     }
 }

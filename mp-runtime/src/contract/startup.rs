@@ -99,7 +99,7 @@ fn attempt_error(error: CheckError, spec: &ContractSpec, region: &Region) -> Att
     };
     let stop = |code, message: String| AttemptError::Final(Failure::new(code, message));
     match outcome {
-        Outcome::Retry(why) => AttemptError::Transient(why),
+        Outcome::Retry(why) => AttemptError::Transient(why.to_string()),
         Outcome::NotAllowed(detail) | Outcome::NotFound(detail) => stop(
             exit::NO_LICENSE,
             format!(
@@ -167,7 +167,7 @@ mod tests {
 
     #[test]
     fn each_outcome_has_its_exit_code() {
-        let s = String::new;
+        let s = || "".into();
         assert_eq!(code(Outcome::Retry(s())), None);
         assert_eq!(code(Outcome::NotAllowed(s())), Some(exit::NO_LICENSE));
         assert_eq!(code(Outcome::NotFound(s())), Some(exit::NO_LICENSE));

@@ -7,13 +7,21 @@ use std::time::SystemTime;
 use tokio::sync::watch;
 
 /// The tier enum `#[marketplace_main(tiers(enum Plan { .. }))]` writes implements this;
-/// `main` then takes `License<Plan>`.
-pub trait ContractTier: Copy + Send + Sync + 'static {
+/// `main` then takes `License<Plan>`. Sealed: only the attribute implements it, so items can
+/// be added to it without breaking anyone.
+pub trait ContractTier: TierSealed + Copy + Send + Sync + 'static {
     /// The tiers' entitlement names, lowest first, in variant order.
     const ENTITLEMENTS: &'static [&'static str];
     /// The variant at `index` in [`Self::ENTITLEMENTS`].
     fn from_index(index: usize) -> Option<Self>;
 }
+
+/// What seals [`ContractTier`]: the attribute implements it for the tier enum it writes.
+/// Not a stable API.
+#[doc(hidden)]
+pub trait TierSealed {}
+
+impl TierSealed for NoTiers {}
 
 /// The tier type of a contract without tiers: `main` takes `License` (`License<NoTiers>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +36,7 @@ impl ContractTier for NoTiers {
 
 /// Whether the license still holds, as of the last check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LicenseStatus {
     /// Checked out successfully.
     Active,
@@ -46,14 +55,29 @@ pub enum LicenseStatus {
 
 /// An entitlement's limit, from `GetLicense`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EntitlementLimit {
+    pub(crate) name: String,
+    pub(crate) max_count: Option<i64>,
+    pub(crate) unit: String,
+}
+
+impl EntitlementLimit {
     /// The entitlement's name in the listing.
-    pub name: String,
-    /// The purchased maximum (seats in the pool, units to draw down); `None` if unlimited
-    /// or not reported.
-    pub max_count: Option<i64>,
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The purchased maximum (seats in the pool, units to draw down); `None` if unlimited or
+    /// not reported.
+    pub fn max_count(&self) -> Option<i64> {
+        self.max_count
+    }
+
     /// License Manager's unit (`Count`, `Gigabytes`, ...).
-    pub unit: String,
+    pub fn unit(&self) -> &str {
+        &self.unit
+    }
 }
 
 /// The last check, untyped: the tier as an index into the declared tiers.
@@ -82,19 +106,51 @@ impl Snapshot {
 
 /// The license as of one check, with the tier as the seller's enum.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LicenseState<T> {
+    tier: Option<T>,
+    status: LicenseStatus,
+    expires_at: Option<SystemTime>,
+    limits: Vec<EntitlementLimit>,
+    license_arn: Option<String>,
+    checked_at: SystemTime,
+}
+
+impl<T: Copy> LicenseState<T> {
     /// The tier the buyer held at the last successful check; `None` without tiers.
-    pub tier: Option<T>,
+    pub fn tier(&self) -> Option<T> {
+        self.tier
+    }
+
     /// Whether the license still holds.
-    pub status: LicenseStatus,
+    pub fn status(&self) -> LicenseStatus {
+        self.status
+    }
+
     /// When the license ends (`GetLicense`'s validity), if it ends.
-    pub expires_at: Option<SystemTime>,
+    pub fn expires_at(&self) -> Option<SystemTime> {
+        self.expires_at
+    }
+
     /// The entitlements' limits.
-    pub limits: Vec<EntitlementLimit>,
+    pub fn limits(&self) -> &[EntitlementLimit] {
+        &self.limits
+    }
+
+    /// The limit of the entitlement named `name` in the listing, if the license has one.
+    pub fn limit(&self, name: &str) -> Option<&EntitlementLimit> {
+        self.limits.iter().find(|l| l.name == name)
+    }
+
     /// The license's ARN.
-    pub license_arn: Option<String>,
+    pub fn license_arn(&self) -> Option<&str> {
+        self.license_arn.as_deref()
+    }
+
     /// When this check was made (the runtime's clock).
-    pub checked_at: SystemTime,
+    pub fn checked_at(&self) -> SystemTime {
+        self.checked_at
+    }
 }
 
 /// The buyer's license, handed to `main`: read it with [`License::state`] or
@@ -169,6 +225,8 @@ mod tests {
         Basic,
         Pro,
     }
+
+    impl TierSealed for Plan {}
 
     impl ContractTier for Plan {
         const ENTITLEMENTS: &'static [&'static str] = &["B", "P"];

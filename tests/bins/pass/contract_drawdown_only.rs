@@ -9,9 +9,9 @@ use mp_runtime::{License, LicenseStatus, consume};
 )]
 async fn main(license: License) -> Result<(), Box<dyn std::error::Error>> {
     let state = license.state();
-    assert_eq!(state.status, LicenseStatus::Active);
-    assert!(state.tier.is_none());
-    assert!(state.limits.iter().any(|l| l.name == "DataGB"));
+    assert_eq!(state.status(), LicenseStatus::Active);
+    assert!(state.tier().is_none());
+    assert!(state.limit("DataGB").is_some());
     let drawn = consume!(data_gb, 2).await?;
     assert_eq!(drawn.units, 2);
     Ok(())

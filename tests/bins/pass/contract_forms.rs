@@ -13,7 +13,7 @@ async fn main(license: License<Plan>) -> Result<(), Box<dyn std::error::Error>> 
     assert_eq!(license.tier(), Some(Plan::Pro));
     assert!(Plan::Pro > Plan::Basic);
     assert_eq!(Plan::Pro.to_string(), "pro");
-    assert_eq!(license.state().status, LicenseStatus::Active);
+    assert_eq!(license.state().status(), LicenseStatus::Active);
     let one = checkout!(concurrent_users).await?;
     let two = checkout!(concurrent_users, 2).await?;
     assert_eq!((one.units(), two.units()), (1, 2));

@@ -9,7 +9,7 @@
 //! runs, nothing would re-check the license any more: the process ends (exit 96).
 
 use super::check::{CheckError, check};
-use super::context::{Context, KeeperEnds};
+use super::context::Context;
 use super::held::{self, Held, LIFETIME};
 use super::license_manager;
 use super::policy::Outcome;
@@ -19,9 +19,8 @@ use super::trust::{Trust, expire_if_ended};
 use crate::exit;
 use crate::failure::Failure;
 use crate::notice::operator;
-use crate::process::shutdown;
-use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
+use crate::process::background::Background;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::{mpsc, watch};
 
@@ -33,49 +32,42 @@ const CHECK_IN_BOUND: Duration = Duration::from_secs(5);
 /// the process (License Manager was unreachable until then, so they may well not be).
 const LAST_CHECK_INS_BOUND: Duration = Duration::from_secs(5);
 
+/// The keeper thread, once started.
+static KEEPER: OnceLock<Background> = OnceLock::new();
+/// How long `main`'s return waits for the held seats to be checked in.
+const FINISH_BOUND: Duration = Duration::from_secs(10);
+
+/// What start-up hands the keeper besides the context.
 pub(crate) struct Inputs {
-    pub(crate) ends: KeeperEnds,
+    /// Seats dropped by the seller, to check in.
+    pub(crate) inbox: mpsc::UnboundedReceiver<Arc<Held>>,
     pub(crate) tick: Duration,
     /// When start-up's check was asked (monotonic).
     pub(crate) first_asked_at: Instant,
 }
 
-pub(crate) fn spawn(context: &'static Context, inputs: Inputs) -> std::io::Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let signals = {
-        let _context = runtime.enter();
-        shutdown::listen()
-    };
-    std::thread::Builder::new()
-        .name("mp-license".into())
-        .spawn(move || {
-            let Inputs {
-                ends:
-                    KeeperEnds {
-                        stop,
-                        stopped,
-                        inbox,
-                        done,
-                    },
-                tick,
-                first_asked_at,
-            } = inputs;
-            let stop_asked = stopped.clone();
-            let ran = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                runtime.block_on(async move {
-                    tokio::spawn(shutdown::stop_on_signal(stop, signals));
-                    run(context, stopped, inbox, tick, first_asked_at).await;
-                })
-            }));
-            if let Some(failure) = stopped_early(ran, *stop_asked.borrow()) {
-                failure.exit();
-            }
-            shutdown::exit_if_signalled();
-            let _ = done.send(());
-        })?;
+/// Starts the keeper thread on `context`.
+pub(crate) fn spawn(context: &'static Context, inputs: Inputs) -> Result<(), Failure> {
+    let Inputs {
+        inbox,
+        tick,
+        first_asked_at,
+    } = inputs;
+    let work = move |stopped| run(context, stopped, inbox, tick, first_asked_at);
+    let background = Background::spawn("mp-license", work, stopped_early)?;
+    let _ = KEEPER.set(background);
     Ok(())
+}
+
+/// `main` returned: the held seats are checked in (bounded), then the process ends as
+/// `main` says.
+pub(crate) fn finish() {
+    let Some(keeper) = KEEPER.get() else {
+        return;
+    };
+    if !keeper.finish(FINISH_BOUND) {
+        tracing::warn!("contract: the held seats were not all checked in in time; exiting anyway");
+    }
 }
 
 /// What the keeper's end means: `Some` when it ended (a panic, or a return) while nobody

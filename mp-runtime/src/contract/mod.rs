@@ -41,5 +41,5 @@ pub use state::{
 };
 pub use stats::{LicenseStats, license_stats};
 
-pub(crate) use context::finish;
 pub(crate) use context::license;
+pub(crate) use keeper::finish;

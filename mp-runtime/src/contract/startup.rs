@@ -73,20 +73,15 @@ pub async fn start(spec: &'static ContractSpec, start: Start<'_>) -> Result<(), 
         offline_limit: start.offline_limit_secs.map(Duration::from_secs),
         first,
     });
-    let Some((context, ends)) = installed else {
+    let Some((context, inbox)) = installed else {
         return Ok(()); // a second start-up in one process: the first one's keeper runs
     };
     let inputs = keeper::Inputs {
-        ends,
+        inbox,
         tick: local_testing::license_tick(start.mode, start.env, context::TICK),
         first_asked_at,
     };
-    keeper::spawn(context, inputs).map_err(|e| {
-        Failure::new(
-            exit::OTHER,
-            format!("could not start the license keeper: {e}"),
-        )
-    })
+    keeper::spawn(context, inputs)
 }
 
 /// What a failed first check means for start-up.

@@ -84,10 +84,10 @@ pub(crate) fn exit_if_signalled() {
 }
 
 /// The metering thread ended without being asked to (a panic, a client that could not be
-/// built): ends the process rather than let `main` serve with nothing billing its usage.
+/// built): the failure that ends the process rather than let `main` serve with nothing billing its usage.
 /// Everything drained before is journaled already (a pass writes what changed); what `meter!`
 /// counted since the last pass is lost, as with a SIGKILL.
-pub(crate) fn metering_stopped(why: &str) -> ! {
+pub(crate) fn metering_stopped(why: &str) -> Failure {
     Failure::new(
         exit::METERING_STOPPED,
         format!(
@@ -95,7 +95,6 @@ pub(crate) fn metering_stopped(why: &str) -> ! {
              already journaled is sent by the next start"
         ),
     )
-    .exit()
 }
 
 #[cfg(unix)]

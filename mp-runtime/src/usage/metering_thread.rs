@@ -9,25 +9,19 @@ use crate::aws::region::Region;
 use crate::aws::{credentials, metering_client};
 use crate::build_mode::BuildMode;
 use crate::env::Env;
-use crate::exit;
 use crate::failure::Failure;
 use crate::local_testing;
+use crate::process::background::Background;
 use crate::process::clock::Clock;
 use crate::process::shutdown::{self, FINAL_FLUSH_BOUND};
+#[cfg(test)]
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
-use tokio::sync::watch;
 
-struct Running {
-    stop: watch::Sender<bool>,
-    done: Mutex<mpsc::Receiver<()>>,
-}
-
-static RUNNING: OnceLock<Running> = OnceLock::new();
+static RUNNING: OnceLock<Background> = OnceLock::new();
 
 /// The journal's path, set by the seller (Dockerfile `ENV`, task definition, pod spec):
 /// without it, usage not yet sent is lost on a crash or SIGKILL.
@@ -61,23 +55,6 @@ pub(crate) fn start(
         env,
         local_testing::clock(mode, env),
     )
-    .map_err(|why| Failure::new(exit::OTHER, why.to_string()))
-}
-
-/// Why metering could not start; `Display` is the operator's line.
-#[derive(Debug)]
-enum SpawnError {
-    Runtime(std::io::Error),
-    Thread(std::io::Error),
-}
-
-impl std::fmt::Display for SpawnError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SpawnError::Runtime(e) => write!(f, "could not start the metering runtime: {e}"),
-            SpawnError::Thread(e) => write!(f, "could not start the metering thread: {e}"),
-        }
-    }
 }
 
 fn spawn(
@@ -86,54 +63,27 @@ fn spawn(
     mode: BuildMode,
     env: &'static dyn Env,
     clock: Arc<dyn Clock>,
-) -> Result<(), SpawnError> {
-    let (stop, stopped) = watch::channel(false);
-    let (done_tx, done) = mpsc::channel();
+) -> Result<(), Failure> {
     let panic_pass = local_testing::metering_panic_pass(mode, env);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(SpawnError::Runtime)?;
-    let signal_stop = stop.clone();
-    let signals = {
-        let _context = runtime.enter();
-        shutdown::listen()
+    let work = move |stopped| async move {
+        let sdk = credentials::load(&region, env).await;
+        // Start-up built this very configuration already, so this cannot fail in practice;
+        // if it does, the process cannot be billed.
+        let config = metering_client::metering_config(&sdk, &region, mode)
+            .map_err(|f| format!("the metering client cannot be built: {}", f.message))?;
+        let client = aws_sdk_marketplacemetering::Client::from_conf(config);
+        let flusher = match panic_pass {
+            None => Flusher::new(client, clock, settings),
+            Some(n) => Flusher::with_dimensions(client, clock, settings, panicking(n)),
+        };
+        flusher.run(stopped, FINAL_FLUSH_BOUND).await;
+        Ok(())
     };
-    std::thread::Builder::new()
-        .name("mp-metering".into())
-        .spawn(move || {
-            // A panic anywhere in metering must end the process, not only this thread: main
-            // would go on serving with nothing counting its usage.
-            let ran = panic::catch_unwind(AssertUnwindSafe(|| {
-                runtime.block_on(async move {
-                    let sdk = credentials::load(&region, env).await;
-                    // Start-up built this very configuration already, so this cannot fail in
-                    // practice; if it does, the process cannot be billed.
-                    let config =
-                        metering_client::metering_config(&sdk, &region, mode).map_err(|f| {
-                            format!("the metering client cannot be built: {}", f.message)
-                        })?;
-                    let client = aws_sdk_marketplacemetering::Client::from_conf(config);
-                    tokio::spawn(shutdown::stop_on_signal(signal_stop, signals));
-                    let flusher = match panic_pass {
-                        None => Flusher::new(client, clock, settings),
-                        Some(n) => Flusher::with_dimensions(client, clock, settings, panicking(n)),
-                    };
-                    flusher.run(stopped, FINAL_FLUSH_BOUND).await;
-                    Ok(())
-                })
-            }));
-            if let Some(why) = why_it_stopped(ran) {
-                shutdown::metering_stopped(&why);
-            }
-            shutdown::exit_if_signalled();
-            let _ = done_tx.send(());
-        })
-        .map_err(SpawnError::Thread)?;
-    let _ = RUNNING.set(Running {
-        stop,
-        done: Mutex::new(done),
-    });
+    // A panic anywhere in metering, or an end nobody asked for, must end the process, not
+    // only this thread: main would go on serving with nothing counting its usage.
+    let ended = |ran, _stop_asked| why_it_stopped(ran).map(|why| shutdown::metering_stopped(&why));
+    let background = Background::spawn("mp-metering", work, ended)?;
+    let _ = RUNNING.set(background);
     Ok(())
 }
 
@@ -168,13 +118,7 @@ pub(crate) fn finish() {
     let Some(running) = RUNNING.get() else {
         return;
     };
-    shutdown::main_returned();
-    let _ = running.stop.send(true);
-    let done = running.done.lock().unwrap_or_else(|e| e.into_inner());
-    if done
-        .recv_timeout(FINAL_FLUSH_BOUND + Duration::from_secs(5))
-        .is_err()
-    {
+    if !running.finish(FINAL_FLUSH_BOUND + Duration::from_secs(5)) {
         tracing::warn!("metering: the final flush did not finish in time; exiting anyway");
     }
 }

@@ -181,6 +181,14 @@ async fn every_input_rule_is_a_validation_exception_naming_it() {
         ),
         (checkout(&client), "'entitlements'"),
         (
+            checkout(&client).product_sku("").entitlements(tier("pro")),
+            "'productSKU' failed to satisfy constraint: ProductSKU cannot be empty",
+        ),
+        (
+            checkout(&client).entitlements(tier("")),
+            "'entitlements.1.member.name' failed to satisfy constraint: entitlement Name cannot be empty",
+        ),
+        (
             checkout(&client)
                 .entitlements(tier("pro"))
                 .client_token("two words"),

@@ -1,5 +1,5 @@
-//! The Metering Service's input rules, as mp-metering-rules states them, turned into
-//! compile errors at the token that breaks them.
+//! The Metering Service's and License Manager's input rules, as mp-metering-rules states
+//! them, turned into compile errors at the token that breaks them.
 
 use mp_metering_rules::{
     Field, MAX_DIMENSION_LEN, MAX_PRODUCT_CODE_LEN, MAX_TAG_KEY_LEN, MAX_TAG_VALUE_LEN, MAX_TAGS,
@@ -34,6 +34,13 @@ fn valid(field: Field) -> String {
         Field::TagValue => {
             format!("a tag value is 1 to {MAX_TAG_VALUE_LEN} characters of {allowed}")
         }
+        Field::ProductSku => "write the product ID License Manager knows the listing by, as \
+                              the AWS Marketplace Management Portal shows it, e.g. \
+                              \"prod-abcd1234efgh5\""
+            .to_owned(),
+        Field::EntitlementName => "write the entitlement's name as the listing shows it, e.g. \
+                                   \"ConcurrentUsers\""
+            .to_owned(),
         // Not checked at compile time.
         other => format!("{} takes {allowed}", other.api_name()),
     }

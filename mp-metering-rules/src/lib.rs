@@ -26,11 +26,20 @@
 //! | `Timestamp` | within the last 6 hours; one record per dimension and hour | [`time`] |
 //!
 //! The errors each call is modelled to return are in [`errors`].
+//!
+//! AWS License Manager's rules for the calls contract pricing makes are in [`license`]:
+//!
+//! | input | rule | checked by |
+//! |---|---|---|
+//! | `ProductSKU` | 1 or more characters | [`license::check_product_sku`] |
+//! | an entitlement's `Name` | 1 or more characters | [`license::check_entitlement_name`] |
+//! | an entitlement's `Unit` | one of the model's 27 units, spelt as on the wire; `None` is a tier's | [`license::check_entitlement_unit`] |
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod errors;
+pub mod license;
 mod rule;
 pub mod time;
 

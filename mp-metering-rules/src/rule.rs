@@ -26,6 +26,12 @@ pub enum Field {
     Nonce,
     /// `PublicKeyVersion`.
     PublicKeyVersion,
+    /// License Manager's `ProductSKU`.
+    ProductSku,
+    /// An entitlement's `Name` (License Manager).
+    EntitlementName,
+    /// An entitlement's `Unit` (License Manager).
+    EntitlementUnit,
 }
 
 impl Field {
@@ -42,6 +48,19 @@ impl Field {
             Field::ClientToken => "ClientToken",
             Field::Nonce => "Nonce",
             Field::PublicKeyVersion => "PublicKeyVersion",
+            Field::ProductSku => "ProductSKU",
+            Field::EntitlementName => "entitlement Name",
+            Field::EntitlementUnit => "entitlement Unit",
+        }
+    }
+
+    /// The service whose rule it is, as messages name it.
+    pub fn service(self) -> &'static str {
+        match self {
+            Field::ProductSku | Field::EntitlementName | Field::EntitlementUnit => {
+                "License Manager"
+            }
+            _ => "the Metering Service",
         }
     }
 
@@ -51,6 +70,7 @@ impl Field {
             Field::ProductCode => "letters, digits and `-/=:_.@`",
             Field::TagKey | Field::TagValue => "letters, digits and `+ -=._:/@`",
             Field::ClientToken => "printable ASCII without spaces",
+            Field::EntitlementUnit => "License Manager's units",
             _ => "any characters",
         }
     }
@@ -103,6 +123,15 @@ pub enum Violation {
         /// The largest allowed.
         max: i64,
     },
+    /// A value that is not one of the field's listed values (an enum's).
+    NotListed {
+        /// Which field.
+        field: Field,
+        /// The value, cut short for messages.
+        value: String,
+        /// The values the field takes.
+        listed: &'static [&'static str],
+    },
     /// Two tags of one allocation share a key.
     DuplicateTagKey {
         /// The key, cut short for messages.
@@ -118,7 +147,8 @@ impl Violation {
             | Violation::TooLong { field, .. }
             | Violation::BadChar { field, .. }
             | Violation::TooMany { field, .. }
-            | Violation::OutOfRange { field, .. } => *field,
+            | Violation::OutOfRange { field, .. }
+            | Violation::NotListed { field, .. } => *field,
             Violation::DuplicateTagKey { .. } => Field::Tags,
         }
     }
@@ -135,8 +165,9 @@ impl fmt::Display for Violation {
             ),
             Violation::BadChar { field, value, ch } => write!(
                 f,
-                "{} {value:?} contains {ch:?}, which the Metering Service refuses (allowed: {})",
+                "{} {value:?} contains {ch:?}, which {} refuses (allowed: {})",
                 field.api_name(),
+                field.service(),
                 field.allowed()
             ),
             Violation::TooMany { field, count, max } => write!(
@@ -164,6 +195,17 @@ impl fmt::Display for Violation {
                     )
                 }
             }
+            Violation::NotListed {
+                field,
+                value,
+                listed,
+            } => write!(
+                f,
+                "{} {value:?} is not one of {} ({})",
+                field.api_name(),
+                field.allowed(),
+                listed.join(", ")
+            ),
             Violation::DuplicateTagKey { key } => {
                 write!(f, "tag key {key:?} is given twice in one allocation")
             }

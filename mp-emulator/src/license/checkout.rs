@@ -5,13 +5,16 @@
 
 use super::activity::{Checkout, EntitlementAmount};
 use super::book::{Answered, CONSUMPTION_SECS, Consumption, Granted, LicenseBook, whole};
-use super::errors::{self, invalid, required, validation};
+use super::errors::{self, enforce, invalid, required, validation};
 use super::signed_token::{LICENSE_TOKEN_ISSUER, LICENSE_TOKEN_KEY_ID, LicenseTokenClaims};
 use super::unit::EntitlementUnit;
 use super::{MARKETPLACE_KEY_FINGERPRINT, Refused, iso8601};
 use crate::aws_error::AwsError;
 use crate::sigv4::Signer;
 use crate::state::State;
+use mp_metering_rules::license::{
+    check_entitlement_name, check_entitlement_unit, check_product_sku,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -99,6 +102,7 @@ pub(crate) fn checkout_license(
 
 fn validate(input: CheckoutLicenseInput) -> Result<Request, AwsError> {
     let sku = required(input.product_sku, "productSKU")?;
+    enforce("productSKU", check_product_sku(&sku))?;
     let checkout_type = required(input.checkout_type, "checkoutType")?;
     let perpetual = match checkout_type.as_str() {
         "PROVISIONAL" => false,
@@ -152,12 +156,18 @@ fn validate(input: CheckoutLicenseInput) -> Result<Request, AwsError> {
 
 /// Entitlement `n` (1-based, as AWS numbers list members in messages).
 fn wanted(n: usize, e: EntitlementDataInput) -> Result<Wanted, AwsError> {
-    let name = required(e.name, &format!("entitlements.{n}.member.name"))?;
-    let unit_text = required(e.unit, &format!("entitlements.{n}.member.unit"))?;
-    let unit: EntitlementUnit = unit_text.parse().map_err(|_| {
+    let name_path = format!("entitlements.{n}.member.name");
+    let name = required(e.name, &name_path)?;
+    enforce(&name_path, check_entitlement_name(&name))?;
+    let unit_path = format!("entitlements.{n}.member.unit");
+    let unit_text = required(e.unit, &unit_path)?;
+    let unit = check_entitlement_unit(&unit_text).map_err(|_| {
         validation(
-            &format!("entitlements.{n}.member.unit"),
-            format!("Member must satisfy enum value set: [{}]", units_list()),
+            &unit_path,
+            format!(
+                "Member must satisfy enum value set: [{}]",
+                EntitlementUnit::WIRE_NAMES.join(", ")
+            ),
         )
     })?;
     let value = match &e.value {
@@ -179,14 +189,6 @@ fn wanted(n: usize, e: EntitlementDataInput) -> Result<Wanted, AwsError> {
         value_text: e.value,
         value,
     })
-}
-
-fn units_list() -> String {
-    EntitlementUnit::ALL
-        .iter()
-        .map(|u| u.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// What the license grants of one requested entitlement.

@@ -4,6 +4,7 @@
 
 use crate::aws_error::AwsError;
 use axum::http::StatusCode;
+use mp_metering_rules::Violation;
 
 pub(crate) const VALIDATION: &str = "ValidationException";
 pub(crate) const INVALID_PARAMETER_VALUE: &str = "InvalidParameterValueException";
@@ -21,6 +22,12 @@ pub(crate) fn error(name: &'static str, message: impl Into<String>) -> AwsError 
 /// The generic input-constraint error for the member at `path`.
 pub(crate) fn validation(path: &str, constraint: impl std::fmt::Display) -> AwsError {
     AwsError::validation(path, constraint).message_member("Message")
+}
+
+/// Applies one of mp-metering-rules' License Manager rules to the member at `path`: a broken
+/// rule is the generic `ValidationException` naming the member.
+pub(crate) fn enforce<T>(path: &str, rule: Result<T, Violation>) -> Result<T, AwsError> {
+    rule.map_err(|v| validation(path, v))
 }
 
 /// A `ValidationException` in words of its own.

@@ -8,7 +8,8 @@
 //! `WHEN` is `+30d`, `-1h`, `+90m`, `+45s` (from when the license is set), epoch seconds, or
 //! RFC 3339 (`2027-01-01T00:00:00Z`).
 
-use super::unit::EntitlementUnit;
+use super::unit::{self, EntitlementUnit};
+use mp_metering_rules::license::{check_entitlement_name, check_product_sku};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
@@ -128,7 +129,7 @@ impl<'de> Deserialize<'de> for When {
 pub struct Quantity {
     pub name: String,
     pub quantity: u64,
-    #[serde(default = "count")]
+    #[serde(default = "count", with = "unit::wire")]
     pub unit: EntitlementUnit,
 }
 
@@ -222,8 +223,9 @@ impl LicenseSpec {
         self
     }
 
-    /// Checks names, units and quantities: every entitlement name once, pools counted in a
-    /// unit other than `None`, quantities within License Manager's `Long`.
+    /// Checks names, units and quantities: every entitlement name valid (mp-metering-rules'
+    /// rule) and used once, pools counted in a unit other than `None`, quantities within
+    /// License Manager's `Long`.
     pub fn validate(&self) -> Result<(), String> {
         let mut names: Vec<&str> = Vec::new();
         let tiers = self
@@ -266,22 +268,15 @@ impl LicenseSpec {
     }
 }
 
-/// An entitlement name: not empty, no whitespace or control characters, and none of the
-/// grammar's separators `;` and `=`.
+/// An entitlement name, by mp-metering-rules' rule.
 fn check_name(name: &str) -> Result<(), String> {
-    let bad = |c: char| c.is_whitespace() || c.is_control() || c == ';' || c == '=';
-    if name.is_empty() || name.chars().any(bad) {
-        return Err(format!(
-            "entitlement name `{name}` must be non-empty, without spaces, `;` or `=`"
-        ));
-    }
-    Ok(())
+    check_entitlement_name(name).map_err(|v| v.to_string())
 }
 
 /// `N[/UNIT]`
 fn quantity(name: &str, amount: &str, item: &str) -> Result<Quantity, String> {
     let (n, unit) = match amount.split_once('/') {
-        Some((n, unit)) => (n, unit.parse()?),
+        Some((n, text)) => (n, unit::parse(text)?),
         None => (amount, EntitlementUnit::Count),
     };
     let quantity = n
@@ -361,7 +356,8 @@ impl FromStr for LicenseSpec {
     }
 }
 
-/// The compact form, which parses back to the same license.
+/// The compact form, which parses back to the same license while no name holds the
+/// grammar's separators (`;`, and `=` in a counted entitlement's name).
 impl fmt::Display for LicenseSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut items = Vec::new();
@@ -398,14 +394,9 @@ pub fn parse_license_flag(s: &str) -> Result<(String, Option<LicenseSpec>), Stri
     Ok((sku.to_string(), Some(spec.parse()?)))
 }
 
-/// A product SKU: not empty, no whitespace or control characters.
+/// A product SKU, by mp-metering-rules' rule.
 pub fn check_sku(sku: &str) -> Result<(), String> {
-    if sku.is_empty() || sku.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!(
-            "product SKU `{sku}` must be non-empty, without spaces (the product ID, e.g. prod-abcd1234efgh5)"
-        ));
-    }
-    Ok(())
+    check_product_sku(sku).map_err(|v| v.to_string())
 }
 
 #[cfg(test)]
@@ -478,7 +469,7 @@ mod tests {
             ("tier:a;tier:b", "one tier"),
             ("expires:soon", "is not a time"),
             ("upgrade:+1h", "upgrade:WHEN=TIER"),
-            ("tier:", "must be non-empty"),
+            ("tier:", "entitlement Name cannot be empty"),
         ] {
             let e = spec.parse::<LicenseSpec>().unwrap_err();
             assert!(e.contains(says), "{spec}: {e}");
@@ -495,7 +486,8 @@ mod tests {
         assert_eq!(parse_license_flag("prod-x=none").unwrap().1, None);
         assert!(parse_license_flag("prod-x").is_err());
         assert!(parse_license_flag("=tier:pro").is_err());
-        assert!(parse_license_flag("prod x=tier:pro").is_err());
+        // The SKU takes any characters but the `=` that ends it.
+        assert!(parse_license_flag("prod x=tier:pro").is_ok());
     }
 
     #[test]

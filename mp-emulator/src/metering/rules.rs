@@ -24,7 +24,14 @@ fn refusal(path: &str, violation: &Violation) -> AwsError {
         Field::Tags | Field::TagKey | Field::TagValue => errors::INVALID_TAG,
         Field::UsageAllocations => errors::INVALID_USAGE_ALLOCATIONS,
         Field::PublicKeyVersion => errors::INVALID_PUBLIC_KEY_VERSION,
-        Field::UsageDimension | Field::UsageQuantity | Field::ClientToken | Field::Nonce => {
+        // License Manager's fields never reach a metering call; the generic error fits them.
+        Field::UsageDimension
+        | Field::UsageQuantity
+        | Field::ClientToken
+        | Field::Nonce
+        | Field::ProductSku
+        | Field::EntitlementName
+        | Field::EntitlementUnit => {
             return AwsError::validation(path, violation);
         }
     };

@@ -4,7 +4,8 @@
 
 use crate::dimensions::name::KEYWORDS;
 use crate::errors::to_result;
-use crate::suggest;
+use crate::{rules, suggest};
+use mp_metering_rules::license::{EntitlementUnit, check_entitlement_name};
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
@@ -42,39 +43,8 @@ pub struct Entitlement {
     pub kind: Kind,
 }
 
-/// License Manager's entitlement units: the name written after `in`, and the wire name.
-/// `None` is the tiers' unit, not written.
-pub const UNITS: &[(&str, &str)] = &[
-    ("Count", "Count"),
-    ("Seconds", "Seconds"),
-    ("Microseconds", "Microseconds"),
-    ("Milliseconds", "Milliseconds"),
-    ("Bytes", "Bytes"),
-    ("Kilobytes", "Kilobytes"),
-    ("Megabytes", "Megabytes"),
-    ("Gigabytes", "Gigabytes"),
-    ("Terabytes", "Terabytes"),
-    ("Bits", "Bits"),
-    ("Kilobits", "Kilobits"),
-    ("Megabits", "Megabits"),
-    ("Gigabits", "Gigabits"),
-    ("Terabits", "Terabits"),
-    ("Percent", "Percent"),
-    ("BytesPerSecond", "Bytes/Second"),
-    ("KilobytesPerSecond", "Kilobytes/Second"),
-    ("MegabytesPerSecond", "Megabytes/Second"),
-    ("GigabytesPerSecond", "Gigabytes/Second"),
-    ("TerabytesPerSecond", "Terabytes/Second"),
-    ("BitsPerSecond", "Bits/Second"),
-    ("KilobitsPerSecond", "Kilobits/Second"),
-    ("MegabitsPerSecond", "Megabits/Second"),
-    ("GigabitsPerSecond", "Gigabits/Second"),
-    ("TerabitsPerSecond", "Terabits/Second"),
-    ("CountPerSecond", "Count/Second"),
-];
-
 /// The unit when none is written.
-const DEFAULT_UNIT: &str = "Count";
+const DEFAULT_UNIT: EntitlementUnit = EntitlementUnit::Count;
 
 /// Parses one `floating(...)` or `drawdown(...)` list.
 pub fn parse_list(tokens: TokenStream, kind: Kind) -> syn::Result<Vec<Entitlement>> {
@@ -115,13 +85,7 @@ fn entry(input: ParseStream, kind: Kind) -> syn::Result<Entitlement> {
         .parse()
         .map_err(|e| syn::Error::new(e.span(), &shape))?;
     let aws_name = lit.value();
-    if aws_name.trim().is_empty() || aws_name.chars().any(char::is_control) {
-        return Err(syn::Error::new(
-            lit.span(),
-            "the entitlement name cannot be empty: write the entitlement's name as the listing \
-             shows it, e.g. \"ConcurrentUsers\"",
-        ));
-    }
+    check_entitlement_name(&aws_name).map_err(|v| rules::error(&lit, &v))?;
     let unit = if input.peek(Token![in]) {
         input.parse::<Token![in]>()?;
         unit(&input.parse::<Ident>()?)?
@@ -131,17 +95,22 @@ fn entry(input: ParseStream, kind: Kind) -> syn::Result<Entitlement> {
     Ok(Entitlement {
         ident,
         aws_name,
-        unit,
+        unit: unit.as_str(),
         kind,
     })
 }
 
-fn unit(written: &Ident) -> syn::Result<&'static str> {
+/// The unit written after `in`: one that counts a quantity, by its Rust name.
+fn unit(written: &Ident) -> syn::Result<EntitlementUnit> {
     let name = written.to_string();
-    if let Some((_, wire)) = UNITS.iter().find(|(unit, _)| *unit == name) {
-        return Ok(wire);
+    if let Some(unit) = EntitlementUnit::from_rust_name(&name).filter(|u| u.counts_quantity()) {
+        return Ok(unit);
     }
-    let names: Vec<&str> = UNITS.iter().map(|(unit, _)| *unit).collect();
+    let names: Vec<&str> = EntitlementUnit::ALL
+        .iter()
+        .filter(|u| u.counts_quantity())
+        .map(|u| u.rust_name())
+        .collect();
     let hint = match name.as_str() {
         "None" => "`None` is the tiers' unit: declare tiers in `tiers(enum ...)`. ".to_owned(),
         _ => suggest::closest(&name, &names)
@@ -242,6 +211,8 @@ mod tests {
         assert!(err.contains("Rust keyword"), "{err}");
         let err = parsed(quote!(seats = ""), Kind::Floating).unwrap_err();
         assert!(err.contains("cannot be empty"), "{err}");
+        // License Manager takes any name; only an empty one names nothing.
+        assert!(parsed(quote!(seats = "Concurrent users"), Kind::Floating).is_ok());
     }
 
     #[test]

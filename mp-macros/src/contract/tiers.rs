@@ -4,6 +4,8 @@
 //! `main` receives the tier the buyer holds as a value of it.
 
 use crate::errors::to_result;
+use crate::rules;
+use mp_metering_rules::license::check_entitlement_name;
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::{Attribute, Expr, ExprLit, Fields, Ident, ItemEnum, Lit, Visibility};
@@ -52,7 +54,13 @@ pub fn parse(tokens: TokenStream, span: Span) -> syn::Result<Tiers> {
                 Expr::Lit(ExprLit {
                     lit: Lit::Str(lit), ..
                 }),
-            )) if !lit.value().trim().is_empty() => lit.value(),
+            )) => match check_entitlement_name(&lit.value()) {
+                Ok(()) => lit.value(),
+                Err(violation) => {
+                    errors.push(rules::error(lit, &violation));
+                    continue;
+                }
+            },
             Some((_, other)) => {
                 errors.push(syn::Error::new_spanned(
                     other,
@@ -197,6 +205,14 @@ mod tests {
                 }
             ))
             .contains("a non-empty string")
+        );
+        assert!(
+            error(quote!(
+                enum Plan {
+                    Basic = "",
+                }
+            ))
+            .starts_with("entitlement Name cannot be empty: write the entitlement's name")
         );
         assert!(
             error(quote!(

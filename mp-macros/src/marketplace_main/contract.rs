@@ -8,6 +8,8 @@ use crate::errors::{Checked, Join, to_result};
 use crate::marketplace_main::args::Args;
 use crate::marketplace_main::model::Contract;
 use crate::marketplace_main::parse::Value;
+use crate::rules;
+use mp_metering_rules::license::check_product_sku;
 use proc_macro2::Span;
 
 /// The arguments only contract pricing takes.
@@ -122,21 +124,7 @@ fn product_sku(args: &Args) -> Checked<String> {
     };
     let lit = arg.string()?;
     let sku = lit.value();
-    let valid = !sku.is_empty()
-        && sku.len() <= 255
-        && sku
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !valid {
-        return Err(syn::Error::new_spanned(
-            &lit,
-            format!(
-                "product SKU {sku:?} is not a product ID: 1 to 255 letters, digits, `-` and `_`, \
-                 e.g. \"prod-abcd1234efgh5\""
-            ),
-        )
-        .into());
-    }
+    check_product_sku(&sku).map_err(|v| rules::error(&lit, &v))?;
     Ok(sku)
 }
 

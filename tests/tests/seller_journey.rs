@@ -4,9 +4,12 @@
 //! built for release. Then an example is copied out the way the deployment guide says, built
 //! on its own and run under the installed emulator. Each run's ledger is checked.
 //!
-//! Everything talks to 127.0.0.1; crates.io is the only other thing reached (the new crates
-//! resolve their dependencies as a seller's would). The builds share one target directory,
-//! `target/tests/journey`, so only the first run is slow.
+//! Everything talks to 127.0.0.1, and cargo runs offline: the new crates resolve their
+//! dependencies from the crates this workspace's own build downloaded (the versions it tests),
+//! with no index update or download of their own. The builds share one target directory,
+//! `target/tests/journey`, so only the first run is slow; it cannot share the workspace's
+//! (a crate outside the workspace unifies other features, so cargo would build the AWS SDK
+//! again there anyway).
 
 mod deploy_support;
 mod http_support;
@@ -133,6 +136,9 @@ impl Sandbox {
             .env("PATH", path)
             .env("CARGO_INSTALL_ROOT", self.install_root())
             .env("CARGO_TARGET_DIR", journey_target())
+            .env("CARGO_NET_OFFLINE", "true")
+            // Debug info only slows the journey's debug builds; nothing here reads it.
+            .env("CARGO_PROFILE_DEV_DEBUG", "false")
             // The release steps check that a production build compiles outside the
             // workspace; optimising it would only add minutes to every cold run.
             .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")

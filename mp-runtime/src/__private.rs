@@ -5,7 +5,9 @@
 pub use crate::contract::{
     ContractTier, Drawdown, Floating, TierSealed, checkout_seat as checkout, consume,
 };
-pub use crate::spec::{ContractSpec, Pricing, PublicKeySpec, RuntimeFlavor, StartupSpec};
+pub use crate::spec::{
+    ContractSpec, Pricing, PricingModel, PublicKeySpec, RuntimeFlavor, StartupSpec, pricing_model,
+};
 pub use crate::usage::{DeclaredDimensions, Dimension, Quantity, record, record_tagged};
 /// What a library's `dimensions!` submits its statics with.
 pub use inventory;
@@ -20,38 +22,44 @@ use crate::{registration, usage};
 use tokio::runtime::Runtime;
 
 /// Builds the tokio runtime, runs start-up, then the seller's sync body (the runtime stays
-/// entered, so the body can use `tokio::spawn` and `Handle::current`).
-pub fn run_sync<T>(
+/// entered, so the body can use `tokio::spawn` and `Handle::current`). `_model` is the
+/// spec's pricing as a type, so only its start-up and shutdown are compiled in.
+pub fn run_sync<P: PricingModel, T>(
     spec: &'static StartupSpec,
+    _model: P,
     flavor: RuntimeFlavor,
     body: impl FnOnce() -> T,
 ) -> T {
     let runtime = build_runtime(flavor);
-    start_up(&runtime, spec);
+    start_up::<P>(&runtime, spec);
     let _guard = runtime.enter();
     let output = body();
-    finish();
+    finish::<P>();
     output
 }
 
 /// Builds the tokio runtime, runs start-up, then `block_on` the seller's async body.
-pub fn run_async<F: core::future::Future>(
+pub fn run_async<P: PricingModel, F: core::future::Future>(
     spec: &'static StartupSpec,
+    _model: P,
     flavor: RuntimeFlavor,
     body: F,
 ) -> F::Output {
     let runtime = build_runtime(flavor);
-    start_up(&runtime, spec);
+    start_up::<P>(&runtime, spec);
     let output = runtime.block_on(body);
-    finish();
+    finish::<P>();
     output
 }
 
 /// `main` returned: flush metering, return held seats.
-fn finish() {
-    usage::finish();
-    #[cfg(feature = "contract")]
-    crate::contract::finish();
+fn finish<P: PricingModel>() {
+    match P::PRICING {
+        Pricing::Custom => usage::finish(),
+        #[cfg(feature = "contract")]
+        Pricing::Contract => crate::contract::finish(),
+        _ => {}
+    }
 }
 
 fn build_runtime(flavor: RuntimeFlavor) -> Runtime {
@@ -75,8 +83,8 @@ fn build_runtime(flavor: RuntimeFlavor) -> Runtime {
 }
 
 /// Registers or ends the process: on failure the seller's body never runs.
-fn start_up(runtime: &Runtime, spec: &'static StartupSpec) {
-    match runtime.block_on(crate::startup::start(
+fn start_up<P: PricingModel>(runtime: &Runtime, spec: &'static StartupSpec) {
+    match runtime.block_on(crate::startup::start::<P>(
         spec,
         BuildMode::current(),
         &ProcessEnv,
@@ -90,7 +98,7 @@ fn start_up(runtime: &Runtime, spec: &'static StartupSpec) {
                 region = r.region(),
                 "registered with AWS Marketplace"
             );
-            if r.pricing() == Pricing::Custom
+            if matches!(P::PRICING, Pricing::Custom)
                 && let Err(failure) = usage::start(
                     r.product_code(),
                     &r.region,

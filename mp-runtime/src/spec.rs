@@ -91,3 +91,32 @@ pub enum RuntimeFlavor {
         worker_threads: Option<usize>,
     },
 }
+
+/// The listing's pricing model as a type the generated `main` names, so that it instantiates
+/// only the start-up and shutdown its pricing needs: an hourly program's binary then links
+/// no metering thread, journal, dry run or License Manager code. Not a stable API.
+#[doc(hidden)]
+pub trait PricingModel {
+    /// The model's [`Pricing`].
+    const PRICING: Pricing;
+}
+
+/// The types of [`PricingModel`], one per [`Pricing`]. Not a stable API.
+#[doc(hidden)]
+pub mod pricing_model {
+    use super::{Pricing, PricingModel};
+
+    macro_rules! models {
+        ($($model:ident),*) => {$(
+            #[doc = concat!("`Pricing::", stringify!($model), "` as a type.")]
+            #[derive(Debug, Clone, Copy)]
+            pub struct $model;
+
+            impl PricingModel for $model {
+                const PRICING: Pricing = Pricing::$model;
+            }
+        )*};
+    }
+
+    models!(Hourly, Monthly, Custom, Contract);
+}

@@ -25,6 +25,10 @@ pub fn expand(main: &Main) -> TokenStream {
     let spec = spec(&main.spec, &private);
     let flavor = flavor(main.spec.flavor, &private);
     let body = body(&main.func, main.spec.contract.is_some(), &private);
+    // The pricing as a type too: the runtime instantiates only that model's start-up and
+    // shutdown, so the binary links nothing of the others.
+    let model = pricing_name(main.spec.pricing);
+    let model = quote!(#private::pricing_model::#model);
     let runner = if main.func.is_async {
         quote!(run_async)
     } else {
@@ -44,7 +48,7 @@ pub fn expand(main: &Main) -> TokenStream {
         #vis fn #ident() #output {
             #(#inner_attrs)*
             static __MP_STARTUP_SPEC: #private::StartupSpec = #spec;
-            #private::#runner(&__MP_STARTUP_SPEC, #flavor, #body)
+            #private::#runner(&__MP_STARTUP_SPEC, #model, #flavor, #body)
         }
     }
 }
@@ -98,14 +102,19 @@ fn respanned(tokens: TokenStream, span: Span) -> TokenStream {
         .collect()
 }
 
-fn spec(spec: &Spec, private: &TokenStream) -> TokenStream {
-    let product_code = &spec.product_code;
-    let pricing = match spec.pricing {
+/// The variant of the runtime's `Pricing`, which is also the name of its `pricing_model` type.
+fn pricing_name(pricing: Pricing) -> TokenStream {
+    match pricing {
         Pricing::Hourly => quote!(Hourly),
         Pricing::Monthly => quote!(Monthly),
         Pricing::Custom => quote!(Custom),
         Pricing::Contract => quote!(Contract),
-    };
+    }
+}
+
+fn spec(spec: &Spec, private: &TokenStream) -> TokenStream {
+    let product_code = &spec.product_code;
+    let pricing = pricing_name(spec.pricing);
     let contract = match &spec.contract {
         Some(contract) => {
             let sku = &contract.product_sku;
@@ -224,7 +233,10 @@ mod tests {
         );
         assert!(out.contains("} # [allow (unused)] fn main ()"), "{out}");
         assert!(
-            out.contains(":: mp_runtime :: __private :: run_async (& __MP_STARTUP_SPEC"),
+            out.contains(
+                ":: mp_runtime :: __private :: run_async (& __MP_STARTUP_SPEC , :: mp_runtime :: \
+                 __private :: pricing_model :: Hourly ,"
+            ),
             "{out}"
         );
         assert!(out.contains("async move { work () . await }"), "{out}");

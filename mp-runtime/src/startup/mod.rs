@@ -8,7 +8,7 @@ use crate::env::Env;
 use crate::exit;
 use crate::failure::Failure;
 use crate::registration::Registration;
-use crate::spec::{Pricing, PublicKeySpec, StartupSpec};
+use crate::spec::{Pricing, PricingModel, PublicKeySpec, StartupSpec};
 use product_code::Codes;
 use register_usage::Registered;
 use signature::Expected;
@@ -30,7 +30,7 @@ const MAX_DEADLINE_SECS: u64 = mp_metering_rules::time::RECORD_WINDOW_SECS;
 const DEFAULT_KEY_VERSION: u32 = 1;
 
 /// Runs start-up; `Err` is the failure to report before exiting.
-pub(crate) async fn start(
+pub(crate) async fn start<P: PricingModel>(
     spec: &StartupSpec,
     mode: BuildMode,
     env: &dyn Env,
@@ -42,21 +42,21 @@ pub(crate) async fn start(
         eprintln!("{notice}");
     }
     let declared = unmetered::declared_by_libraries();
-    if let Some(warning) = unmetered::library_usage_warning(spec.pricing, &declared) {
+    if let Some(warning) = unmetered::library_usage_warning(P::PRICING, &declared) {
         crate::notice::operator!(warn,; "{warning}");
     }
     // The macro caps the deadline at 6 h; a hand-made spec must not overflow the clock either.
     let deadline = Instant::now()
         .checked_add(Duration::from_secs(spec.startup_deadline_secs))
         .unwrap_or_else(|| Instant::now() + Duration::from_secs(MAX_DEADLINE_SECS));
-    if spec.pricing == Pricing::Custom && spec.dimensions.is_empty() {
+    if matches!(P::PRICING, Pricing::Custom) && spec.dimensions.is_empty() {
         return Err(Failure::new(
             exit::OTHER,
             "custom pricing needs at least one dimension: declare the listing's dimensions \
              in #[marketplace_main(dimensions(...))]",
         ));
     }
-    if spec.pricing == Pricing::Contract {
+    if matches!(P::PRICING, Pricing::Contract) {
         return contract_start(spec, deadline, mode, env).await;
     }
     let codes = Codes {
@@ -87,10 +87,10 @@ pub(crate) async fn start(
     let registration = Registration {
         product_code,
         tier,
-        pricing: spec.pricing,
+        pricing: P::PRICING,
         region: resolved.region.clone(),
     };
-    let warning = if spec.pricing == Pricing::Custom {
+    let warning = if matches!(P::PRICING, Pricing::Custom) {
         // Custom pricing registers nothing: a DryRun MeterUsage per dimension checks the
         // entitlement.
         let dimensions = dry_run::declared(spec.dimensions);
@@ -223,6 +223,7 @@ fn verify(
 mod tests {
     use super::*;
     use crate::env::env_of;
+    use crate::spec::pricing_model::{Contract, Custom, Hourly, Monthly};
 
     fn spec(pricing: Pricing) -> StartupSpec {
         StartupSpec {
@@ -243,7 +244,15 @@ mod tests {
             .enable_all()
             .build()
             .unwrap();
-        rt.block_on(start(spec, BuildMode::Production, &env_of(env)))
+        let env = env_of(env);
+        rt.block_on(async {
+            match spec.pricing {
+                Pricing::Hourly => start::<Hourly>(spec, BuildMode::Production, &env).await,
+                Pricing::Monthly => start::<Monthly>(spec, BuildMode::Production, &env).await,
+                Pricing::Custom => start::<Custom>(spec, BuildMode::Production, &env).await,
+                Pricing::Contract => start::<Contract>(spec, BuildMode::Production, &env).await,
+            }
+        })
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! each with the exact compiler output beside it. Pinned to the workspace toolchain.
 
 use mp_emulator::{
-    DEMO_CUSTOM_DIMENSIONS, DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT, Emulator, EmulatorConfig,
-    Platform, Pricing,
+    Emulator, EmulatorConfig, Platform,
+    metering::{DEMO_CUSTOM_DIMENSIONS, DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT, Pricing},
 };
 
 /// A second custom product, so each custom pass case has its own records: the emulator sees

@@ -11,7 +11,7 @@ macro_rules! units {
         /// (a feature held or not); the others count a quantity.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum EntitlementUnit {
-            $($variant,)*
+            $(#[doc = concat!("`", $wire, "` in License Manager's model.")] $variant,)*
         }
 
         impl EntitlementUnit {

@@ -282,6 +282,33 @@ fn paths_inside_macro_calls_and_inline_modules_count() {
 }
 
 #[test]
+fn paths_in_attribute_arguments_count_and_visibilities_do_not() {
+    // clap calls the parser the attribute names: `run` depends on `args`.
+    let found = cycles_in(&[
+        ("src/lib.rs", "mod args; mod run;"),
+        (
+            "src/args.rs",
+            "pub(crate) fn parse(_: &str) {} fn f() { crate::run::g() }",
+        ),
+        (
+            "src/run.rs",
+            "#[arg(value_parser = super::args::parse)] pub(crate) fn g() {}",
+        ),
+    ]);
+    assert_eq!(found, vec![(String::new(), names(&["args", "run"]))]);
+    // `pub(crate)`, `pub(super)` and `pub(in crate::a)` say who may look: no edge.
+    let found = cycles_in(&[
+        ("src/lib.rs", "mod a; mod b;"),
+        (
+            "src/a.rs",
+            "pub(in crate::a) fn f() {} pub(crate) fn g() { crate::b::h() }",
+        ),
+        ("src/b.rs", "pub(super) fn h() {} pub(crate) struct S;"),
+    ]);
+    assert_eq!(found, vec![]);
+}
+
+#[test]
 fn an_edge_is_reported_with_its_file_and_line() {
     let sources = crate_of(&[
         ("src/lib.rs", "mod a;\nmod b;"),

@@ -1,11 +1,11 @@
 //! The paths one module's own code names: its `use` trees, paths in its items, and
 //! `a::b` runs inside macro calls (`format!("{}", crate::ids::new())` names `ids` too).
-//! Test-only items, child modules, visibilities (`pub(crate)`) and attributes are skipped.
+//! Test-only items, child modules, visibilities (`pub(crate)`), `cfg` and `doc` are skipped.
 
 use super::tree::{is_test_only, item_attrs};
 use proc_macro2::{TokenStream, TokenTree};
 use syn::visit::{self, Visit};
-use syn::{Attribute, ImplItem, Item, ItemUse, Macro, TraitItem, UseTree, Visibility};
+use syn::{Attribute, ImplItem, Item, ItemUse, Macro, Meta, TraitItem, UseTree, Visibility};
 
 /// A path as written (`crate`, `super` and `self` included), and the line it ends on.
 #[derive(Debug, Clone)]
@@ -112,7 +112,18 @@ impl<'ast> Visit<'ast> for Collector {
     // `pub(crate)` and `pub(super)` say who may look, not what this code uses.
     fn visit_visibility(&mut self, _: &'ast Visibility) {}
 
-    fn visit_attribute(&mut self, _: &'ast Attribute) {}
+    // An attribute's own path is a macro's name; its arguments may name code
+    // (`#[arg(value_parser = super::args::parse_platform)]`), `cfg` and `doc` never do.
+    fn visit_attribute(&mut self, attr: &'ast Attribute) {
+        if attr.path().is_ident("cfg") || attr.path().is_ident("doc") {
+            return;
+        }
+        match &attr.meta {
+            Meta::List(list) => scan_tokens(list.tokens.clone(), &mut self.found),
+            Meta::NameValue(nv) => self.visit_expr(&nv.value),
+            Meta::Path(_) => {}
+        }
+    }
 }
 
 struct UseLeaf {

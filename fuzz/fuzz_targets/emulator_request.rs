@@ -13,7 +13,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mp_emulator::{CredentialSource, Emulator, EmulatorConfig, client_signature};
+use mp_emulator::{
+    Emulator, EmulatorConfig, credentials::CredentialSource, sigv4::client_signature,
+};
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::OnceLock;

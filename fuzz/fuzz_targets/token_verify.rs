@@ -10,7 +10,7 @@
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use libfuzzer_sys::fuzz_target;
-use mp_emulator::{TEST_ONLY_PRIVATE_KEY_PEM as PRIVATE, TEST_ONLY_PUBLIC_KEY_PEM as PUBLIC};
+use mp_emulator::keys::{TEST_ONLY_PRIVATE_KEY_PEM as PRIVATE, TEST_ONLY_PUBLIC_KEY_PEM as PUBLIC};
 use mp_runtime::fuzzing::verify_signature;
 use serde_json::{Map, Value, json};
 use std::sync::OnceLock;

@@ -61,6 +61,11 @@ fn shift(t: SystemTime, secs: f64) -> SystemTime {
     }
 }
 
+/// `2026-01-01T12:00:00Z` for epoch seconds: License Manager's ISO 8601 strings.
+pub(crate) fn iso8601(epoch_secs: f64) -> String {
+    rfc3339(from_epoch_secs(epoch_secs))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,8 +21,11 @@ pub const DEMO_CUSTOM_DIMENSIONS: &[&str] = &["requests", "data_gb"];
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Pricing {
+    /// Billed per hour of running, after `RegisterUsage`.
     Hourly,
+    /// Billed per month, after `RegisterUsage`.
     Monthly,
+    /// Billed by the dimensions the program reports with `MeterUsage`.
     Custom,
 }
 
@@ -53,7 +56,9 @@ impl fmt::Display for Pricing {
 /// A product listing the emulator knows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Product {
+    /// The product code.
     pub code: String,
+    /// How the listing is priced.
     pub pricing: Pricing,
     /// API names of the custom dimensions MeterUsage accepts.
     pub dimensions: Vec<String>,
@@ -233,10 +238,12 @@ impl EmulatorConfig {
         Ok(())
     }
 
+    /// The products listed, in the order added.
     pub fn products(&self) -> &[Product] {
         &self.products
     }
 
+    /// The region the emulator plays.
     pub fn region_name(&self) -> &str {
         &self.region
     }

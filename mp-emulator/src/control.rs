@@ -1,9 +1,9 @@
 //! The control API under `/_emulator/`: health, the ledger, the scenario and the clock, so
 //! tests and sellers can drive the emulator over HTTP (`curl` works). License Manager's
-//! licenses have endpoints of their own (`license::control`).
+//! licenses have endpoints of their own (`license_manager::control`).
 
 use crate::clock::epoch_secs;
-use crate::env::Platform;
+use crate::env::{self, Platform};
 use crate::scenario::Scenario;
 use crate::state::State;
 use axum::Json;
@@ -42,8 +42,8 @@ pub(crate) async fn env(Shared(state): Shared<Arc<State>>, Query(q): Query<EnvQu
         Err(e) => return bad_request(e),
     };
     match q.replica {
-        None => Json(state.env(platform)).into_response(),
-        Some(replica) => match state.env_for_replica(platform, &replica) {
+        None => Json(env::for_process(&state, platform)).into_response(),
+        Some(replica) => match env::for_replica(&state, platform, &replica) {
             Ok(env) => Json(env).into_response(),
             Err(e) => bad_request(e),
         },

@@ -7,6 +7,8 @@
 //! own, `<the source's session token>/<replica name>`. The source's own token is the default
 //! replica's.
 
+pub use crate::routes::ACCOUNT_ID;
+
 use crate::clock::rfc3339;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -25,8 +27,10 @@ pub enum CredentialSource {
 }
 
 impl CredentialSource {
+    /// Every source, in the order the SigV4 check tries them.
     pub const ALL: [CredentialSource; 3] = [Self::EcsTaskRole, Self::Irsa, Self::InstanceProfile];
 
+    /// The name the ledger's `caller` gives this source (`ecs-task-role`, `irsa`, `instance-profile`).
     pub fn name(self) -> &'static str {
         match self {
             Self::EcsTaskRole => "ecs-task-role",
@@ -122,9 +126,13 @@ impl fmt::Display for CredentialSource {
 /// One source's access key, secret and session token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FixedCredentials {
+    /// The source that vends these credentials.
     pub source: CredentialSource,
+    /// The access key id.
     pub access_key_id: &'static str,
+    /// The secret access key.
     pub secret_access_key: &'static str,
+    /// The session token.
     pub session_token: &'static str,
 }
 
@@ -176,6 +184,7 @@ pub struct ReplicaSession {
 }
 
 impl ReplicaSession {
+    /// The source whose role this session belongs to.
     pub fn source(&self) -> CredentialSource {
         self.source
     }

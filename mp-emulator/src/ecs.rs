@@ -5,6 +5,7 @@
 //! credentials session of the task role.
 
 use crate::credentials::CredentialSource;
+use crate::routes::ACCOUNT_ID;
 use crate::state::State;
 use axum::Json;
 use axum::extract::{Path, State as Shared};
@@ -13,19 +14,6 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 use std::sync::Arc;
-
-pub(crate) const METADATA_PATH: &str = "/ecs/v4/container";
-pub(crate) const TASK_PATH: &str = "/ecs/v4/container/task";
-pub(crate) const CREDENTIALS_PATH: &str = "/ecs/credentials";
-/// A replica's `ECS_CONTAINER_METADATA_URI_V4` is `REPLICA_METADATA_PREFIX/<replica>`.
-pub(crate) const REPLICA_METADATA_PREFIX: &str = "/ecs/v4/replicas";
-pub(crate) const REPLICA_METADATA_PATH: &str = "/ecs/v4/replicas/{replica}";
-pub(crate) const REPLICA_TASK_PATH: &str = "/ecs/v4/replicas/{replica}/task";
-/// A replica's `AWS_CONTAINER_CREDENTIALS_FULL_URI` is `CREDENTIALS_PATH/<replica>`.
-pub(crate) const REPLICA_CREDENTIALS_PATH: &str = "/ecs/credentials/{replica}";
-
-/// The account every emulated ARN lives in.
-pub const ACCOUNT_ID: &str = "111122223333";
 
 /// The id in a task's ARN: the emulator's for the default replica, and one derived from it
 /// for each named replica (32 hex digits, as ECS task ids are).

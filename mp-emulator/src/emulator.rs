@@ -118,13 +118,14 @@ impl Emulator {
         format!("http://{}", self.addr)
     }
 
+    /// The address the emulator listens on (127.0.0.1).
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// The environment that points a process at this emulator, with `platform`'s credentials.
     pub fn env(&self, platform: Platform) -> Vec<(String, String)> {
-        self.state.env(platform)
+        crate::env::for_process(&self.state, platform)
     }
 
     /// The environment of one replica (a task of an ECS service, a pod of a Deployment): the
@@ -139,9 +140,7 @@ impl Emulator {
         platform: Platform,
         replica: &str,
     ) -> anyhow::Result<Vec<(String, String)>> {
-        self.state
-            .env_for_replica(platform, replica)
-            .map_err(anyhow::Error::msg)
+        crate::env::for_replica(&self.state, platform, replica).map_err(anyhow::Error::msg)
     }
 
     /// A snapshot of what the emulator accepted and rejected so far.
@@ -204,6 +203,7 @@ impl Emulator {
         self.state.settled_licenses().levels()
     }
 
+    /// The region the emulator plays.
     pub fn region(&self) -> &str {
         &self.state.config.region
     }

@@ -1,6 +1,8 @@
 //! The environment that points a process at the emulator (`Emulator::env`, `mp-emulator env`).
 
-use crate::credentials::CredentialSource;
+use crate::credentials::{CredentialSource, IRSA_ROLE_ARN};
+use crate::routes::{CREDENTIALS_PATH, METADATA_PATH, REPLICA_METADATA_PREFIX};
+use crate::state::State;
 use std::path::Path;
 
 /// Which credential source the exported environment selects.
@@ -44,10 +46,46 @@ impl std::str::FromStr for Platform {
     }
 }
 
+/// The environment pointing a process at the emulator whose state is `state`.
+pub(crate) fn for_process(state: &State, platform: Platform) -> Vec<(String, String)> {
+    environment(
+        state.url(),
+        &state.config.region,
+        platform,
+        None,
+        &state.ecs_auth_token,
+        &state.web_identity_token_file,
+    )
+}
+
+/// The environment of replica `replica` (a task on ECS, a pod on EKS), whose credentials
+/// are a session of its own; on EKS this writes the replica's web identity token file.
+pub(crate) fn for_replica(
+    state: &State,
+    platform: Platform,
+    replica: &str,
+) -> Result<Vec<(String, String)>, String> {
+    platform.source().session(Some(replica))?;
+    let token_file = state
+        .web_identity_token_file
+        .with_file_name(format!("web-identity-token-{replica}"));
+    if platform == Platform::Eks {
+        write_atomically(&token_file, &state.replica_web_identity_token(replica))?;
+    }
+    Ok(environment(
+        state.url(),
+        &state.config.region,
+        platform,
+        Some(replica),
+        &state.ecs_auth_token,
+        &token_file,
+    ))
+}
+
 /// The environment of one replica (`None`: the default one) on `platform`. An EKS pod has no
 /// ECS task metadata, so only ECS and EC2 (where an ECS task may run on the instance's
 /// credentials) get `ECS_CONTAINER_METADATA_URI_V4`.
-pub(crate) fn environment(
+fn environment(
     url: &str,
     region: &str,
     platform: Platform,
@@ -63,8 +101,8 @@ pub(crate) fn environment(
     ];
     if platform != Platform::Eks {
         let metadata = match replica {
-            None => format!("{url}{}", crate::ecs::METADATA_PATH),
-            Some(name) => format!("{url}{}/{name}", crate::ecs::REPLICA_METADATA_PREFIX),
+            None => format!("{url}{}", METADATA_PATH),
+            Some(name) => format!("{url}{}/{name}", REPLICA_METADATA_PREFIX),
         };
         env.push(("ECS_CONTAINER_METADATA_URI_V4", metadata));
     }
@@ -77,8 +115,8 @@ pub(crate) fn environment(
     match platform {
         Platform::Ecs => {
             let credentials = match replica {
-                None => format!("{url}{}", crate::ecs::CREDENTIALS_PATH),
-                Some(name) => format!("{url}{}/{name}", crate::ecs::CREDENTIALS_PATH),
+                None => format!("{url}{}", CREDENTIALS_PATH),
+                Some(name) => format!("{url}{}/{name}", CREDENTIALS_PATH),
             };
             env.push(("AWS_CONTAINER_CREDENTIALS_FULL_URI", credentials));
             env.push((
@@ -87,10 +125,7 @@ pub(crate) fn environment(
             ));
         }
         Platform::Eks => {
-            env.push((
-                "AWS_ROLE_ARN",
-                crate::credentials::IRSA_ROLE_ARN.to_string(),
-            ));
+            env.push(("AWS_ROLE_ARN", IRSA_ROLE_ARN.to_string()));
             env.push((
                 "AWS_WEB_IDENTITY_TOKEN_FILE",
                 web_identity_token_file.display().to_string(),
@@ -99,4 +134,16 @@ pub(crate) fn environment(
         Platform::Ec2 => {}
     }
     env.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+/// Writes `path` through a file of its own renamed into place, so a process reading it never
+/// sees it half-written, even while another call writes it again.
+fn write_atomically(path: &Path, contents: &str) -> Result<(), String> {
+    let partial = path.with_extension(format!("partial-{}", crate::ids::uuid_like()));
+    std::fs::write(&partial, contents)
+        .and_then(|()| std::fs::rename(&partial, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&partial);
+            format!("cannot write {}: {e}", path.display())
+        })
 }

@@ -2,6 +2,8 @@
 //! key for forged-signature tests. These keys are public knowledge: never trust them in
 //! production.
 
+pub use crate::public_key::public_key_pem;
+
 /// PEM of the public key that verifies tokens signed with the default (test-only) key.
 pub const TEST_ONLY_PUBLIC_KEY_PEM: &str = include_str!("../keys/test-only-public.pem");
 

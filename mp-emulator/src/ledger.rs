@@ -30,8 +30,11 @@ pub struct Ledger {
 /// One accepted RegisterUsage call.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Registration {
+    /// The product code registered.
     pub product_code: String,
+    /// The public key version the token was asked for.
     pub public_key_version: i32,
+    /// The nonce the caller sent, if any.
     pub nonce: Option<String>,
     /// Which credential source signed the call: `ecs-task-role`, `irsa`, `instance-profile`.
     pub caller: String,
@@ -45,15 +48,21 @@ pub struct Registration {
 /// One accepted MeterUsage record.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MeterRecord {
+    /// The product code metered.
     pub product_code: String,
+    /// The dimension metered.
     pub dimension: String,
     /// The record's hour: its timestamp truncated to the hour, epoch seconds.
     pub hour: u64,
     /// The timestamp as sent, epoch seconds.
     pub timestamp: f64,
+    /// The quantity accepted for the hour.
     pub quantity: i64,
+    /// How the quantity is split by tags (one untagged allocation when none were sent).
     pub allocations: Vec<Allocation>,
+    /// The record id the service answered.
     pub record_id: String,
+    /// The client token the caller sent, if any.
     pub client_token: Option<String>,
     /// Which credential source signed the record: `ecs-task-role`, `irsa`, `instance-profile`.
     pub caller: String,
@@ -66,7 +75,9 @@ pub struct MeterRecord {
 /// sent without `Tags` is the untagged share, and has no tags here.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Allocation {
+    /// The quantity this allocation carries.
     pub quantity: i64,
+    /// Its tags (empty: untagged).
     pub tags: Vec<Tag>,
 }
 
@@ -97,9 +108,12 @@ impl Allocation {
     }
 }
 
+/// A tag on an allocation.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Tag {
+    /// The tag's key.
     pub key: String,
+    /// The tag's value.
     pub value: String,
 }
 

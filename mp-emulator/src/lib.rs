@@ -5,6 +5,36 @@
 //! drawdown entitlements per product SKU), ECS task metadata and container credentials,
 //! IMDSv2, and STS web identity, with scenarios, faults, a settable clock and a ledger of what
 //! would be billed. See the crate README for endpoints, scenarios and JSON formats.
+//!
+//! [`Emulator`] is the entry point; the rest of the public API is grouped by what a test
+//! names: [`metering`] (products, target prefix, `RegisterUsage` token claims), [`license`]
+//! (contract licenses and what License Manager did), [`ledger`] (what would be billed),
+//! [`scenario`] (how the services answer, forged signatures), [`credentials`] (the roles and
+//! sessions each platform signs with), [`sigv4`] (signing names and client signatures) and
+//! [`keys`] (the test-only signing keys).
+//!
+//! # Layers
+//!
+//! Modules import downward only: a module imports from the layers below its own, from its own
+//! layer only where the last column says so, and never from a layer above. Inside a
+//! directory the same holds: `mod.rs` dispatches to its children, and what the children share
+//! lives in a leaf child (`metering/operation.rs`, `license_manager/refused.rs`), never in
+//! `mod.rs`. The workspace's `module_cycles` test fails on any cycle.
+//!
+//! | Layer | Modules | What it holds | May import |
+//! |-------|---------|---------------|------------|
+//! | 6 entry | `emulator`, `server` | the public handle; the router | everything below |
+//! | 5 surfaces | `metering/`, `license_manager/`, `ecs`, `imds`, `sts`, `control`, `env` | one module per AWS service or endpoint, the control API, the environment that points a process here | layers 1-4; `license_manager`'s control endpoints also `control`'s error answer |
+//! | 4 requests | `aws_json`, `faults` | AWS JSON 1.1 parsing and answers; faults played before a handler | layers 1-3 |
+//! | 3 state | `state` | what every handler shares: config, clock, scenario, books, secrets | layers 1-2 |
+//! | 2 model | `config`, `license/`, `ledger`, `metering_book` | what the emulator is told, and what it records | layer 1, `license/` below `ledger` and `config` |
+//! | 1 leaves | `routes`, `clock`, `ids`, `keys`, `public_key`, `credentials`, `scenario`, `forgery`, `token`, `sigv4`, `aws_error`, `connection` | constants, formats, signing and checking | each other, without a cycle; `routes` nothing |
+//!
+//! The public groups are modules of these layers that re-export from their own layer or
+//! below (`metering` re-exports `config`'s products, `scenario` the forgeries, `credentials`
+//! the account from `routes`), so a group never points upward.
+
+#![warn(missing_docs)]
 
 mod aws_error;
 mod aws_json;
@@ -12,7 +42,7 @@ mod clock;
 mod config;
 mod connection;
 mod control;
-mod credentials;
+pub mod credentials;
 mod ecs;
 mod emulator;
 mod env;
@@ -20,49 +50,22 @@ mod faults;
 mod forgery;
 mod ids;
 mod imds;
-mod keys;
-mod ledger;
-mod license;
-mod metering;
+pub mod keys;
+pub mod ledger;
+pub mod license;
+mod license_manager;
+pub mod metering;
+mod metering_book;
 mod public_key;
-mod scenario;
+mod routes;
+pub mod scenario;
 mod server;
-mod sigv4;
+pub mod sigv4;
 mod state;
 mod sts;
 mod token;
 
-pub use config::{
-    DEMO_CUSTOM_DIMENSIONS, DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT, EmulatorConfig, Pricing,
-    Product,
-};
-pub use credentials::{
-    CredentialSource, FixedCredentials, INSTANCE_PROFILE_ROLE_NAME, IRSA_ROLE_ARN,
-    MAX_REPLICA_NAME_LEN, ReplicaSession, check_replica_name,
-};
-pub use ecs::ACCOUNT_ID;
+pub use config::EmulatorConfig;
 pub use emulator::Emulator;
 pub use env::Platform;
-pub use forgery::{FORGED_NONCE, FORGED_PRODUCT_CODE, Forgery, OVERSIZED_TOKEN_BYTES};
-pub use keys::{
-    TEST_ONLY_KEY_VERSION, TEST_ONLY_OTHER_PRIVATE_KEY_PEM, TEST_ONLY_PRIVATE_KEY_PEM,
-    TEST_ONLY_PUBLIC_KEY_PEM,
-};
-pub use ledger::{Allocation, Ledger, MeterRecord, Registration, Tag};
-pub use license::activity::{
-    Checkout, ConsumptionEvent, EntitlementAmount, LicenseActivity, PoolLevel, Refusal, TierChange,
-};
-pub use license::signed_token::{LICENSE_TOKEN_ISSUER, LICENSE_TOKEN_KEY_ID, LicenseTokenClaims};
-pub use license::spec::{
-    DEMO_CONTRACT_LICENSE, DEMO_CONTRACT_SKU, LicenseSpec, Quantity, Upgrade, When,
-    parse_license_flag,
-};
-pub use license::{EntitlementUnit, LICENSE_MANAGER_TARGET_PREFIX, MARKETPLACE_KEY_FINGERPRINT};
-pub use metering::TARGET_PREFIX;
-pub use public_key::public_key_pem;
-pub use scenario::{DryRunAnswer, Faults, Outcome, PlatformNotSupportedOn, Scenario};
 pub use server::MAX_BODY_BYTES;
-pub use sigv4::{
-    LICENSE_MANAGER_SIGNING_NAME, SIGNING_NAME, client_signature, client_signature_for,
-};
-pub use token::RegisterUsageClaims;

@@ -1,6 +1,8 @@
 //! Scenarios (how the Metering Service answers) and faults (how the network misbehaves),
 //! deterministic under a seed so a failing test replays exactly.
 
+pub use crate::forgery::{FORGED_NONCE, FORGED_PRODUCT_CODE, Forgery, OVERSIZED_TOKEN_BYTES};
+
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
@@ -15,12 +17,15 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Scenario {
+    /// How `RegisterUsage` and `MeterUsage` answer.
     pub outcome: Outcome,
+    /// How a dry-run `MeterUsage` answers.
     pub dry_run_answer: DryRunAnswer,
     /// Which calls the `PlatformNotSupported` outcome refuses (no effect with other outcomes).
     pub platform_not_supported_on: PlatformNotSupportedOn,
     /// Seeds the fault dice; the same seed and requests give the same faults.
     pub seed: u64,
+    /// How the network misbehaves.
     pub faults: Faults,
     /// Answer `IdempotencyConflictException` with HTTP 409, the service model's status,
     /// instead of 400, the API reference's.
@@ -101,63 +106,80 @@ impl Scenario {
             ..Self::default()
         }
     }
+    /// The buyer is subscribed: calls succeed.
     pub fn entitled() -> Self {
         Self::new(Outcome::Entitled)
     }
+    /// `CustomerNotEntitledException` on both calls.
     pub fn not_entitled() -> Self {
         Self::new(Outcome::NotEntitled)
     }
+    /// `PlatformNotSupportedException`, on the calls [`PlatformNotSupportedOn`] says.
     pub fn platform_not_supported() -> Self {
         Self::new(Outcome::PlatformNotSupported)
     }
+    /// `DisabledApiException` on RegisterUsage.
     pub fn disabled_api() -> Self {
         Self::new(Outcome::DisabledApi)
     }
+    /// `InvalidRegionException` on RegisterUsage, `InvalidEndpointRegionException` on MeterUsage.
     pub fn wrong_region() -> Self {
         Self::new(Outcome::WrongRegion)
     }
+    /// `InvalidProductCodeException` for every product code.
     pub fn unknown_product() -> Self {
         Self::new(Outcome::UnknownProduct)
     }
+    /// `InvalidPublicKeyVersionException` on RegisterUsage.
     pub fn invalid_public_key_version() -> Self {
         Self::new(Outcome::InvalidPublicKeyVersion)
     }
+    /// Seeds the fault dice.
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
         self
     }
+    /// How a dry-run `MeterUsage` answers.
     pub fn dry_run_answer(mut self, answer: DryRunAnswer) -> Self {
         self.dry_run_answer = answer;
         self
     }
+    /// Which calls the `PlatformNotSupported` outcome refuses.
     pub fn platform_not_supported_on(mut self, calls: PlatformNotSupportedOn) -> Self {
         self.platform_not_supported_on = calls;
         self
     }
+    /// Answers `ThrottlingException` with this probability.
     pub fn throttle(mut self, probability: f64) -> Self {
         self.faults.throttle_probability = probability;
         self
     }
+    /// Answers `InternalServiceErrorException` with this probability.
     pub fn server_errors(mut self, probability: f64) -> Self {
         self.faults.server_error_probability = probability;
         self
     }
+    /// Adds `ms` milliseconds before every answer.
     pub fn latency_ms(mut self, ms: u64) -> Self {
         self.faults.latency_ms = ms;
         self
     }
+    /// Closes the connection without an answer with this probability.
     pub fn resets(mut self, probability: f64) -> Self {
         self.faults.reset_probability = probability;
         self
     }
+    /// Accepts requests and never answers them.
     pub fn black_hole(mut self) -> Self {
         self.faults.black_hole = true;
         self
     }
+    /// Answers `IdempotencyConflictException` with HTTP 409 instead of 400.
     pub fn idempotency_conflict_409(mut self) -> Self {
         self.idempotency_conflict_409 = true;
         self
     }
+    /// Closes the connection of the next `requests` requests without an answer.
     pub fn down_for(mut self, requests: u32) -> Self {
         self.faults.down_for_requests = requests;
         self

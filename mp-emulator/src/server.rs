@@ -4,15 +4,19 @@
 
 use crate::aws_error::AwsError;
 use crate::connection::Connection;
+use crate::routes::{
+    CREDENTIALS_PATH, LICENSE_MANAGER_TARGET_PREFIX, METADATA_PATH, REPLICA_CREDENTIALS_PATH,
+    REPLICA_METADATA_PATH, REPLICA_TASK_PATH, TASK_PATH,
+};
 use crate::state::State;
-use crate::{control, ecs, imds, license, metering, sts};
+use crate::{control, ecs, imds, license_manager, metering, sts};
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State as Shared};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use license::control as licenses;
+use license_manager::control as licenses;
 use std::sync::Arc;
 
 /// Largest accepted request body. A maximal MeterUsage (2500 allocations of 5 long tags) is
@@ -29,15 +33,12 @@ const _: () = {
 pub(crate) fn router(state: Arc<State>) -> Router {
     Router::new()
         .route("/", post(post_root).fallback(not_found))
-        .route(ecs::METADATA_PATH, get(ecs::container_metadata))
-        .route(ecs::TASK_PATH, get(ecs::task_metadata))
-        .route(ecs::CREDENTIALS_PATH, get(ecs::credentials))
-        .route(
-            ecs::REPLICA_METADATA_PATH,
-            get(ecs::replica_container_metadata),
-        )
-        .route(ecs::REPLICA_TASK_PATH, get(ecs::replica_task_metadata))
-        .route(ecs::REPLICA_CREDENTIALS_PATH, get(ecs::replica_credentials))
+        .route(METADATA_PATH, get(ecs::container_metadata))
+        .route(TASK_PATH, get(ecs::task_metadata))
+        .route(CREDENTIALS_PATH, get(ecs::credentials))
+        .route(REPLICA_METADATA_PATH, get(ecs::replica_container_metadata))
+        .route(REPLICA_TASK_PATH, get(ecs::replica_task_metadata))
+        .route(REPLICA_CREDENTIALS_PATH, get(ecs::replica_credentials))
         .route(imds::TOKEN_PATH, put(imds::token))
         .route("/latest/meta-data/{*path}", get(imds::metadata))
         .route("/_emulator/health", get(control::health))
@@ -106,8 +107,8 @@ async fn post_root(
         return too_large();
     };
     if parts.headers.contains_key("x-amz-target") {
-        if crate::aws_json::target(&parts).starts_with(license::LICENSE_MANAGER_TARGET_PREFIX) {
-            return license::serve(&state, &conn, &parts, &body).await;
+        if crate::aws_json::target(&parts).starts_with(LICENSE_MANAGER_TARGET_PREFIX) {
+            return license_manager::serve(&state, &conn, &parts, &body).await;
         }
         return metering::serve(&state, &conn, &parts, &body).await;
     }

@@ -3,13 +3,12 @@
 
 use crate::clock::Clock;
 use crate::config::EmulatorConfig;
-use crate::env::Platform;
 use crate::ledger::Ledger;
 use crate::license::book::LicenseBook;
-use crate::metering::book::Book;
+use crate::metering_book::Book;
 use crate::scenario::{ActiveScenario, Scenario};
 use crate::token::TokenSigner;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use tokio::sync::watch;
 
@@ -82,43 +81,14 @@ impl State {
         })
     }
 
-    /// The environment pointing a process at this emulator.
-    pub(crate) fn env(&self, platform: Platform) -> Vec<(String, String)> {
-        crate::env::environment(
-            self.url(),
-            &self.config.region,
-            platform,
-            None,
-            &self.ecs_auth_token,
-            &self.web_identity_token_file,
-        )
+    /// What replica `replica`'s web identity token file holds: the IRSA token, told apart
+    /// per replica so STS hands each its own session.
+    pub(crate) fn replica_web_identity_token(&self, replica: &str) -> String {
+        format!("{}#{replica}", self.web_identity_token)
     }
 
-    /// The environment of replica `replica` (a task on ECS, a pod on EKS), whose credentials
-    /// are a session of its own; on EKS this writes the replica's web identity token file.
-    pub(crate) fn env_for_replica(
-        &self,
-        platform: Platform,
-        replica: &str,
-    ) -> Result<Vec<(String, String)>, String> {
-        platform.source().session(Some(replica))?;
-        let token_file = self
-            .web_identity_token_file
-            .with_file_name(format!("web-identity-token-{replica}"));
-        if platform == Platform::Eks {
-            write_atomically(&token_file, &crate::sts::replica_token(self, replica))?;
-        }
-        Ok(crate::env::environment(
-            self.url(),
-            &self.config.region,
-            platform,
-            Some(replica),
-            &self.ecs_auth_token,
-            &token_file,
-        ))
-    }
-
-    fn url(&self) -> &str {
+    /// `http://127.0.0.1:PORT`, or empty before the server is bound.
+    pub(crate) fn url(&self) -> &str {
         self.url.get().map(String::as_str).unwrap_or_default()
     }
 
@@ -169,16 +139,4 @@ impl State {
             .entry(error.to_string())
             .or_default() += 1;
     }
-}
-
-/// Writes `path` through a file of its own renamed into place, so a process reading it never
-/// sees it half-written, even while another call writes it again.
-fn write_atomically(path: &Path, contents: &str) -> Result<(), String> {
-    let partial = path.with_extension(format!("partial-{}", crate::ids::uuid_like()));
-    std::fs::write(&partial, contents)
-        .and_then(|()| std::fs::rename(&partial, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&partial);
-            format!("cannot write {}: {e}", path.display())
-        })
 }

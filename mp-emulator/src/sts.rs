@@ -101,11 +101,6 @@ fn replica_of_token<'a>(state: &State, token: &'a str) -> Option<Option<&'a str>
     }
 }
 
-/// What a replica's web identity token file holds.
-pub(crate) fn replica_token(state: &State, replica: &str) -> String {
-    format!("{}#{replica}", state.web_identity_token)
-}
-
 fn error_xml(code: &str, message: &str) -> String {
     format!(
         r#"<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">

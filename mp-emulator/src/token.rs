@@ -8,10 +8,13 @@ use serde::{Deserialize, Serialize};
 /// Claims of a RegisterUsage token. No `exp`: AWS's tokens carry none.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegisterUsageClaims {
+    /// The product code registered.
     #[serde(rename = "productCode")]
     pub product_code: String,
+    /// The public key version that verifies the token.
     #[serde(rename = "publicKeyVersion")]
     pub public_key_version: i32,
+    /// The nonce the caller sent, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
     /// Issue time, epoch seconds (emulator clock).

@@ -5,7 +5,11 @@
 //! Needs python3 with boto3. Without it the test says so and passes, unless
 //! `MP_REQUIRE_BOTO3` is set, as `.ci/run` does after installing boto3.
 
-use mp_emulator::{DEMO_CONTRACT_SKU, DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT, Ledger};
+use mp_emulator::{
+    ledger::Ledger,
+    license::DEMO_CONTRACT_SKU,
+    metering::{DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT},
+};
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_mp-emulator");

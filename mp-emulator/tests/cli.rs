@@ -3,7 +3,10 @@
 
 mod support;
 
-use mp_emulator::*;
+use mp_emulator::keys::TEST_ONLY_PUBLIC_KEY_PEM;
+use mp_emulator::ledger::Ledger;
+use mp_emulator::license::{DEMO_CONTRACT_SKU, MARKETPLACE_KEY_FINGERPRINT};
+use mp_emulator::scenario::{PlatformNotSupportedOn, Scenario};
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

@@ -2,7 +2,12 @@
 
 mod support;
 
-use mp_emulator::*;
+use mp_emulator::credentials::CredentialSource;
+use mp_emulator::ledger::Ledger;
+use mp_emulator::license::DEMO_CONTRACT_SKU;
+use mp_emulator::metering::{DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT};
+use mp_emulator::scenario::{Outcome, PlatformNotSupportedOn, Scenario};
+use mp_emulator::{Emulator, EmulatorConfig, Platform};
 use serde_json::{Value, json};
 use support::*;
 

@@ -8,7 +8,8 @@ use aws_sdk_marketplacemetering as mm;
 use aws_sdk_marketplacemetering::error::SdkError;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
-use mp_emulator::*;
+use mp_emulator::Emulator;
+use mp_emulator::scenario::Scenario;
 use std::time::Duration;
 use support::*;
 

@@ -4,7 +4,10 @@
 
 mod support;
 
-use mp_emulator::*;
+use mp_emulator::keys::{TEST_ONLY_KEY_VERSION, TEST_ONLY_PUBLIC_KEY_PEM};
+use mp_emulator::ledger::Ledger;
+use mp_emulator::scenario::{FORGED_NONCE, FORGED_PRODUCT_CODE, Forgery, OVERSIZED_TOKEN_BYTES};
+use mp_emulator::{Emulator, EmulatorConfig};
 use support::*;
 
 async fn forged_signature(forgery: Forgery) -> (String, Ledger) {

@@ -10,7 +10,8 @@
 
 mod support;
 
-use mp_emulator::*;
+use mp_emulator::metering::{DEMO_CUSTOM_DIMENSIONS, DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT};
+use mp_emulator::{Emulator, EmulatorConfig};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use std::io::{Read, Write};

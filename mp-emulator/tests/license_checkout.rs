@@ -7,7 +7,16 @@ mod support;
 
 use aws_sdk_licensemanager::operation::checkout_license::CheckoutLicenseError as E;
 use aws_sdk_licensemanager::types::{CheckoutType, EntitlementDataUnit as Unit};
-use mp_emulator::*;
+use mp_emulator::Emulator;
+use mp_emulator::credentials::CredentialSource;
+use mp_emulator::keys::{
+    TEST_ONLY_OTHER_PRIVATE_KEY_PEM, TEST_ONLY_PUBLIC_KEY_PEM, public_key_pem,
+};
+use mp_emulator::license::{
+    DEMO_CONTRACT_SKU, LICENSE_TOKEN_KEY_ID, LicenseTokenClaims, MARKETPLACE_KEY_FINGERPRINT,
+    PoolLevel,
+};
+use mp_emulator::scenario::Scenario;
 use support::*;
 
 fn lm(emu: &Emulator) -> aws_sdk_licensemanager::Client {

@@ -7,7 +7,9 @@ mod support;
 use aws_sdk_licensemanager::operation::check_in_license::CheckInLicenseError as CheckInError;
 use aws_sdk_licensemanager::operation::extend_license_consumption::ExtendLicenseConsumptionError as ExtendError;
 use aws_sdk_licensemanager::types::{CheckoutType, EntitlementDataUnit as Unit};
-use mp_emulator::*;
+use mp_emulator::Emulator;
+use mp_emulator::credentials::CredentialSource;
+use mp_emulator::license::DEMO_CONTRACT_SKU;
 use std::time::{Duration, SystemTime};
 use support::*;
 

@@ -6,7 +6,9 @@ mod support;
 use aws_sdk_licensemanager::operation::get_license::GetLicenseError;
 use aws_sdk_licensemanager::operation::list_received_licenses::ListReceivedLicensesError;
 use aws_sdk_licensemanager::types::{EntitlementUnit, Filter, LicenseStatus};
-use mp_emulator::*;
+use mp_emulator::credentials::{ACCOUNT_ID, CredentialSource};
+use mp_emulator::license::{DEMO_CONTRACT_SKU, LicenseSpec, MARKETPLACE_KEY_FINGERPRINT};
+use mp_emulator::{Emulator, EmulatorConfig};
 use std::time::{Duration, SystemTime};
 use support::*;
 

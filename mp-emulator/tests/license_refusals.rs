@@ -6,7 +6,10 @@ mod support;
 
 use aws_sdk_licensemanager::operation::checkout_license::CheckoutLicenseError as E;
 use aws_sdk_licensemanager::types::{CheckoutType, EntitlementDataUnit as Unit};
-use mp_emulator::*;
+use mp_emulator::credentials::CredentialSource;
+use mp_emulator::license::{DEMO_CONTRACT_SKU, MARKETPLACE_KEY_FINGERPRINT};
+use mp_emulator::sigv4::{LICENSE_MANAGER_SIGNING_NAME, SIGNING_NAME};
+use mp_emulator::{Emulator, EmulatorConfig};
 use serde_json::json;
 use std::time::{Duration, SystemTime};
 use support::*;

@@ -13,7 +13,9 @@ mod support;
 
 use aws_sdk_licensemanager::operation::checkout_license::CheckoutLicenseError as E;
 use aws_sdk_licensemanager::types::{CheckoutType, EntitlementDataUnit};
-use mp_emulator::*;
+use mp_emulator::credentials::CredentialSource;
+use mp_emulator::license::{LicenseSpec, MARKETPLACE_KEY_FINGERPRINT};
+use mp_emulator::{Emulator, EmulatorConfig};
 use mp_metering_rules::license::{
     EntitlementUnit, check_entitlement_name, check_entitlement_unit, check_product_sku,
 };

@@ -3,7 +3,8 @@
 
 mod support;
 
-use mp_emulator::*;
+use mp_emulator::metering::DEMO_HOURLY_PRODUCT;
+use mp_emulator::{Emulator, MAX_BODY_BYTES};
 use support::*;
 
 const JSON: &str = "application/x-amz-json-1.1";

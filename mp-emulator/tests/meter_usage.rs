@@ -9,7 +9,11 @@ use aws_sdk_marketplacemetering::operation::meter_usage::MeterUsageError as E;
 use aws_sdk_marketplacemetering::operation::meter_usage::builders::MeterUsageFluentBuilder;
 use aws_sdk_marketplacemetering::types::{Tag, UsageAllocation};
 use aws_smithy_types::DateTime;
-use mp_emulator::*;
+use mp_emulator::credentials::CredentialSource;
+use mp_emulator::ledger::Allocation;
+use mp_emulator::metering::{DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT, Pricing};
+use mp_emulator::scenario::{DryRunAnswer, PlatformNotSupportedOn, Scenario};
+use mp_emulator::{Emulator, EmulatorConfig};
 use support::*;
 
 /// A MeterUsage of the demo custom product's `requests` dimension, 10 minutes ago.

@@ -7,7 +7,8 @@
 mod support;
 
 use aws_credential_types::provider::ProvideCredentials;
-use mp_emulator::*;
+use mp_emulator::credentials::CredentialSource;
+use mp_emulator::{Emulator, EmulatorConfig, Platform};
 use support::*;
 
 /// Set in the child: which check to run.

@@ -5,7 +5,14 @@
 mod support;
 
 use aws_sdk_marketplacemetering::operation::register_usage::RegisterUsageError as E;
-use mp_emulator::*;
+use mp_emulator::credentials::CredentialSource;
+use mp_emulator::keys::{
+    TEST_ONLY_KEY_VERSION, TEST_ONLY_OTHER_PRIVATE_KEY_PEM, TEST_ONLY_PUBLIC_KEY_PEM,
+    public_key_pem,
+};
+use mp_emulator::metering::{DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT};
+use mp_emulator::scenario::Scenario;
+use mp_emulator::{Emulator, EmulatorConfig};
 use support::*;
 
 async fn register(

@@ -9,7 +9,9 @@ mod support;
 
 use aws_sdk_marketplacemetering::operation::meter_usage::MeterUsageError as E;
 use aws_sdk_marketplacemetering::operation::meter_usage::builders::MeterUsageFluentBuilder;
-use mp_emulator::*;
+use mp_emulator::credentials::{CredentialSource, IRSA_ROLE_ARN, ReplicaSession};
+use mp_emulator::metering::DEMO_CUSTOM_PRODUCT;
+use mp_emulator::{Emulator, Platform};
 use serde_json::Value;
 use support::*;
 

@@ -9,7 +9,8 @@ mod support;
 
 use aws_sdk_marketplacemetering::types::{Tag, UsageAllocation};
 use aws_smithy_types::DateTime;
-use mp_emulator::*;
+use mp_emulator::metering::DEMO_CUSTOM_PRODUCT;
+use mp_emulator::{Emulator, EmulatorConfig};
 use mp_metering_rules::{self as rules, MAX_TAG_KEY_LEN, MAX_TAG_VALUE_LEN, TAG_PUNCTUATION};
 use proptest::prelude::*;
 use std::cell::Cell;

@@ -9,8 +9,9 @@ mod e2e_support;
 
 use e2e_support::harness::{self, Env, wait_for_file, wait_until};
 use mp_emulator::{
-    DEMO_CONTRACT_SKU, Emulator, EmulatorConfig, EntitlementUnit, Faults, LicenseSpec, Platform,
-    Scenario, When,
+    Emulator, EmulatorConfig, Platform,
+    license::{DEMO_CONTRACT_SKU, EntitlementUnit, LicenseSpec, When},
+    scenario::{Faults, Scenario},
 };
 use std::path::{Path, PathBuf};
 use std::process::Child;
@@ -129,7 +130,7 @@ fn seats_in_use(emu: &Emulator) -> u64 {
 }
 
 /// The DataGB drawdown's level, as the emulator counts it.
-fn data_gb_level(emu: &Emulator) -> mp_emulator::PoolLevel {
+fn data_gb_level(emu: &Emulator) -> mp_emulator::license::PoolLevel {
     emu.pool_levels()
         .into_iter()
         .find(|p| p.entitlement == "DataGB")

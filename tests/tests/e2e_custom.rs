@@ -12,7 +12,11 @@ use e2e_support::fx_custom::{FIXTURE, PRODUCT, emulator};
 use e2e_support::harness::{self, Env, wait_for_file, wait_until};
 use e2e_support::journal::journaled;
 use e2e_support::sim_hours::{SimHours, assert_billed_once, billed};
-use mp_emulator::{DryRunAnswer, Ledger, Platform, Scenario};
+use mp_emulator::{
+    Platform,
+    ledger::Ledger,
+    scenario::{DryRunAnswer, Scenario},
+};
 
 /// What the fixture meters: 8 threads x 10,000 calls; data_gb 3 every 10th call.
 const REQUESTS: i64 = 80_000;

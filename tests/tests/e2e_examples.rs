@@ -10,7 +10,9 @@ mod service_support;
 
 use deploy_support::{build_example, read, root, yaml_env};
 use mp_emulator::{
-    DEMO_CONTRACT_SKU, DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT, Emulator, EmulatorConfig, Platform,
+    Emulator, EmulatorConfig, Platform,
+    license::DEMO_CONTRACT_SKU,
+    metering::{DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT},
 };
 use service_support::{HANG_GUARD, Service};
 use std::path::{Path, PathBuf};

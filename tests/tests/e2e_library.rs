@@ -9,7 +9,7 @@
 mod e2e_support;
 
 use e2e_support::harness::{self, Env};
-use mp_emulator::{Emulator, EmulatorConfig, Platform, Pricing};
+use mp_emulator::{Emulator, EmulatorConfig, Platform, metering::Pricing};
 
 const FIXTURE: &str = env!("CARGO_BIN_EXE_fx_library");
 const PRODUCT: &str = "e2elibrary0000000000000001";

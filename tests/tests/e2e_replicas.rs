@@ -17,7 +17,7 @@ use e2e_support::fx_custom::{self, FIXTURE};
 use e2e_support::harness::{self, Env, wait_for_file, wait_until};
 use e2e_support::journal::journal_records;
 use e2e_support::sim_hours::{SimHours, assert_billed_once};
-use mp_emulator::{Ledger, Platform, Scenario};
+use mp_emulator::{Platform, ledger::Ledger, scenario::Scenario};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;

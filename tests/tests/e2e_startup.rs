@@ -13,7 +13,8 @@ mod e2e_support;
 use e2e_support::harness::{Env, finish, run, spawn, wait_for_ledger};
 use e2e_support::replay::Replayer;
 use mp_emulator::{
-    Emulator, EmulatorConfig, Platform, Pricing, Scenario, TEST_ONLY_OTHER_PRIVATE_KEY_PEM,
+    Emulator, EmulatorConfig, Platform, keys::TEST_ONLY_OTHER_PRIVATE_KEY_PEM, metering::Pricing,
+    scenario::Scenario,
 };
 use std::net::TcpListener;
 

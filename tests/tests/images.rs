@@ -26,7 +26,7 @@ mod podman_support;
 
 use buyer_attack::Build;
 use deploy_support::{copy_example, copy_tree, declared, deployment, read, root};
-use mp_emulator::{Emulator, EmulatorConfig, Ledger, Platform};
+use mp_emulator::{Emulator, EmulatorConfig, Platform, ledger::Ledger};
 use podman_support::{Container, MountedImage, Variant, image, podman, podman_or_skip};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;

@@ -8,10 +8,10 @@
 mod e2e_support;
 
 use e2e_support::harness::{Env, run};
-use mp_emulator::{
-    DEMO_CUSTOM_DIMENSIONS, DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT, Emulator, EmulatorConfig,
-    Platform, Pricing,
+use mp_emulator::metering::{
+    DEMO_CUSTOM_DIMENSIONS, DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT, Pricing,
 };
+use mp_emulator::{Emulator, EmulatorConfig, Platform};
 
 /// A second custom product, so each custom case has its own records: the emulator sees every
 /// case as the same task, and a task keeps one record per product, dimension and hour.

@@ -18,7 +18,7 @@ use e2e_support::fx_custom::{self, FIXTURE};
 use e2e_support::harness::{self, Env, Run, wait_for_file, wait_for_ledger};
 use e2e_support::journal::journal_states;
 use e2e_support::sim_hours::{PerHour, SimHours, assert_billed_once, billed};
-use mp_emulator::{Ledger, Platform, Scenario};
+use mp_emulator::{Platform, ledger::Ledger, scenario::Scenario};
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::time::Instant;

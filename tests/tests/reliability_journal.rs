@@ -10,7 +10,7 @@ mod e2e_support;
 use e2e_support::fx_custom::{self, FIXTURE};
 use e2e_support::harness::{Env, Run, run};
 use e2e_support::journal::forged_line;
-use mp_emulator::{Emulator, Ledger, Platform, Scenario};
+use mp_emulator::{Emulator, Platform, ledger::Ledger, scenario::Scenario};
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 

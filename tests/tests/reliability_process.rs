@@ -24,7 +24,7 @@ use e2e_support::crash::{Withholder, Xorshift, metered, terminate};
 use e2e_support::harness::{self, Env, Run, wait_for_file, wait_for_ledger, wait_until};
 use e2e_support::journal::journal_states;
 use e2e_support::sim_hours::{PerHour, assert_billed_once, billed};
-use mp_emulator::{Emulator, EmulatorConfig, Platform, Pricing, Scenario};
+use mp_emulator::{Emulator, EmulatorConfig, Platform, metering::Pricing, scenario::Scenario};
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -18,8 +18,10 @@ mod e2e_support;
 
 use e2e_support::harness::{Env, Run, run};
 use mp_emulator::{
-    Emulator, EmulatorConfig, FORGED_PRODUCT_CODE, Forgery, Platform, Pricing,
-    TEST_ONLY_KEY_VERSION,
+    Emulator, EmulatorConfig, Platform,
+    keys::TEST_ONLY_KEY_VERSION,
+    metering::Pricing,
+    scenario::{FORGED_PRODUCT_CODE, Forgery},
 };
 
 const HOURLY: &str = "e2ehourly0000000000000001";

@@ -262,7 +262,7 @@ fn copied_example_builds_and_bills_on_its_own(sandbox: &Sandbox) {
         "the copied example did not stop cleanly: {status}"
     );
 
-    let ledger: mp_emulator::Ledger = serde_json::from_str(
+    let ledger: mp_emulator::ledger::Ledger = serde_json::from_str(
         &std::fs::read_to_string(&ledger_file).expect("the ledger mp-emulator run wrote"),
     )
     .expect("ledger JSON");
@@ -273,7 +273,7 @@ fn copied_example_builds_and_bills_on_its_own(sandbox: &Sandbox) {
     );
     assert_eq!(
         ledger.registrations[0].product_code,
-        mp_emulator::DEMO_HOURLY_PRODUCT
+        mp_emulator::metering::DEMO_HOURLY_PRODUCT
     );
 }
 

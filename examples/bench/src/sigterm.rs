@@ -5,7 +5,7 @@
 use crate::child;
 use crate::table::{Measured, Row, Target};
 use anyhow::{Context as _, bail};
-use mp_emulator::{Emulator, EmulatorConfig, Platform, Scenario};
+use mp_emulator::{Emulator, EmulatorConfig, Platform, scenario::Scenario};
 use std::path::Path;
 use std::time::{Duration, Instant};
 

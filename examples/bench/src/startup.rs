@@ -6,7 +6,7 @@
 use crate::child::{self, median_ms};
 use crate::table::{Measured, Row, Target};
 use anyhow::{Context as _, bail};
-use mp_emulator::{Emulator, EmulatorConfig, Ledger, Platform};
+use mp_emulator::{Emulator, EmulatorConfig, Platform, ledger::Ledger};
 use std::path::Path;
 use std::time::Duration;
 

@@ -13,7 +13,7 @@ pub(crate) struct EnvArgs {
     #[arg(long)]
     url: String,
     /// Which credentials the environment selects: ecs (task role), eks (IRSA), ec2 (instance profile).
-    #[arg(long, default_value = "ecs", value_parser = super::parse_platform)]
+    #[arg(long, default_value = "ecs", value_parser = super::args::parse_platform)]
     platform: mp_emulator::Platform,
     /// One replica's environment (a task on ecs, a pod on eks), with a credentials session of
     /// its own: 1 to 64 letters, digits, `.`, `_` or `-`.
@@ -22,7 +22,7 @@ pub(crate) struct EnvArgs {
 }
 
 fn parse_replica(name: &str) -> Result<String, String> {
-    mp_emulator::check_replica_name(name)?;
+    mp_emulator::credentials::check_replica_name(name)?;
     Ok(name.to_string())
 }
 

@@ -11,14 +11,14 @@ pub(crate) struct PublicKeyArgs {
     #[arg(long, value_name = "FILE")]
     key: Option<PathBuf>,
     /// The key version it is run with (`serve --key-version`).
-    #[arg(long, default_value_t = mp_emulator::TEST_ONLY_KEY_VERSION)]
+    #[arg(long, default_value_t = mp_emulator::keys::TEST_ONLY_KEY_VERSION)]
     key_version: i32,
 }
 
 pub(crate) fn public_key(args: &PublicKeyArgs) -> Result<(), String> {
     let pem = match &args.key {
-        None => mp_emulator::TEST_ONLY_PUBLIC_KEY_PEM.to_string(),
-        Some(path) => mp_emulator::public_key_pem(&super::read(path)?)
+        None => mp_emulator::keys::TEST_ONLY_PUBLIC_KEY_PEM.to_string(),
+        Some(path) => mp_emulator::keys::public_key_pem(&super::args::read(path)?)
             .map_err(|e| format!("{}: {e}", path.display()))?,
     };
     print!("{pem}");

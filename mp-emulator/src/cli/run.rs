@@ -1,7 +1,7 @@
 //! `mp-emulator run -- CMD ARGS...`: serve on a free port, run CMD pointed at it, forward
 //! SIGTERM/SIGINT, then report the ledger and exit with CMD's code.
 
-use super::EmulatorArgs;
+use super::args::EmulatorArgs;
 use clap::Args;
 use mp_emulator::{Emulator, Platform};
 use std::path::PathBuf;
@@ -32,7 +32,7 @@ pub(crate) struct RunArgs {
     #[command(flatten)]
     emulator: EmulatorArgs,
     /// Which credentials the child gets: ecs (task role), eks (IRSA), ec2 (instance profile).
-    #[arg(long, default_value = "ecs", value_parser = super::parse_platform)]
+    #[arg(long, default_value = "ecs", value_parser = super::args::parse_platform)]
     platform: Platform,
     /// Also write the ledger as JSON to FILE when CMD exits.
     #[arg(long, value_name = "FILE")]

@@ -1,6 +1,6 @@
 //! `mp-emulator serve`: serve until SIGINT or SIGTERM.
 
-use super::EmulatorArgs;
+use super::args::EmulatorArgs;
 use mp_emulator::Emulator;
 use std::io::Write;
 use std::net::SocketAddr;

@@ -32,8 +32,11 @@ pub struct LicenseActivity {
 /// An entitlement as checked out: name, unit and the quantity (none for a tier).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntitlementAmount {
+    /// The entitlement's name.
     pub name: String,
+    /// Its unit, as License Manager names it.
     pub unit: String,
+    /// The quantity (none for a tier).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<u64>,
 }
@@ -51,14 +54,19 @@ impl EntitlementAmount {
 /// One accepted CheckoutLicense.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Checkout {
+    /// The product SKU.
     pub sku: String,
+    /// The license's ARN.
     pub license_arn: String,
     /// `PROVISIONAL` or `PERPETUAL`.
     pub checkout_type: String,
     /// The entitlements allowed (what was held or drawn).
     pub entitlements: Vec<EntitlementAmount>,
+    /// The token that names this consumption in later calls.
     pub consumption_token: String,
+    /// The client token the caller sent.
     pub client_token: String,
+    /// The node id the caller sent, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node_id: Option<String>,
     /// Which credential source signed: `ecs-task-role`, `irsa`, `instance-profile`.
@@ -75,12 +83,15 @@ pub struct Checkout {
 /// Something that happened to a consumption after its checkout.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConsumptionEvent {
+    /// The product SKU.
     pub sku: String,
+    /// The consumption's token.
     pub consumption_token: String,
     /// The floating units the consumption holds (empty for a tier's).
     pub entitlements: Vec<EntitlementAmount>,
     /// Who made the call (for a lapse: who had checked it out).
     pub caller: String,
+    /// Which replica's session signed; `None` for the default session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replica: Option<String>,
     /// Emulator-clock time, epoch seconds.
@@ -93,9 +104,12 @@ pub struct ConsumptionEvent {
 /// The held tier changed by schedule.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TierChange {
+    /// The product SKU.
     pub sku: String,
+    /// The tier held before (none when none was).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
+    /// The tier held from then on.
     pub to: String,
     /// When it took effect (its scheduled time), epoch seconds.
     pub at: f64,
@@ -111,10 +125,12 @@ pub struct Refusal {
     pub sku: Option<String>,
     /// The error answered (`NoEntitlementsAllowedException`...).
     pub error: String,
+    /// The error's message.
     pub message: String,
     /// Who signed, when the signature was checked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caller: Option<String>,
+    /// Which replica's session signed; `None` for the default session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replica: Option<String>,
     /// Emulator-clock time, epoch seconds.
@@ -124,15 +140,19 @@ pub struct Refusal {
 /// A pool's level: a floating pool's seats in use, or a drawdown's quantity drawn.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PoolLevel {
+    /// The product SKU.
     pub sku: String,
+    /// The entitlement's name.
     pub entitlement: String,
     /// `floating` or `drawdown`.
     pub kind: String,
+    /// Its unit, as License Manager names it.
     pub unit: String,
     /// The pool's size, or the quantity purchased.
     pub size: u64,
     /// Held by live checkouts, or drawn for good.
     pub in_use: u64,
+    /// What is left: the size minus what is in use.
     pub available: u64,
 }
 

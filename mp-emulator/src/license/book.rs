@@ -103,7 +103,7 @@ impl LicenseBook {
             .or_insert_with(|| {
                 format!(
                     "arn:aws:license-manager::{}:license:l-{}",
-                    super::MARKETPLACE_ACCOUNT,
+                    super::issuer::MARKETPLACE_ACCOUNT,
                     crate::ids::uuid_like().replace('-', "")
                 )
             })

@@ -14,11 +14,15 @@ pub const LICENSE_TOKEN_ISSUER: &str = "mp-emulator (test only): AWS/Marketplace
 /// Claims of a `SignedToken`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LicenseTokenClaims {
+    /// The issuer (`LICENSE_TOKEN_ISSUER`).
     pub iss: String,
+    /// The license's ARN.
     #[serde(rename = "licenseArn")]
     pub license_arn: String,
+    /// The product SKU.
     #[serde(rename = "productSKU")]
     pub product_sku: String,
+    /// The issuer's key fingerprint.
     #[serde(rename = "keyFingerprint")]
     pub key_fingerprint: String,
     /// `PROVISIONAL` or `PERPETUAL`.
@@ -26,8 +30,10 @@ pub struct LicenseTokenClaims {
     pub checkout_type: String,
     /// The entitlements allowed.
     pub entitlements: Vec<EntitlementAmount>,
+    /// The consumption's token.
     #[serde(rename = "licenseConsumptionToken")]
     pub license_consumption_token: String,
+    /// The node id the caller sent, if any.
     #[serde(rename = "nodeId", default, skip_serializing_if = "Option::is_none")]
     pub node_id: Option<String>,
     /// The buyer's account.

@@ -127,8 +127,11 @@ impl<'de> Deserialize<'de> for When {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Quantity {
+    /// The entitlement's name.
     pub name: String,
+    /// The pool's size, or the quantity purchased.
     pub quantity: u64,
+    /// Its unit (`Count` unless given).
     #[serde(default = "count", with = "unit::wire")]
     pub unit: EntitlementUnit,
 }
@@ -141,7 +144,9 @@ fn count() -> EntitlementUnit {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Upgrade {
+    /// When the change takes effect.
     pub at: When,
+    /// The tier held from then on.
     pub tier: String,
 }
 
@@ -181,6 +186,7 @@ impl LicenseSpec {
         }
     }
 
+    /// The tier held (an entitlement of unit `None`).
     pub fn tier(mut self, tier: &str) -> Self {
         self.tier = Some(tier.to_string());
         self
@@ -191,6 +197,7 @@ impl LicenseSpec {
         self.floating_in(name, size, EntitlementUnit::Count)
     }
 
+    /// A floating pool of `size` counted in `unit`.
     pub fn floating_in(mut self, name: &str, size: u64, unit: EntitlementUnit) -> Self {
         self.floating.push(Quantity {
             name: name.to_string(),
@@ -200,6 +207,7 @@ impl LicenseSpec {
         self
     }
 
+    /// A drawdown entitlement of `quantity` in `unit`.
     pub fn drawdown(mut self, name: &str, quantity: u64, unit: EntitlementUnit) -> Self {
         self.drawdown.push(Quantity {
             name: name.to_string(),
@@ -209,6 +217,7 @@ impl LicenseSpec {
         self
     }
 
+    /// When the license expires.
     pub fn expires(mut self, when: When) -> Self {
         self.expires = Some(when);
         self

@@ -2,7 +2,7 @@
 //! the hour lock, client-token idempotency, allocations and `DryRun`. A task is a replica's
 //! credentials session; a client token belongs to the caller (the role), whatever replica.
 
-use super::Operation;
+use super::operation::Operation;
 use super::outcome::{check_outcome, unknown_product};
 use super::rules::{enforce, required};
 use crate::aws_error::AwsError;

@@ -1,8 +1,10 @@
 //! The AWS Marketplace Metering Service over AWS JSON 1.1: `POST /` with
 //! `X-Amz-Target: AWSMPMeteringService.<Operation>`, SigV4-signed, faults applied first.
+//! Also the public home of what a metering test names: the products it lists, the target
+//! prefix and signing name, and the claims of the token `RegisterUsage` returns.
 
-pub(crate) mod book;
 mod meter;
+mod operation;
 mod outcome;
 mod register;
 mod rules;
@@ -15,37 +17,13 @@ use crate::sigv4::SIGNING_NAME;
 use crate::state::State;
 use axum::http::request::Parts;
 use axum::response::Response;
+use operation::Operation;
 
-/// The target prefix of every Metering Service operation.
-pub const TARGET_PREFIX: &str = "AWSMPMeteringService.";
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Operation {
-    RegisterUsage,
-    MeterUsage,
-}
-
-impl aws_json::Operation for Operation {
-    fn from_target(target: &str) -> Result<Self, AwsError> {
-        match target.strip_prefix(TARGET_PREFIX) {
-            Some("RegisterUsage") => Ok(Self::RegisterUsage),
-            Some("MeterUsage") => Ok(Self::MeterUsage),
-            _ => Err(AwsError::client(
-                "UnknownOperationException",
-                format!(
-                    "X-Amz-Target `{target}` is not an operation this emulator plays (RegisterUsage, MeterUsage)"
-                ),
-            )),
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Self::RegisterUsage => "RegisterUsage",
-            Self::MeterUsage => "MeterUsage",
-        }
-    }
-}
+pub use crate::config::{
+    DEMO_CUSTOM_DIMENSIONS, DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT, Pricing, Product,
+};
+pub use crate::routes::TARGET_PREFIX;
+pub use crate::token::RegisterUsageClaims;
 
 /// How the Metering Service answers the faults that get an answer.
 const FAULT_ERRORS: FaultErrors = FaultErrors {

@@ -2,7 +2,7 @@
 //! check and the scenario's outcome. The same situation has different error names in
 //! RegisterUsage and MeterUsage, and MeterUsage models fewer of them.
 
-use super::Operation;
+use super::operation::Operation;
 use crate::aws_error::AwsError;
 use crate::aws_json::Operation as _;
 use crate::scenario::{Outcome, PlatformNotSupportedOn};

@@ -1,7 +1,7 @@
 //! `RegisterUsage`: the start-up entitlement check of hourly and monthly products, answered
 //! with a PS256 token.
 
-use super::Operation;
+use super::operation::Operation;
 use super::outcome::{check_outcome, unknown_product};
 use super::rules::{enforce, required};
 use crate::aws_error::AwsError;

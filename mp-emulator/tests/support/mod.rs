@@ -8,7 +8,7 @@ use aws_sdk_marketplacemetering::operation::meter_usage::builders::MeterUsageFlu
 use aws_sdk_marketplacemetering::operation::register_usage::builders::RegisterUsageFluentBuilder;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
-use mp_emulator::{CredentialSource, Emulator, EmulatorConfig};
+use mp_emulator::{Emulator, EmulatorConfig, credentials::CredentialSource};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Short enough that a hang fails fast, long enough for a loaded CI machine.
@@ -60,9 +60,9 @@ pub fn checkout(
 ) -> aws_sdk_licensemanager::operation::checkout_license::builders::CheckoutLicenseFluentBuilder {
     client
         .checkout_license()
-        .product_sku(mp_emulator::DEMO_CONTRACT_SKU)
+        .product_sku(mp_emulator::license::DEMO_CONTRACT_SKU)
         .checkout_type(aws_sdk_licensemanager::types::CheckoutType::Provisional)
-        .key_fingerprint(mp_emulator::MARKETPLACE_KEY_FINGERPRINT)
+        .key_fingerprint(mp_emulator::license::MARKETPLACE_KEY_FINGERPRINT)
         .client_token(format!("test-{}", unique()))
 }
 
@@ -151,8 +151,8 @@ fn sdk_config(
 pub fn register_demo(client: &mm::Client) -> RegisterUsageFluentBuilder {
     client
         .register_usage()
-        .product_code(mp_emulator::DEMO_HOURLY_PRODUCT)
-        .public_key_version(mp_emulator::TEST_ONLY_KEY_VERSION)
+        .product_code(mp_emulator::metering::DEMO_HOURLY_PRODUCT)
+        .public_key_version(mp_emulator::keys::TEST_ONLY_KEY_VERSION)
 }
 
 /// A MeterUsage by `client` of the demo custom product's `requests` dimension, 10 minutes
@@ -164,7 +164,7 @@ pub fn meter_requests(
 ) -> MeterUsageFluentBuilder {
     client
         .meter_usage()
-        .product_code(mp_emulator::DEMO_CUSTOM_PRODUCT)
+        .product_code(mp_emulator::metering::DEMO_CUSTOM_PRODUCT)
         .usage_dimension("requests")
         .usage_quantity(quantity)
         .timestamp(ago(emulator, 600))
@@ -207,7 +207,7 @@ where
 pub fn verify_token(
     token: &str,
     public_pem: &str,
-) -> jsonwebtoken::errors::Result<mp_emulator::RegisterUsageClaims> {
+) -> jsonwebtoken::errors::Result<mp_emulator::metering::RegisterUsageClaims> {
     use jsonwebtoken::{Algorithm, DecodingKey, Validation};
     let mut validation = Validation::new(Algorithm::PS256);
     validation.required_spec_claims.clear();
@@ -217,7 +217,7 @@ pub fn verify_token(
 }
 
 /// An emulator in a given scenario.
-pub async fn emulator_in(scenario: mp_emulator::Scenario) -> Emulator {
+pub async fn emulator_in(scenario: mp_emulator::scenario::Scenario) -> Emulator {
     Emulator::start(EmulatorConfig::default().scenario(scenario))
         .await
         .expect("emulator starts")
@@ -258,7 +258,13 @@ pub fn signed_builder(
     content_type: &str,
     body: Vec<u8>,
 ) -> reqwest::RequestBuilder {
-    signed_builder_for(emu, mp_emulator::SIGNING_NAME, target, content_type, body)
+    signed_builder_for(
+        emu,
+        mp_emulator::sigv4::SIGNING_NAME,
+        target,
+        content_type,
+        body,
+    )
 }
 
 /// A License Manager request by hand: `body` to `AWSLicenseManager.<operation>`, in the
@@ -269,7 +275,10 @@ pub async fn license_post(
     operation: &str,
     body: serde_json::Value,
 ) -> reqwest::Response {
-    let target = format!("{}{operation}", mp_emulator::LICENSE_MANAGER_TARGET_PREFIX);
+    let target = format!(
+        "{}{operation}",
+        mp_emulator::license::LICENSE_MANAGER_TARGET_PREFIX
+    );
     signed_builder_for(
         emu,
         signing_name,
@@ -296,7 +305,7 @@ pub fn signed_builder_for(
         headers.push(("x-amz-target", t));
     }
     let url = format!("{}/", emu.url());
-    let signature = mp_emulator::client_signature_for(
+    let signature = mp_emulator::sigv4::client_signature_for(
         signing_name,
         CredentialSource::EcsTaskRole,
         emu.region(),

@@ -83,8 +83,9 @@ mod tests {
     use super::*;
     use crate::exit;
     use mp_emulator::{
-        DEMO_CUSTOM_PRODUCT, DryRunAnswer, Emulator, EmulatorConfig, PlatformNotSupportedOn,
-        Scenario,
+        Emulator, EmulatorConfig,
+        metering::DEMO_CUSTOM_PRODUCT,
+        scenario::{DryRunAnswer, PlatformNotSupportedOn, Scenario},
     };
 
     async fn check_in(

@@ -203,7 +203,7 @@ mod tests {
     use serde_json::json;
 
     // mp-emulator's test-only keys: the public one is what a seller would configure.
-    use mp_emulator::{
+    use mp_emulator::keys::{
         TEST_ONLY_OTHER_PRIVATE_KEY_PEM as OTHER_PRIVATE, TEST_ONLY_PRIVATE_KEY_PEM as PRIVATE,
         TEST_ONLY_PUBLIC_KEY_PEM as PUBLIC,
     };

@@ -8,7 +8,7 @@ use crate::fixed_seed::config;
 use crate::startup::signature::{Expected, verify};
 use base64::Engine;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
-use mp_emulator::{TEST_ONLY_PRIVATE_KEY_PEM as PRIVATE, TEST_ONLY_PUBLIC_KEY_PEM as PUBLIC};
+use mp_emulator::keys::{TEST_ONLY_PRIVATE_KEY_PEM as PRIVATE, TEST_ONLY_PUBLIC_KEY_PEM as PUBLIC};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 

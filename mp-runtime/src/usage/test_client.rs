@@ -2,7 +2,7 @@
 
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_sdk_marketplacemetering as mm;
-use mp_emulator::{CredentialSource, Emulator};
+use mp_emulator::{Emulator, credentials::CredentialSource};
 use std::time::Duration;
 
 /// The credentials the emulator vends to an ECS task role.

@@ -1,6 +1,6 @@
 //! The `fx_custom` fixture: its binary, its product, and an emulator that sells it.
 
-use mp_emulator::{Emulator, EmulatorConfig, Pricing, Scenario};
+use mp_emulator::{Emulator, EmulatorConfig, metering::Pricing, scenario::Scenario};
 
 pub const FIXTURE: &str = env!("CARGO_BIN_EXE_fx_custom");
 pub const PRODUCT: &str = "e2ecustom00000000000000001";

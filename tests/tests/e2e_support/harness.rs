@@ -1,7 +1,7 @@
 //! Runs a fixture program the way ECS or EKS would (only the environment given, nothing of
 //! the machine's) and collects what it left behind.
 
-use mp_emulator::{Emulator, Ledger, Platform};
+use mp_emulator::{Emulator, Platform, ledger::Ledger};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 

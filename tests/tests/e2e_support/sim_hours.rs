@@ -5,7 +5,7 @@
 
 use super::harness::{Env, wait_for_file, wait_until};
 use super::journal::journaled;
-use mp_emulator::{Emulator, Ledger};
+use mp_emulator::{Emulator, ledger::Ledger};
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};

@@ -7,7 +7,9 @@ use crate::usage::counter::record as meter;
 use crate::usage::test_client::{client, client_at, task_role_credentials};
 use aws_credential_types::provider::{ProvideCredentials, future};
 use aws_sdk_marketplacemetering::primitives::DateTime;
-use mp_emulator::{DEMO_CUSTOM_PRODUCT, Emulator, EmulatorConfig, Ledger, Scenario};
+use mp_emulator::{
+    Emulator, EmulatorConfig, ledger::Ledger, metering::DEMO_CUSTOM_PRODUCT, scenario::Scenario,
+};
 use std::sync::atomic::AtomicU32;
 use std::time::UNIX_EPOCH;
 

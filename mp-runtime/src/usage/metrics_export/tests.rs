@@ -8,7 +8,7 @@ use crate::usage::flusher::{Flusher, RETRY_CAP, Settings};
 use crate::usage::test_client::client;
 use metrics_util::MetricKind;
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
-use mp_emulator::{Emulator, EmulatorConfig, Pricing};
+use mp_emulator::{Emulator, EmulatorConfig, metering::Pricing};
 use std::sync::Arc;
 use std::time::Duration;
 

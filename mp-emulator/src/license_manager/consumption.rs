@@ -2,10 +2,11 @@
 //! another 60 minutes from now, `CheckInLicense` returns its units at once. A consumption
 //! checked in, or past its expiration, is gone: both answer `ResourceNotFoundException`.
 
-use super::activity::ConsumptionEvent;
-use super::book::{CONSUMPTION_SECS, Consumption, LicenseBook};
 use super::errors::{self, invalid, required};
-use super::{Refused, iso8601};
+use super::refused::Refused;
+use crate::clock::iso8601;
+use crate::license::activity::ConsumptionEvent;
+use crate::license::book::{CONSUMPTION_SECS, Consumption, LicenseBook};
 use crate::sigv4::Signer;
 use crate::state::State;
 use serde::Deserialize;

@@ -3,13 +3,18 @@
 //! whole or not at all: nothing is drawn unless everything it asks for is available. A
 //! repeated client token is answered with the first answer and draws nothing again.
 
-use super::activity::{Checkout, EntitlementAmount};
-use super::book::{Answered, CONSUMPTION_SECS, Consumption, Granted, LicenseBook, whole};
 use super::errors::{self, enforce, invalid, required, validation};
-use super::signed_token::{LICENSE_TOKEN_ISSUER, LICENSE_TOKEN_KEY_ID, LicenseTokenClaims};
-use super::unit::EntitlementUnit;
-use super::{MARKETPLACE_KEY_FINGERPRINT, Refused, iso8601};
+use super::refused::Refused;
 use crate::aws_error::AwsError;
+use crate::clock::iso8601;
+use crate::license::activity::{Checkout, EntitlementAmount};
+use crate::license::book::{Answered, CONSUMPTION_SECS, Consumption, Granted, LicenseBook, whole};
+use crate::license::issuer::MARKETPLACE_KEY_FINGERPRINT;
+use crate::license::signed_token::{
+    LICENSE_TOKEN_ISSUER, LICENSE_TOKEN_KEY_ID, LicenseTokenClaims,
+};
+use crate::license::unit::EntitlementUnit;
+use crate::routes::ACCOUNT_ID;
 use crate::sigv4::Signer;
 use crate::state::State;
 use mp_metering_rules::license::{
@@ -343,7 +348,7 @@ fn grant(state: &State, signer: &Signer, req: Request) -> Result<Value, AwsError
         entitlements: entitlements.clone(),
         license_consumption_token: token.clone(),
         node_id: req.node_id.clone(),
-        beneficiary: crate::ecs::ACCOUNT_ID.to_string(),
+        beneficiary: ACCOUNT_ID.to_string(),
         iat: whole(now),
         exp: whole(expires_at),
     };

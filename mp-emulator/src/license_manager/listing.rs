@@ -1,10 +1,15 @@
 //! `GetLicense` and `ListReceivedLicenses`: the licenses granted to the buyer's account, in
 //! the model's `License` / `GrantedLicense` shape, `Status` `EXPIRED` once past their end.
 
-use super::book::{CONSUMPTION_SECS, Granted, LicenseBook};
 use super::errors::{self, required, validation};
-use super::{MARKETPLACE_ISSUER, MARKETPLACE_KEY_FINGERPRINT, Refused, iso8601};
+use super::refused::Refused;
 use crate::aws_error::AwsError;
+use crate::clock::iso8601;
+use crate::license::book::{CONSUMPTION_SECS, Granted, LicenseBook};
+use crate::license::issuer::{
+    MARKETPLACE_ACCOUNT, MARKETPLACE_ISSUER, MARKETPLACE_KEY_FINGERPRINT,
+};
+use crate::routes::ACCOUNT_ID;
 use crate::state::State;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -102,12 +107,12 @@ fn license_json(license: &Granted, now: f64, region: &str) -> Value {
         "Issuer": {
             "Name": MARKETPLACE_ISSUER,
             "KeyFingerprint": MARKETPLACE_KEY_FINGERPRINT,
-            "SignKey": format!("arn:aws:kms:{region}:{}:key/mp-emulator-test-only", super::MARKETPLACE_ACCOUNT),
+            "SignKey": format!("arn:aws:kms:{region}:{}:key/mp-emulator-test-only", MARKETPLACE_ACCOUNT),
         },
         "HomeRegion": region,
         "Status": status(license, now),
         "Validity": validity,
-        "Beneficiary": crate::ecs::ACCOUNT_ID,
+        "Beneficiary": ACCOUNT_ID,
         "Entitlements": entitlements,
         "ConsumptionConfiguration": {
             "RenewType": "None",
@@ -215,7 +220,7 @@ pub(crate) fn list_received_licenses(
                     "Status" => status(l, now),
                     "Fingerprint" => MARKETPLACE_KEY_FINGERPRINT,
                     "IssuerName" => MARKETPLACE_ISSUER,
-                    _ => crate::ecs::ACCOUNT_ID,
+                    _ => ACCOUNT_ID,
                 };
                 values.iter().any(|v| v == field)
             })

@@ -9,10 +9,10 @@
 //! - `PUT /_emulator/licenses/{sku}/tier`: `{"tier": "pro", "at": "+2h"}` (`at` optional: now);
 //! - `GET`/`PUT /_emulator/license-throttle`: `{"next_calls": n}`.
 
-use super::activity::{EntitlementAmount, PoolLevel};
-use super::book::{Granted, LicenseBook, whole};
-use super::spec::{LicenseSpec, When, check_sku};
 use crate::control::bad_request;
+use crate::license::activity::{EntitlementAmount, PoolLevel};
+use crate::license::book::{Granted, LicenseBook, whole};
+use crate::license::spec::{LicenseSpec, When, check_sku};
 use crate::state::State;
 use axum::Json;
 use axum::body::Bytes;

@@ -20,9 +20,10 @@
 //! usage is billed in the record's untagged share (the last slot): the total is never cut,
 //! only the attribution of that tail is lost, and it is logged and counted.
 
+use super::by_dimension;
 use super::counter::{Dimension, Tags};
 use super::hour::Hour;
-use super::stats::{self, STATS, Units};
+use super::stats::{Pending, STATS, Units};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering::Relaxed;
@@ -129,13 +130,6 @@ impl Record {
     }
 }
 
-/// What waits to be sent for one dimension.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Pending {
-    pub(crate) records: u64,
-    pub(crate) units: u64,
-}
-
 /// Oldest hour first, then dimension: the order a backlog is sent in.
 pub(crate) type Key = (Hour, String);
 
@@ -160,7 +154,7 @@ impl Aggregator {
             if quantity == 0 {
                 continue;
             }
-            stats::count_units(Units::Metered, dimension.name(), quantity);
+            by_dimension::count_units(Units::Metered, dimension.name(), quantity);
             let allocations = tagged
                 .into_iter()
                 .map(|(tags, quantity)| Allocation { tags, quantity })

@@ -1,10 +1,10 @@
-//! The units of each dimension: metered, sent and lost as they happen, pending as of the
-//! flusher's last count, plus what `meter!` holds undrained when read. Written by the
-//! flusher's thread only, under one lock that `meter!` never takes.
+//! The units of each dimension, and the process's totals the seller reads
+//! ([`metering_stats`]): metered, sent and lost as they happen, pending as of the flusher's
+//! last count, plus what `meter!` holds undrained when read. Written by the flusher's thread
+//! only, under one lock that `meter!` never takes.
 
-use super::aggregator::Pending;
 use super::counter;
-use super::stats::Units;
+use super::stats::{Counters, MeteringStats, Pending, STATS, Units};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
@@ -43,6 +43,44 @@ static BY_DIMENSION: Mutex<Tallies> = Mutex::new(BTreeMap::new());
 
 fn tallies() -> std::sync::MutexGuard<'static, Tallies> {
     BY_DIMENSION.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Adds `units` of `kind` to the process's total and to `dimension`'s.
+pub(crate) fn count_units(kind: Units, dimension: &str, units: u64) {
+    let total = match kind {
+        Units::Metered => &STATS.metered_units,
+        Units::Sent => &STATS.sent_units,
+        Units::Lost => &STATS.lost_units,
+    };
+    Counters::add(total, units);
+    count(kind, dimension, units);
+}
+
+/// Sent, pending and failed hourly records, and the other counts in [`MeteringStats`].
+///
+/// Each field is read on its own while metering goes on, so a drain or a send that
+/// completes during the call may show in one field and not yet in another. Reading takes
+/// the lock of each dimension's tagged usage (the one `meter!(.., tags = ..)` takes) for a
+/// moment; it adds nothing to `meter!` itself. The same per dimension:
+/// [`metering_stats_by_dimension`](crate::metering_stats_by_dimension).
+///
+/// For the seller's own health checks and logs:
+///
+/// ```
+/// let stats = mp_runtime::metering_stats();
+/// if stats.failed > 0 || stats.journal_errors > 0 {
+///     eprintln!("usage records lost or at risk: {stats:?}");
+/// }
+/// # assert_eq!(stats.sent, 0, "nothing is metered outside a custom-pricing program");
+/// ```
+pub fn metering_stats() -> MeteringStats {
+    let mut stats = STATS.snapshot();
+    let undrained = counter::undrained()
+        .iter()
+        .fold(0u64, |sum, (_, units)| sum.saturating_add(*units));
+    stats.metered_units = stats.metered_units.saturating_add(undrained);
+    stats.pending_units = stats.pending_units.saturating_add(undrained);
+    stats
 }
 
 /// Adds `units` to the dimension's count of `kind`.

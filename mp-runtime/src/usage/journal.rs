@@ -59,13 +59,13 @@
 
 mod adopt;
 mod compact;
+mod format;
 mod read;
 mod recover;
 mod slot;
 mod validate;
 
 use super::aggregator::Record;
-use super::fnv::Fnv128;
 use super::stats::{Counters, STATS};
 use crate::notice::operator;
 use std::fs::File;
@@ -73,14 +73,13 @@ use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+pub(crate) use format::checksummed;
+#[cfg(test)]
+use format::identity_line;
+use format::line;
 pub(crate) use recover::Recovered;
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use recover::recover;
-
-/// The journal format this build writes and reads.
-const VERSION: &str = "1";
-/// The first line of a journal: this prefix and its version.
-const HEADER_PREFIX: &str = "mp-journal ";
 
 pub(crate) struct Journal {
     path: PathBuf,
@@ -225,25 +224,6 @@ fn report_rejected(path: &Path, recovered: &Recovered) {
          journal_rejected)",
         recovered.rejected
     );
-}
-
-fn line(record: &Record) -> String {
-    // A Record always serialises (plain strings and numbers).
-    checksummed(&serde_json::to_string(record).unwrap_or_default())
-}
-
-fn identity_line(identity: &str) -> String {
-    checksummed(&serde_json::json!({ "identity": identity }).to_string())
-}
-
-pub(crate) fn checksummed(json: &str) -> String {
-    format!("{:016x} {json}\n", checksum(json))
-}
-
-fn checksum(json: &str) -> u64 {
-    let mut hash = Fnv128::new();
-    hash.write(json.as_bytes());
-    hash.0 as u64
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@
 //! installed after start-up still shows everything since. The names are documented in
 //! docs/observability.md.
 
-use super::by_dimension::{DimensionStats, metering_stats_by_dimension};
-use super::stats::{MeteringStats, metering_stats};
+use super::by_dimension::{DimensionStats, metering_stats, metering_stats_by_dimension};
+use super::stats::MeteringStats;
 use metrics::{counter, describe_counter, describe_gauge, gauge};
 
 /// The label that names the dimension on the per-dimension metrics.

@@ -22,7 +22,7 @@ mod stats;
 #[cfg(test)]
 pub(crate) mod test_client;
 
-pub use by_dimension::{DimensionStats, metering_stats_by_dimension};
+pub use by_dimension::{DimensionStats, metering_stats, metering_stats_by_dimension};
 pub(crate) use counter::registered;
 pub use counter::{DeclaredDimensions, Dimension, Quantity, record, record_tagged};
 #[cfg(feature = "bench")]
@@ -30,4 +30,4 @@ pub(crate) use flusher::{Flusher, Settings};
 #[cfg(feature = "fuzzing")]
 pub(crate) use journal::{Journal, checksummed, recover};
 pub(crate) use metering_thread::{finish, start};
-pub use stats::{MeteringStats, metering_stats};
+pub use stats::MeteringStats;

@@ -1,7 +1,6 @@
 //! Counts the seller can read for health checks and logs: what was sent, what waits, what
 //! was lost and why. Plain relaxed atomics: they are reports, not synchronisation.
 
-use super::{by_dimension, counter};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// A snapshot of this process's metering, from [`metering_stats`].
@@ -198,6 +197,13 @@ impl MeteringStats {
 /// The process's counters.
 pub(crate) static STATS: Counters = Counters::new();
 
+/// What waits to be sent for one dimension.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Pending {
+    pub(crate) records: u64,
+    pub(crate) units: u64,
+}
+
 /// Where units went: counted for the process and for their dimension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Units {
@@ -207,43 +213,6 @@ pub(crate) enum Units {
     Sent,
     /// In a record given up on.
     Lost,
-}
-
-pub(crate) fn count_units(kind: Units, dimension: &str, units: u64) {
-    let total = match kind {
-        Units::Metered => &STATS.metered_units,
-        Units::Sent => &STATS.sent_units,
-        Units::Lost => &STATS.lost_units,
-    };
-    Counters::add(total, units);
-    by_dimension::count(kind, dimension, units);
-}
-
-/// Sent, pending and failed hourly records, and the other counts in [`MeteringStats`].
-///
-/// Each field is read on its own while metering goes on, so a drain or a send that
-/// completes during the call may show in one field and not yet in another. Reading takes
-/// the lock of each dimension's tagged usage (the one `meter!(.., tags = ..)` takes) for a
-/// moment; it adds nothing to `meter!` itself. The same per dimension:
-/// [`metering_stats_by_dimension`](crate::metering_stats_by_dimension).
-///
-/// For the seller's own health checks and logs:
-///
-/// ```
-/// let stats = mp_runtime::metering_stats();
-/// if stats.failed > 0 || stats.journal_errors > 0 {
-///     eprintln!("usage records lost or at risk: {stats:?}");
-/// }
-/// # assert_eq!(stats.sent, 0, "nothing is metered outside a custom-pricing program");
-/// ```
-pub fn metering_stats() -> MeteringStats {
-    let mut stats = STATS.snapshot();
-    let undrained = counter::undrained()
-        .iter()
-        .fold(0u64, |sum, (_, units)| sum.saturating_add(*units));
-    stats.metered_units = stats.metered_units.saturating_add(undrained);
-    stats.pending_units = stats.pending_units.saturating_add(undrained);
-    stats
 }
 
 #[cfg(test)]

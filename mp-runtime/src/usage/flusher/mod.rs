@@ -26,7 +26,7 @@ use super::by_dimension;
 use super::counter::{self, Dimension};
 use super::hour::{HOUR_SECS, Hour, WINDOW};
 use super::journal::{Journal, Recovered};
-use super::stats::{self, Counters, STATS, Units};
+use super::stats::{Counters, STATS, Units};
 use crate::aws::backoff::jitter;
 use crate::exit;
 use crate::failure::Failure;
@@ -210,7 +210,7 @@ impl Flusher {
         self.waiting.observe(Some(record.hour.next().start()));
         if !record.never_transmitted() {
             Counters::bump(&STATS.failed);
-            stats::count_units(Units::Lost, &record.dimension, record.quantity);
+            by_dimension::count_units(Units::Lost, &record.dimension, record.quantity);
             operator!(error,
                 dimension = record.dimension, hour = record.hour.start_secs(), quantity = record.quantity;
                 "metering journal: record found after its 6-hour window closed, and an attempt \
@@ -314,12 +314,12 @@ impl Flusher {
         let now = self.clock.now();
         let boundary = Hour::of(now).next().start();
         let last_drain = Some(boundary - LAST_DRAIN_BEFORE_BOUNDARY).filter(|t| *t > now);
-        let send = boundary + jitter(BOUNDARY_JITTER);
+        let send_at = boundary + jitter(BOUNDARY_JITTER);
         let retry = self.retries.values().map(|r| r.next_at).min();
         let at = [
             Some(now + self.settings.checkpoint),
             last_drain,
-            Some(send),
+            Some(send_at),
             retry,
         ]
         .into_iter()

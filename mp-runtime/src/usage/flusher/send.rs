@@ -31,8 +31,9 @@ use super::{Flusher, Retry};
 use crate::aws::error_policy::{self, Hourly, HourlyVerdict};
 use crate::notice::operator;
 use crate::usage::aggregator::{Key, MAX_QUANTITY, Record, State};
+use crate::usage::by_dimension;
 use crate::usage::client_token::client_token;
-use crate::usage::stats::{self, Counters, STATS, Units};
+use crate::usage::stats::{Counters, STATS, Units};
 use aws_sdk_marketplacemetering::Client;
 use aws_sdk_marketplacemetering::config::IdentityCache;
 use aws_sdk_marketplacemetering::primitives::DateTime;
@@ -172,7 +173,7 @@ impl Flusher {
 
     fn delivered(&mut self, key: &Key) {
         if let Some(record) = self.records.get(key) {
-            stats::count_units(Units::Sent, &record.dimension, record.quantity);
+            by_dimension::count_units(Units::Sent, &record.dimension, record.quantity);
         }
         self.finish(key, State::Sent);
         Counters::bump(&STATS.sent);
@@ -272,7 +273,7 @@ impl Flusher {
                 quantity = record.quantity;
                 "metering: record not delivered: {why}"
             );
-            stats::count_units(Units::Lost, &record.dimension, record.quantity);
+            by_dimension::count_units(Units::Lost, &record.dimension, record.quantity);
         }
         Counters::bump(&STATS.failed);
         self.finish(key, State::Failed);

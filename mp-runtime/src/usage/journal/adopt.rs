@@ -16,7 +16,7 @@
 //! only one record per hour and dimension, and neither may be moved without risking a bill
 //! twice.
 
-use super::Recovered;
+use super::recover::Recovered;
 use super::slot::Slot;
 use crate::usage::aggregator::{Aggregator, Key, Record, State};
 use std::collections::BTreeMap;

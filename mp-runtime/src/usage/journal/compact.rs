@@ -1,7 +1,7 @@
 //! Rewriting a journal to what is still worth keeping, and moving aside one this build
 //! cannot read.
 
-use super::{HEADER_PREFIX, VERSION, identity_line, line};
+use super::format::{HEADER_PREFIX, VERSION, identity_line, line};
 use crate::usage::aggregator::Record;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};

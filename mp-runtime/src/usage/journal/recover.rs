@@ -2,8 +2,8 @@
 //! is skipped, a record this runtime cannot have written is rejected (`validate`), and
 //! nothing in the file can make this panic, loop or hold more than a bounded amount.
 
+use super::format::{HEADER_PREFIX, VERSION, checksum};
 use super::validate::{self, Reason, Rejected};
-use super::{HEADER_PREFIX, VERSION, checksum};
 use crate::usage::aggregator::{Key, MAX_QUANTITY, Record, State};
 use crate::usage::hour::Hour;
 use std::collections::BTreeMap;

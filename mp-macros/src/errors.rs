@@ -6,17 +6,17 @@
 /// was misspelt. The misspelling's error is given once, by the check of the argument names,
 /// so one misuse is one error and the checks that need the argument stay quiet.
 #[derive(Debug)]
-pub enum Failed {
+pub(crate) enum Failed {
     Errors(syn::Error),
     Reported,
 }
 
-pub type Checked<T> = Result<T, Failed>;
+pub(crate) type Checked<T> = Result<T, Failed>;
 
 impl Failed {
     /// The errors to show. `Reported` alone cannot happen, as the misspelling's own error
     /// is joined with it; if it did, this still fails the build.
-    pub fn into_error(self) -> syn::Error {
+    pub(crate) fn into_error(self) -> syn::Error {
         match self {
             Failed::Errors(error) => error,
             Failed::Reported => syn::Error::new(
@@ -34,7 +34,7 @@ impl From<syn::Error> for Failed {
 }
 
 /// Errors that several checks' errors merge into.
-pub trait Merge {
+pub(crate) trait Merge {
     fn merge(self, other: Self) -> Self;
 }
 
@@ -58,7 +58,7 @@ impl Merge for Failed {
 }
 
 /// The values of independent checks, or all of their errors merged.
-pub trait Join {
+pub(crate) trait Join {
     type Output;
     type Error;
     fn join(self) -> Result<Self::Output, Self::Error>;
@@ -96,7 +96,7 @@ macro_rules! join_tuples {
 join_tuples!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H, i: I, j: J);
 
 /// Every value, or every error combined.
-pub fn all<T>(results: impl IntoIterator<Item = syn::Result<T>>) -> syn::Result<Vec<T>> {
+pub(crate) fn all<T>(results: impl IntoIterator<Item = syn::Result<T>>) -> syn::Result<Vec<T>> {
     let mut values = Vec::new();
     let mut errors = Vec::new();
     for result in results {
@@ -109,18 +109,18 @@ pub fn all<T>(results: impl IntoIterator<Item = syn::Result<T>>) -> syn::Result<
 }
 
 /// `Ok` if there are no errors, else all of them as one.
-pub fn to_result(errors: impl IntoIterator<Item = syn::Error>) -> syn::Result<()> {
+pub(crate) fn to_result(errors: impl IntoIterator<Item = syn::Error>) -> syn::Result<()> {
     combine(errors).map_or(Ok(()), Err)
 }
 
 /// The errors as one, in order; `None` if there are none.
-pub fn combine(errors: impl IntoIterator<Item = syn::Error>) -> Option<syn::Error> {
+pub(crate) fn combine(errors: impl IntoIterator<Item = syn::Error>) -> Option<syn::Error> {
     errors.into_iter().reduce(Merge::merge)
 }
 
 /// Every message on a line of its own: what unit tests compare.
 #[cfg(test)]
-pub fn messages(error: &syn::Error) -> String {
+pub(crate) fn messages(error: &syn::Error) -> String {
     error
         .clone()
         .into_iter()

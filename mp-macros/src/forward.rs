@@ -4,7 +4,7 @@
 use proc_macro2::{Span, TokenStream, TokenTree};
 
 /// `$crate ; rest` -> the runtime's path (whatever the seller named it) and the rest.
-pub fn split_krate(input: TokenStream) -> syn::Result<(TokenStream, TokenStream)> {
+pub(crate) fn split_krate(input: TokenStream) -> syn::Result<(TokenStream, TokenStream)> {
     let mut tokens = input.into_iter();
     let mut krate = TokenStream::new();
     for token in tokens.by_ref() {

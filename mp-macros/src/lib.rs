@@ -12,42 +12,42 @@ mod suggest;
 
 /// `#[marketplace_main]`.
 mod marketplace_main {
-    pub mod args;
-    pub mod contract;
-    pub mod duration;
-    pub mod expand;
-    pub mod fallback;
-    pub mod item;
-    pub mod model;
-    pub mod parse;
-    pub mod public_key;
-    pub mod validate;
+    pub(crate) mod args;
+    pub(crate) mod contract;
+    pub(crate) mod duration;
+    pub(crate) mod expand;
+    pub(crate) mod fallback;
+    pub(crate) mod item;
+    pub(crate) mod model;
+    pub(crate) mod parse;
+    pub(crate) mod public_key;
+    pub(crate) mod validate;
 }
 
 /// Dimension names and the crate-root module `meter!` resolves them in; `dimensions!`.
 mod dimensions {
-    pub mod declare;
-    pub mod module;
-    pub mod name;
-    pub mod register;
+    pub(crate) mod declare;
+    pub(crate) mod module;
+    pub(crate) mod name;
+    pub(crate) mod register;
 }
 
 /// Contract pricing: the declared tiers and entitlements, the crate-root module `checkout!`
 /// and `consume!` resolve them in, those macros, and the errors of their lookup.
 mod contract {
-    pub mod call;
-    pub mod entitlement;
-    pub mod lookup;
-    pub mod module;
-    pub mod tiers;
+    pub(crate) mod call;
+    pub(crate) mod entitlement;
+    pub(crate) mod lookup;
+    pub(crate) mod module;
+    pub(crate) mod tiers;
 }
 
 /// `meter!` and the errors of its lookup.
 mod meter {
-    pub mod expand;
-    pub mod lookup;
-    pub mod parse;
-    pub mod validate;
+    pub(crate) mod expand;
+    pub(crate) mod lookup;
+    pub(crate) mod parse;
+    pub(crate) mod validate;
 }
 
 use proc_macro::TokenStream;

@@ -8,12 +8,12 @@ use mp_metering_rules::{
 use quote::ToTokens;
 
 /// An error at `tokens` saying which rule `violation` breaks and what is valid.
-pub fn error(tokens: impl ToTokens, violation: &Violation) -> syn::Error {
+pub(crate) fn error(tokens: impl ToTokens, violation: &Violation) -> syn::Error {
     syn::Error::new_spanned(tokens, message(violation))
 }
 
 /// The rule's own sentence, and what is valid where the sentence does not say it.
-pub fn message(violation: &Violation) -> String {
+pub(crate) fn message(violation: &Violation) -> String {
     match violation {
         Violation::Empty { field } => format!("{violation}: {}", valid(*field)),
         _ => violation.to_string(),

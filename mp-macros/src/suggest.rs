@@ -1,7 +1,7 @@
 //! "did you mean `x`?" for misspelt argument names.
 
 /// The closest candidate within a small edit distance, if any.
-pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let limit = (word.len() / 3).max(2);
     candidates
         .iter()

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-pub struct BlackHole {
+pub(crate) struct BlackHole {
     addr: SocketAddr,
     stop: Arc<AtomicBool>,
     held: Arc<Mutex<Vec<TcpStream>>>,
@@ -15,7 +15,7 @@ pub struct BlackHole {
 }
 
 impl BlackHole {
-    pub fn start() -> std::io::Result<BlackHole> {
+    pub(crate) fn start() -> std::io::Result<BlackHole> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
         let stop = Arc::new(AtomicBool::new(false));
@@ -43,7 +43,7 @@ impl BlackHole {
     }
 
     /// `http://127.0.0.1:PORT`
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::thread::JoinHandle;
 
-pub struct ByteCounter {
+pub(crate) struct ByteCounter {
     addr: SocketAddr,
     sent: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
@@ -17,7 +17,7 @@ pub struct ByteCounter {
 
 impl ByteCounter {
     /// Relays `127.0.0.1:<free port>` to `upstream` (a loopback address).
-    pub fn start(upstream: SocketAddr) -> std::io::Result<ByteCounter> {
+    pub(crate) fn start(upstream: SocketAddr) -> std::io::Result<ByteCounter> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
         let sent = Arc::new(AtomicU64::new(0));
@@ -44,12 +44,12 @@ impl ByteCounter {
     }
 
     /// `http://127.0.0.1:PORT`
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
     /// Bytes the programs sent through the relay so far.
-    pub fn sent(&self) -> u64 {
+    pub(crate) fn sent(&self) -> u64 {
         self.sent.load(Relaxed)
     }
 }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 /// What one run of a subject did, timed from just before the spawn.
 #[derive(Debug)]
-pub struct Timed {
+pub(crate) struct Timed {
     pub first_line: Option<(Duration, String)>,
     pub exit: Duration,
     /// When the exit was seen.
@@ -22,13 +22,13 @@ pub struct Timed {
 
 impl Timed {
     /// The subject's last stderr line (its error message, for the failure benchmarks).
-    pub fn last_error_line(&self) -> &str {
+    pub(crate) fn last_error_line(&self) -> &str {
         self.stderr.lines().last().unwrap_or("")
     }
 }
 
 /// Spawns `program args...` with only `env`, stdout and stderr piped.
-pub fn spawn_with_args(
+pub(crate) fn spawn_with_args(
     program: &Path,
     args: &[&str],
     env: &[(String, String)],
@@ -45,12 +45,16 @@ pub fn spawn_with_args(
 }
 
 /// Runs `program` to its exit; `guard` is how long before it is killed as hung.
-pub fn run(program: &Path, env: &[(String, String)], guard: Duration) -> anyhow::Result<Timed> {
+pub(crate) fn run(
+    program: &Path,
+    env: &[(String, String)],
+    guard: Duration,
+) -> anyhow::Result<Timed> {
     run_with_args(program, &[], env, guard)
 }
 
 /// [`run`] with arguments.
-pub fn run_with_args(
+pub(crate) fn run_with_args(
     program: &Path,
     args: &[&str],
     env: &[(String, String)],
@@ -63,7 +67,7 @@ pub fn run_with_args(
 
 /// Reads a running child to its exit. `on_first_line` is called as soon as the first line
 /// arrives (for benchmarks that act on the child once it is up).
-pub fn finish(
+pub(crate) fn finish(
     mut child: Child,
     start: Instant,
     guard: Duration,
@@ -115,7 +119,7 @@ fn kill_after(guard: Duration, pid: u32) -> mpsc::Sender<()> {
 }
 
 /// The median of some durations, in milliseconds.
-pub fn median_ms(mut samples: Vec<Duration>) -> f64 {
+pub(crate) fn median_ms(mut samples: Vec<Duration>) -> f64 {
     samples.sort();
     match samples.len() {
         0 => f64::NAN,

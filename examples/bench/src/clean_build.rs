@@ -17,37 +17,37 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 /// A hello program built for the comparison.
-pub struct Subject {
+pub(crate) struct Subject {
     pub package: &'static str,
     /// Features that let it talk to mp-emulator (the attribute needs local-testing); only
     /// items 2-5 use them, item 6 builds what ships.
     pub features: &'static str,
 }
 
-pub const ATTRIBUTE: Subject = Subject {
+pub(crate) const ATTRIBUTE: Subject = Subject {
     package: "hello-attribute",
     features: "local-testing",
 };
-pub const RAW_SDK: Subject = Subject {
+pub(crate) const RAW_SDK: Subject = Subject {
     package: "hello-raw-sdk",
     features: "",
 };
-pub const CONTRACT: Subject = Subject {
+pub(crate) const CONTRACT: Subject = Subject {
     package: "hello-contract",
     features: "local-testing",
 };
-pub const RAW_LICENSE_MANAGER: Subject = Subject {
+pub(crate) const RAW_LICENSE_MANAGER: Subject = Subject {
     package: "hello-raw-licensemanager",
     features: "",
 };
-pub const METERED: Subject = Subject {
+pub(crate) const METERED: Subject = Subject {
     package: "hello-metered",
     features: "local-testing",
 };
 
 /// What a clean build produced.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Built {
+pub(crate) struct Built {
     pub binary: PathBuf,
     pub build_secs: f64,
     /// CPU seconds (user + system) of cargo and every compiler it ran: unlike wall time,
@@ -62,18 +62,18 @@ pub struct Built {
 }
 
 /// Where snapshots, target dirs and kept results live.
-pub fn work_dir() -> PathBuf {
+pub(crate) fn work_dir() -> PathBuf {
     std::env::temp_dir().join("mp-bench")
 }
 
 /// The commit both builds are made from: HEAD when the run starts, so a commit landing
 /// in between cannot give the two programs different sources.
-pub fn head(workspace: &Path) -> anyhow::Result<String> {
+pub(crate) fn head(workspace: &Path) -> anyhow::Result<String> {
     git(workspace, &["rev-parse", "--short=12", "HEAD"])
 }
 
 /// Builds (or reuses) `subject` from a snapshot of `commit`.
-pub fn build(
+pub(crate) fn build(
     workspace: &Path,
     commit: &str,
     subject: &Subject,
@@ -124,7 +124,11 @@ pub fn build(
 /// A release build of `commit` for items 2-5 (built, not timed), into the attribute hello's
 /// target dir, where the dependencies are already compiled: those items measure this commit
 /// even when item 6 reuses clean builds of an older one.
-pub fn build_extra(workspace: &Path, commit: &str, subject: &Subject) -> anyhow::Result<PathBuf> {
+pub(crate) fn build_extra(
+    workspace: &Path,
+    commit: &str,
+    subject: &Subject,
+) -> anyhow::Result<PathBuf> {
     let source = snapshot(workspace, commit)?;
     let target = work_dir().join(format!("target-{}", ATTRIBUTE.package));
     eprintln!(
@@ -229,7 +233,7 @@ fn children_cpu_secs() -> f64 {
 /// The item-6 rows: build time (CPU and wall) and stripped size, attribute over raw SDK. CPU
 /// time and size are held to targets; wall time moves with whatever else the machine runs, so
 /// it is only reported.
-pub fn rows(attribute: &Built, raw: &Built) -> Vec<Row> {
+pub(crate) fn rows(attribute: &Built, raw: &Built) -> Vec<Row> {
     let cpu = match (attribute.cpu_secs, raw.cpu_secs) {
         (Some(a), Some(r)) => Row::measured(
             "6. clean release build CPU time, attribute hello vs raw-SDK hello",

@@ -6,18 +6,18 @@ use crate::table::{Measured, Row, Target};
 use std::path::{Path, PathBuf};
 
 /// Criterion's group per contention level, and the functions in each.
-pub const GROUPS: [(&str, &str); 2] = [
+pub(crate) const GROUPS: [(&str, &str); 2] = [
     ("hot_path_1_thread", "1 thread"),
     ("hot_path_2_threads", "2 threads contending"),
 ];
-pub const ATOMIC: &str = "atomic_fetch_add";
-pub const METER: &str = "meter";
-pub const METRICS_CACHED: &str = "metrics_cached_handle";
-pub const METRICS: &str = "metrics_counter";
+pub(crate) const ATOMIC: &str = "atomic_fetch_add";
+pub(crate) const METER: &str = "meter";
+pub(crate) const METRICS_CACHED: &str = "metrics_cached_handle";
+pub(crate) const METRICS: &str = "metrics_counter";
 
 /// `meter!` is held to the floor (within 1.2x of one relaxed atomic add) and must beat the
 /// fastest way to use the `metrics` crate; against `counter!` per call it is only reported.
-pub fn rows(target_dir: &Path) -> Vec<Row> {
+pub(crate) fn rows(target_dir: &Path) -> Vec<Row> {
     let criterion = target_dir.join("criterion");
     let mut rows = Vec::new();
     for (group, label) in GROUPS {

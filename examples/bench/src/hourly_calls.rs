@@ -11,14 +11,14 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-pub const CALLS: u64 = 1_000_000;
+pub(crate) const CALLS: u64 = 1_000_000;
 const DIMENSIONS: u64 = 2;
 const GUARD: Duration = Duration::from_secs(120);
 /// A run that starts this close to an hour boundary waits for the next hour, so the
 /// workload lands in one hour (a boundary in the middle would rightly give 4 calls).
 const BOUNDARY_MARGIN_SECS: u64 = 60;
 
-pub fn measure(metered: &Path) -> anyhow::Result<Vec<Row>> {
+pub(crate) fn measure(metered: &Path) -> anyhow::Result<Vec<Row>> {
     wait_clear_of_hour_boundary();
     let emulator = Emulator::start_blocking(EmulatorConfig::default())?;
     let relay = ByteCounter::start(emulator.addr())?;

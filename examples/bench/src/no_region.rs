@@ -14,13 +14,13 @@ use std::time::Duration;
 const GUARD: Duration = Duration::from_secs(120);
 
 /// The rows, and each program's error message (for the report: "with the clearer message").
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub rows: Vec<Row>,
     pub attribute_message: String,
     pub raw_message: String,
 }
 
-pub fn measure(attribute: &Path, raw: &Path, runs: usize) -> anyhow::Result<Outcome> {
+pub(crate) fn measure(attribute: &Path, raw: &Path, runs: usize) -> anyhow::Result<Outcome> {
     let hole = BlackHole::start()?;
     let env: Vec<(String, String)> = [
         ("AWS_CONFIG_FILE", "/dev/null".to_owned()),

@@ -13,7 +13,7 @@ const GUARD: Duration = Duration::from_secs(60);
 /// After the first line, time for the metering thread to install its signal handler.
 const SETTLE: Duration = Duration::from_millis(500);
 
-pub fn measure(metered: &Path, runs: usize) -> anyhow::Result<Vec<Row>> {
+pub(crate) fn measure(metered: &Path, runs: usize) -> anyhow::Result<Vec<Row>> {
     let answering = (0..runs)
         .map(|_| time_to_exit(metered, false))
         .collect::<anyhow::Result<Vec<_>>>()?;

@@ -12,21 +12,21 @@ use std::time::Duration;
 
 /// One comparison: its figure, the line both programs print once through start-up, and
 /// how many start-up calls the emulator's ledger shows (one per run of either program).
-pub struct Pair {
+pub(crate) struct Pair {
     figure: &'static str,
     first_line: &'static str,
     calls: fn(&Ledger) -> usize,
 }
 
 /// hello-attribute vs hello-raw-sdk: RegisterUsage.
-pub const HOURLY: Pair = Pair {
+pub(crate) const HOURLY: Pair = Pair {
     figure: "2. start to first line, median of {runs}, attribute vs raw SDK",
     first_line: "hello from a registered container",
     calls: |ledger| ledger.registrations.len(),
 };
 
 /// hello-contract vs hello-raw-licensemanager: the tiers checked out.
-pub const CONTRACT: Pair = Pair {
+pub(crate) const CONTRACT: Pair = Pair {
     figure: "2. contract start to first line, median of {runs}, attribute vs raw License Manager SDK",
     first_line: "hello from a licensed container",
     calls: |ledger| ledger.licenses.checkouts.len(),
@@ -35,7 +35,12 @@ const GUARD: Duration = Duration::from_secs(60);
 /// Runs thrown away first (page cache, the emulator's first connections).
 const WARM_UP: usize = 2;
 
-pub fn measure(pair: &Pair, attribute: &Path, raw: &Path, runs: usize) -> anyhow::Result<Row> {
+pub(crate) fn measure(
+    pair: &Pair,
+    attribute: &Path,
+    raw: &Path,
+    runs: usize,
+) -> anyhow::Result<Row> {
     let emulator = Emulator::start_blocking(EmulatorConfig::default())?;
     let mut env = emulator.env(Platform::Ecs);
     // The region comes from AWS_REGION; instance metadata must never be tried.

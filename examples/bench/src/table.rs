@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 /// What a figure is held to.
 #[derive(Clone, Copy, Debug)]
-pub enum Target {
+pub(crate) enum Target {
     /// value / baseline must not exceed this.
     RatioAtMost(f64),
     /// baseline / value (how many times faster) must reach this.
@@ -51,7 +51,7 @@ impl Target {
 
 /// A figure that was measured.
 #[derive(Clone, Debug)]
-pub struct Measured {
+pub(crate) struct Measured {
     pub value: f64,
     pub baseline: Option<f64>,
     pub ratio: Option<f64>,
@@ -61,13 +61,13 @@ pub struct Measured {
 
 /// One line of the table.
 #[derive(Clone, Debug)]
-pub struct Row {
+pub(crate) struct Row {
     pub figure: String,
     pub result: Result<Measured, String>,
 }
 
 impl Row {
-    pub fn measured(figure: impl Into<String>, measured: Measured) -> Row {
+    pub(crate) fn measured(figure: impl Into<String>, measured: Measured) -> Row {
         Row {
             figure: figure.into(),
             result: Ok(measured),
@@ -75,7 +75,7 @@ impl Row {
     }
 
     /// A figure reported without a target.
-    pub fn informational(figure: impl Into<String>, value: f64, unit: &'static str) -> Row {
+    pub(crate) fn informational(figure: impl Into<String>, value: f64, unit: &'static str) -> Row {
         Row::measured(
             figure,
             Measured {
@@ -89,7 +89,7 @@ impl Row {
     }
 
     /// A figure this run could not measure, with what it needs.
-    pub fn pending(figure: impl Into<String>, needs: impl Into<String>) -> Row {
+    pub(crate) fn pending(figure: impl Into<String>, needs: impl Into<String>) -> Row {
         Row {
             figure: figure.into(),
             result: Err(needs.into()),
@@ -119,7 +119,7 @@ fn number(v: f64, unit: &str) -> String {
 }
 
 /// The table as Markdown (readable in a terminal too), ending with the worst-ratio line.
-pub fn render(rows: &[Row]) -> String {
+pub(crate) fn render(rows: &[Row]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -160,7 +160,7 @@ pub fn render(rows: &[Row]) -> String {
 }
 
 /// `worst: <figure>: <number> against target <target> (<shortfall>x of it): pass|miss`.
-pub fn worst_line(rows: &[Row]) -> String {
+pub(crate) fn worst_line(rows: &[Row]) -> String {
     let worst = rows
         .iter()
         .filter_map(|r| Some((r, r.shortfall()?)))

@@ -14,7 +14,7 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(30);
 /// The line the examples print once they listen; the URL follows it.
 const SERVING_PREFIX: &str = "serving on ";
 
-pub struct RunningService {
+pub(crate) struct RunningService {
     pub url: String,
     child: Child,
 }
@@ -23,7 +23,7 @@ pub struct RunningService {
 ///
 /// `cargo run` tells a program which cargo started it (`CARGO`); the binary lands next to this
 /// one, in the same profile directory.
-pub fn build(package: &str) -> anyhow::Result<PathBuf> {
+pub(crate) fn build(package: &str) -> anyhow::Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = std::process::Command::new(cargo);
     command.args([
@@ -49,7 +49,10 @@ pub fn build(package: &str) -> anyhow::Result<PathBuf> {
 }
 
 /// Starts the service with exactly `env` (plus `PATH`) and waits until it says it serves.
-pub async fn start(binary: &Path, env: &[(String, String)]) -> anyhow::Result<RunningService> {
+pub(crate) async fn start(
+    binary: &Path,
+    env: &[(String, String)],
+) -> anyhow::Result<RunningService> {
     let mut child = Command::new(binary)
         .env_clear()
         .envs(env.iter().map(|(k, v)| (k, v)))
@@ -88,7 +91,7 @@ pub async fn start(binary: &Path, env: &[(String, String)]) -> anyhow::Result<Ru
 
 impl RunningService {
     /// Sends SIGTERM, as ECS and Kubernetes do, and waits for the exit.
-    pub async fn terminate(&mut self) -> anyhow::Result<ExitStatus> {
+    pub(crate) async fn terminate(&mut self) -> anyhow::Result<ExitStatus> {
         let pid = self.child.id().context("the service already exited")?;
         let pid = i32::try_from(pid).context("pid out of range")?;
         // SAFETY: kill(2) with a pid we spawned and still own; no memory is involved.

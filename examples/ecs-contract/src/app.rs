@@ -21,7 +21,7 @@ struct AppState {
 
 /// `/health` for the ECS/ALB health check; `/` says the tier; `POST /sessions` opens a
 /// session (one seat), `DELETE /sessions/{id}` closes it and returns the seat.
-pub fn router(license: License<Plan>) -> Router {
+pub(crate) fn router(license: License<Plan>) -> Router {
     let state = AppState {
         license,
         sessions: Arc::default(),
@@ -70,7 +70,7 @@ fn lock(state: &AppState) -> std::sync::MutexGuard<'_, HashMap<u64, Seat>> {
 }
 
 /// Resolves on SIGTERM (what `docker stop` and ECS send) or Ctrl-C.
-pub async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         // If the handler cannot be installed the service still stops on SIGTERM.
         if tokio::signal::ctrl_c().await.is_err() {

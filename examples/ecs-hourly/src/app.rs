@@ -3,14 +3,14 @@
 use axum::{Router, routing::get};
 
 /// `/health` for the ECS/ALB health check; `/` is the product.
-pub fn router() -> Router {
+pub(crate) fn router() -> Router {
     Router::new()
         .route("/health", get(|| async { "ok" }))
         .route("/", get(|| async { "hello from a paid container\n" }))
 }
 
 /// Resolves on SIGTERM (what `docker stop` and ECS send) or Ctrl-C.
-pub async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         // If the handler cannot be installed the service still stops on SIGTERM.
         if tokio::signal::ctrl_c().await.is_err() {

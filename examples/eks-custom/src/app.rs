@@ -11,7 +11,7 @@ use mp_runtime::meter;
 const BYTES_PER_GB: u64 = 1_000_000_000;
 
 /// `/health` for the kubelet's probes (free); `/` and `/upload` are the product.
-pub fn router() -> Router {
+pub(crate) fn router() -> Router {
     Router::new()
         .route("/health", get(|| async { "ok" }))
         .route("/", get(hello))
@@ -39,7 +39,7 @@ fn started_gb(bytes: usize) -> u64 {
 
 /// Resolves on SIGTERM (what the kubelet sends) or Ctrl-C, so in-flight requests finish.
 /// (Kept in each example rather than shared, so an example directory can be copied alone.)
-pub async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         // If the handler cannot be installed the service still stops on SIGTERM.
         if tokio::signal::ctrl_c().await.is_err() {

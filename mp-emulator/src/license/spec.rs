@@ -404,7 +404,7 @@ pub fn parse_license_flag(s: &str) -> Result<(String, Option<LicenseSpec>), Stri
 }
 
 /// A product SKU, by mp-metering-rules' rule.
-pub fn check_sku(sku: &str) -> Result<(), String> {
+pub(crate) fn check_sku(sku: &str) -> Result<(), String> {
     check_product_sku(sku).map_err(|v| v.to_string())
 }
 

@@ -12,11 +12,11 @@ use mp_emulator::{Emulator, EmulatorConfig, credentials::CredentialSource};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Short enough that a hang fails fast, long enough for a loaded CI machine.
-pub const TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Property runs with a fixed seed and no persistence file: the same cases on every run and
 /// machine, a few seconds on a debug build.
-pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+pub(crate) fn proptest_config(cases: u32) -> proptest::test_runner::Config {
     proptest::test_runner::Config {
         cases,
         rng_seed: proptest::test_runner::RngSeed::Fixed(0x656d_756c_6174_6f72),
@@ -25,27 +25,27 @@ pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
     }
 }
 
-pub async fn emulator() -> Emulator {
+pub(crate) async fn emulator() -> Emulator {
     Emulator::start(EmulatorConfig::default())
         .await
         .expect("emulator starts")
 }
 
 /// A metering client signing with `source`'s credentials for `region`.
-pub fn client_as(emulator: &Emulator, source: CredentialSource, region: &str) -> mm::Client {
+pub(crate) fn client_as(emulator: &Emulator, source: CredentialSource, region: &str) -> mm::Client {
     client_with(emulator, sdk_credentials(source), region)
 }
 
 /// A License Manager client signing with `source`'s credentials in the emulator's region,
 /// short timeouts, no retries.
-pub fn license_client(
+pub(crate) fn license_client(
     emulator: &Emulator,
     source: CredentialSource,
 ) -> aws_sdk_licensemanager::Client {
     license_client_with(emulator, sdk_credentials(source), emulator.region())
 }
 
-pub fn license_client_with(
+pub(crate) fn license_client_with(
     emulator: &Emulator,
     creds: aws_credential_types::Credentials,
     region: &str,
@@ -55,7 +55,7 @@ pub fn license_client_with(
 
 /// A CheckoutLicense of the demo contract license, PROVISIONAL, with the Marketplace issuer
 /// and a fresh client token: add entitlements and send.
-pub fn checkout(
+pub(crate) fn checkout(
     client: &aws_sdk_licensemanager::Client,
 ) -> aws_sdk_licensemanager::operation::checkout_license::builders::CheckoutLicenseFluentBuilder {
     client
@@ -67,7 +67,7 @@ pub fn checkout(
 }
 
 /// A requested entitlement: `value` `None` for a tier (unit `None`).
-pub fn entitlement(
+pub(crate) fn entitlement(
     name: &str,
     value: Option<u64>,
     unit: aws_sdk_licensemanager::types::EntitlementDataUnit,
@@ -81,14 +81,14 @@ pub fn entitlement(
 }
 
 /// A number never returned before in this process.
-pub fn unique() -> u64 {
+pub(crate) fn unique() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// The service error of a License Manager call that must fail.
-pub async fn refused<O, E>(
+pub(crate) async fn refused<O, E>(
     call: impl std::future::Future<Output = Result<O, aws_sdk_licensemanager::error::SdkError<E>>>,
 ) -> E
 where
@@ -105,7 +105,7 @@ where
 }
 
 /// The error code of a License Manager SDK error, typed variant or not.
-pub fn lm_code<E>(err: aws_sdk_licensemanager::error::SdkError<E>) -> String
+pub(crate) fn lm_code<E>(err: aws_sdk_licensemanager::error::SdkError<E>) -> String
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::fmt::Debug,
 {
@@ -113,11 +113,11 @@ where
 }
 
 /// The credentials a source vends, as the SDK types them.
-pub fn sdk_credentials(source: CredentialSource) -> aws_credential_types::Credentials {
+pub(crate) fn sdk_credentials(source: CredentialSource) -> aws_credential_types::Credentials {
     source.credentials().sdk("mp-emulator-test")
 }
 
-pub fn client_with(
+pub(crate) fn client_with(
     emulator: &Emulator,
     creds: aws_credential_types::Credentials,
     region: &str,
@@ -148,7 +148,7 @@ fn sdk_config(
 }
 
 /// A RegisterUsage of the demo hourly product at the emulator's key version, ready to send.
-pub fn register_demo(client: &mm::Client) -> RegisterUsageFluentBuilder {
+pub(crate) fn register_demo(client: &mm::Client) -> RegisterUsageFluentBuilder {
     client
         .register_usage()
         .product_code(mp_emulator::metering::DEMO_HOURLY_PRODUCT)
@@ -157,7 +157,7 @@ pub fn register_demo(client: &mm::Client) -> RegisterUsageFluentBuilder {
 
 /// A MeterUsage by `client` of the demo custom product's `requests` dimension, 10 minutes
 /// before the emulator's clock.
-pub fn meter_requests(
+pub(crate) fn meter_requests(
     client: &mm::Client,
     emulator: &Emulator,
     quantity: i32,
@@ -171,7 +171,7 @@ pub fn meter_requests(
 }
 
 /// The service error of a MeterUsage that must fail.
-pub async fn error_of(b: MeterUsageFluentBuilder) -> MeterUsageError {
+pub(crate) async fn error_of(b: MeterUsageFluentBuilder) -> MeterUsageError {
     b.send()
         .await
         .expect_err("the call must fail")
@@ -179,22 +179,22 @@ pub async fn error_of(b: MeterUsageFluentBuilder) -> MeterUsageError {
 }
 
 /// A client as an ECS task role in the emulator's region.
-pub fn client(emulator: &Emulator) -> mm::Client {
+pub(crate) fn client(emulator: &Emulator) -> mm::Client {
     client_as(emulator, CredentialSource::EcsTaskRole, emulator.region())
 }
 
-pub fn epoch(secs: u64) -> SystemTime {
+pub(crate) fn epoch(secs: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(secs)
 }
 
 /// An SDK timestamp `secs_ago` before the emulator's clock.
-pub fn ago(emulator: &Emulator, secs_ago: u64) -> aws_smithy_types::DateTime {
+pub(crate) fn ago(emulator: &Emulator, secs_ago: u64) -> aws_smithy_types::DateTime {
     let now = emulator.now().duration_since(UNIX_EPOCH).unwrap().as_secs();
     aws_smithy_types::DateTime::from_secs((now - secs_ago) as i64)
 }
 
 /// The error code of an SDK error (`ThrottlingException`...), for variants the model lacks.
-pub fn code<E, R>(err: &mm::error::SdkError<E, R>) -> Option<String>
+pub(crate) fn code<E, R>(err: &mm::error::SdkError<E, R>) -> Option<String>
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata,
 {
@@ -204,7 +204,7 @@ where
 }
 
 /// Verifies a RegisterUsage token the way a seller would: PS256 only, no `exp` required.
-pub fn verify_token(
+pub(crate) fn verify_token(
     token: &str,
     public_pem: &str,
 ) -> jsonwebtoken::errors::Result<mp_emulator::metering::RegisterUsageClaims> {
@@ -217,14 +217,14 @@ pub fn verify_token(
 }
 
 /// An emulator in a given scenario.
-pub async fn emulator_in(scenario: mp_emulator::scenario::Scenario) -> Emulator {
+pub(crate) async fn emulator_in(scenario: mp_emulator::scenario::Scenario) -> Emulator {
     Emulator::start(EmulatorConfig::default().scenario(scenario))
         .await
         .expect("emulator starts")
 }
 
 /// A reqwest client for hand-made requests, loopback only, short timeout.
-pub fn http() -> reqwest::Client {
+pub(crate) fn http() -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(TIMEOUT)
         .no_proxy()
@@ -233,13 +233,13 @@ pub fn http() -> reqwest::Client {
 }
 
 /// `GET url` with [`http`], as JSON.
-pub async fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> T {
+pub(crate) async fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> T {
     http().get(url).send().await.unwrap().json().await.unwrap()
 }
 
 /// POSTs `body` to the emulator's `/`, SigV4-signed as the ECS task role (so the request gets
 /// past authentication and the body itself is judged).
-pub async fn signed_post(
+pub(crate) async fn signed_post(
     emu: &Emulator,
     target: Option<&str>,
     content_type: &str,
@@ -252,7 +252,7 @@ pub async fn signed_post(
 }
 
 /// The request `signed_post` sends, before sending (a test may tamper with it).
-pub fn signed_builder(
+pub(crate) fn signed_builder(
     emu: &Emulator,
     target: Option<&str>,
     content_type: &str,
@@ -269,7 +269,7 @@ pub fn signed_builder(
 
 /// A License Manager request by hand: `body` to `AWSLicenseManager.<operation>`, in the
 /// protocol's content type, signed for `signing_name` as the ECS task role.
-pub async fn license_post(
+pub(crate) async fn license_post(
     emu: &Emulator,
     signing_name: &str,
     operation: &str,
@@ -292,7 +292,7 @@ pub async fn license_post(
 }
 
 /// [`signed_builder`] signed for the service whose signing name is `signing_name`.
-pub fn signed_builder_for(
+pub(crate) fn signed_builder_for(
     emu: &Emulator,
     signing_name: &str,
     target: Option<&str>,
@@ -325,7 +325,7 @@ pub fn signed_builder_for(
 }
 
 /// The `__type` of an AWS JSON error response, and its status.
-pub async fn aws_error(response: reqwest::Response) -> (u16, String) {
+pub(crate) async fn aws_error(response: reqwest::Response) -> (u16, String) {
     let status = response.status().as_u16();
     let header = response
         .headers()
@@ -343,7 +343,7 @@ pub async fn aws_error(response: reqwest::Response) -> (u16, String) {
 
 /// What a paid container does at start-up, configured only by its environment: aws-config's
 /// default chain, then RegisterUsage of the demo hourly product. For child processes.
-pub async fn register_with_default_chain() {
+pub(crate) async fn register_with_default_chain() {
     let timeouts = TimeoutConfig::builder()
         .operation_timeout(TIMEOUT)
         .connect_timeout(TIMEOUT)

@@ -11,7 +11,7 @@ use syn::parse::{ParseStream, Parser};
 use syn::{Expr, ExprLit, Lit, Token, UnOp};
 
 /// `__checkout!($crate; ...)` or `__consume!($crate; ...)`.
-pub fn expand(input: TokenStream, kind: Kind) -> TokenStream {
+pub(crate) fn expand(input: TokenStream, kind: Kind) -> TokenStream {
     let checked = split_krate(input).and_then(|(krate, rest)| Ok((krate, parse(rest, kind)?)));
     match checked {
         Ok((krate, (name, units))) => {

@@ -14,7 +14,7 @@ use syn::{Ident, LitStr, Token};
 
 /// How an entitlement is used up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// Checked out, held, returned: `checkout!`.
     Floating,
     /// Consumed for good: `consume!`.
@@ -23,7 +23,7 @@ pub enum Kind {
 
 impl Kind {
     /// As the attribute argument names it.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Kind::Floating => "floating",
             Kind::Drawdown => "drawdown",
@@ -33,7 +33,7 @@ impl Kind {
 
 /// One declared floating or drawdown entitlement.
 #[derive(Clone)]
-pub struct Entitlement {
+pub(crate) struct Entitlement {
     /// The name `checkout!` / `consume!` take, with the seller's span.
     pub ident: Ident,
     /// The entitlement's name in the listing, as License Manager knows it.
@@ -47,7 +47,7 @@ pub struct Entitlement {
 const DEFAULT_UNIT: EntitlementUnit = EntitlementUnit::Count;
 
 /// Parses one `floating(...)` or `drawdown(...)` list.
-pub fn parse_list(tokens: TokenStream, kind: Kind) -> syn::Result<Vec<Entitlement>> {
+pub(crate) fn parse_list(tokens: TokenStream, kind: Kind) -> syn::Result<Vec<Entitlement>> {
     let entry: fn(ParseStream) -> syn::Result<Entitlement> = match kind {
         Kind::Floating => |input| entry(input, Kind::Floating),
         Kind::Drawdown => |input| entry(input, Kind::Drawdown),
@@ -128,7 +128,7 @@ fn unit(written: &Ident) -> syn::Result<EntitlementUnit> {
 
 /// Every entitlement name used once across the floating and drawdown lists (they share one
 /// namespace in the crate), and every listing name once across everything declared.
-pub fn check_unique(
+pub(crate) fn check_unique(
     entitlements: &[Entitlement],
     tier_names: &[(String, Span)],
 ) -> syn::Result<()> {

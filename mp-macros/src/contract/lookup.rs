@@ -20,7 +20,7 @@ fn kind(ident: &Ident) -> syn::Result<Kind> {
 
 /// `__unknown_entitlement!(name; kind; declared, ...; other kind's, ...)`: a name the
 /// lookup of `kind` does not have.
-pub fn unknown(input: TokenStream) -> TokenStream {
+pub(crate) fn unknown(input: TokenStream) -> TokenStream {
     let parsed = Parser::parse2(
         |input: ParseStream| {
             let name: Ident = input.parse()?;
@@ -95,7 +95,7 @@ fn wrong(name: &Ident, asked: Kind) -> TokenStream {
 }
 
 /// `__no_entitlements!(name; "pricing")`: a program priced otherwise has no entitlements.
-pub fn none(input: TokenStream) -> TokenStream {
+pub(crate) fn none(input: TokenStream) -> TokenStream {
     let parsed = Parser::parse2(
         |input: ParseStream| {
             let name: Ident = input.parse()?;

@@ -12,10 +12,10 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 
 /// The module's name.
-pub const MODULE: &str = "__mp_entitlements";
+pub(crate) const MODULE: &str = "__mp_entitlements";
 
 /// The lookup macro for `kind`, inside [`MODULE`].
-pub fn lookup_name(kind: Kind) -> &'static str {
+pub(crate) fn lookup_name(kind: Kind) -> &'static str {
     match kind {
         Kind::Floating => "__mp_floating",
         Kind::Drawdown => "__mp_drawdown",
@@ -23,7 +23,7 @@ pub fn lookup_name(kind: Kind) -> &'static str {
 }
 
 /// What a name in `checkout!` or `consume!` resolves to in this crate.
-pub enum Entitlements {
+pub(crate) enum Entitlements {
     /// Contract pricing's floating and drawdown entitlements.
     Declared(Vec<Entitlement>),
     /// None: the program is priced otherwise (named here).
@@ -32,7 +32,7 @@ pub enum Entitlements {
     Unchecked,
 }
 
-pub fn module(entitlements: &Entitlements, private: &TokenStream) -> TokenStream {
+pub(crate) fn module(entitlements: &Entitlements, private: &TokenStream) -> TokenStream {
     let module = Ident::new(MODULE, Span::call_site());
     let (statics, floating, drawdown) = match entitlements {
         Entitlements::Declared(list) => (

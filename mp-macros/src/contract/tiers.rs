@@ -12,7 +12,7 @@ use syn::{Attribute, Expr, ExprLit, Fields, Ident, ItemEnum, Lit, Visibility};
 
 /// The declared tier enum.
 #[derive(Clone)]
-pub struct Tiers {
+pub(crate) struct Tiers {
     pub attrs: Vec<Attribute>,
     pub vis: Visibility,
     pub ident: Ident,
@@ -24,7 +24,7 @@ const SHAPE: &str = "write the tiers as an enum, lowest first, each variant with
                      entitlement name in the listing: `tiers(enum Plan { Basic = \"BasicTier\", \
                      Pro = \"ProTier\" })`";
 
-pub fn parse(tokens: TokenStream, span: Span) -> syn::Result<Tiers> {
+pub(crate) fn parse(tokens: TokenStream, span: Span) -> syn::Result<Tiers> {
     let item: ItemEnum = syn::parse2(tokens).map_err(|e| syn::Error::new(e.span(), SHAPE))?;
     let mut errors = Vec::new();
     if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
@@ -100,7 +100,7 @@ pub fn parse(tokens: TokenStream, span: Span) -> syn::Result<Tiers> {
 
 impl Tiers {
     /// The entitlement names with their spans, for the duplicate check across lists.
-    pub fn names(&self) -> Vec<(String, Span)> {
+    pub(crate) fn names(&self) -> Vec<(String, Span)> {
         self.variants
             .iter()
             .map(|(ident, name)| (name.clone(), ident.span()))
@@ -108,13 +108,13 @@ impl Tiers {
     }
 
     /// The entitlement names as a `&'static [&'static str]`.
-    pub fn name_list(&self) -> TokenStream {
+    pub(crate) fn name_list(&self) -> TokenStream {
         let names = self.variants.iter().map(|(_, name)| name);
         quote!(&[#(#names),*])
     }
 
     /// The enum, and its link to the runtime (which hands `main` the held tier).
-    pub fn declaration(&self, private: &TokenStream) -> TokenStream {
+    pub(crate) fn declaration(&self, private: &TokenStream) -> TokenStream {
         let Tiers {
             attrs, vis, ident, ..
         } = self;

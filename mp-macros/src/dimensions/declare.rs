@@ -8,7 +8,7 @@ use crate::forward::split_krate;
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 
-pub fn declare(input: TokenStream) -> TokenStream {
+pub(crate) fn declare(input: TokenStream) -> TokenStream {
     match split_krate(input).and_then(|(krate, list)| Ok((krate, declared(list)?))) {
         Ok((krate, dims)) => {
             let private = quote!(#krate::__private);

@@ -11,12 +11,12 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 
 /// The module's name; `meter!` expands to `crate::__mp_dimensions::__mp_dimension!(<name>)`.
-pub const MODULE: &str = "__mp_dimensions";
+pub(crate) const MODULE: &str = "__mp_dimensions";
 /// The name -> static lookup inside it.
-pub const LOOKUP: &str = "__mp_dimension";
+pub(crate) const LOOKUP: &str = "__mp_dimension";
 
 /// What a name in `meter!` resolves to in this crate.
-pub enum Lookup {
+pub(crate) enum Lookup {
     /// Custom pricing's dimensions, or a library's `dimensions!`.
     Declared(Vec<Dimension>),
     /// None: the program is priced hourly or monthly (named here).
@@ -27,7 +27,7 @@ pub enum Lookup {
 }
 
 /// `pub mod __mp_dimensions { ... }` for `lookup`.
-pub fn module(lookup: &Lookup, private: &TokenStream) -> TokenStream {
+pub(crate) fn module(lookup: &Lookup, private: &TokenStream) -> TokenStream {
     match lookup {
         Lookup::Declared(dimensions) => declared(dimensions, private),
         Lookup::Billed(pricing) => shell(
@@ -102,7 +102,7 @@ fn shell(doc: TokenStream, items: TokenStream, arms: TokenStream) -> TokenStream
 }
 
 /// The names, as the `&'static [&'static str]` the runtime checks at start-up.
-pub fn names(dimensions: &[Dimension]) -> TokenStream {
+pub(crate) fn names(dimensions: &[Dimension]) -> TokenStream {
     let names = dimensions.iter().map(|d| &d.name);
     quote!(&[#(#names),*])
 }

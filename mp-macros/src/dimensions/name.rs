@@ -11,7 +11,7 @@ use syn::punctuated::Punctuated;
 use syn::{Ident, LitStr, Token};
 
 /// Rust keywords: none of them can name a `static`.
-pub const KEYWORDS: &[&str] = &[
+pub(crate) const KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
     "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
     "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
@@ -21,7 +21,7 @@ pub const KEYWORDS: &[&str] = &[
 
 /// A declared dimension and where it was written.
 #[derive(Clone)]
-pub struct Dimension {
+pub(crate) struct Dimension {
     pub name: String,
     pub span: Span,
 }
@@ -29,7 +29,7 @@ pub struct Dimension {
 #[cfg(test)]
 impl Dimension {
     /// A dimension written nowhere in particular, for the generators' tests.
-    pub fn named(name: &str) -> Dimension {
+    pub(crate) fn named(name: &str) -> Dimension {
         Dimension {
             name: name.into(),
             span: Span::call_site(),
@@ -38,7 +38,7 @@ impl Dimension {
 }
 
 /// Why `name` cannot be a dimension, or `None` if it can.
-pub fn problem(name: &str) -> Option<String> {
+pub(crate) fn problem(name: &str) -> Option<String> {
     if let Err(violation) = check_dimension(name) {
         return Some(rules::message(&violation));
     }
@@ -70,7 +70,7 @@ pub fn problem(name: &str) -> Option<String> {
 
 /// Parses `requests, data_gb` (identifiers or string literals) and checks every name and
 /// duplicates.
-pub fn parse_list(tokens: TokenStream) -> syn::Result<Vec<Dimension>> {
+pub(crate) fn parse_list(tokens: TokenStream) -> syn::Result<Vec<Dimension>> {
     let parser = |input: ParseStream| {
         Punctuated::<TokenStream, Token![,]>::parse_terminated_with(input, one_entry)
     };

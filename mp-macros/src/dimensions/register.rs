@@ -9,7 +9,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 /// The submission that hands `dimensions` (the module's statics) to the runtime.
-pub fn register(dimensions: &[Dimension], private: &TokenStream) -> TokenStream {
+pub(crate) fn register(dimensions: &[Dimension], private: &TokenStream) -> TokenStream {
     let module = Ident::new(MODULE, Span::call_site());
     let statics = dimensions.iter().map(|d| {
         let ident = Ident::new(&d.name, d.span);

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use syn::{Expr, ExprLit, Lit, LitStr, UnOp};
 
 /// Every argument `#[marketplace_main]` accepts, in the order the docs list them.
-pub const ARGUMENTS: &[&str] = &[
+pub(crate) const ARGUMENTS: &[&str] = &[
     "product_code",
     "pricing",
     "dimensions",
@@ -29,7 +29,7 @@ pub const ARGUMENTS: &[&str] = &[
 ];
 
 /// The known arguments, each once.
-pub struct Args {
+pub(crate) struct Args {
     by_name: HashMap<String, RawArg>,
     /// Arguments not given, but suggested for a misspelt one.
     misspelt: HashSet<&'static str>,
@@ -40,7 +40,7 @@ impl Args {
     ///
     /// An argument a misspelt one's did-you-mean names is `Reported` to the checks that
     /// need it, so the misspelling is the one error (no `missing ...`, no `needs ... too`).
-    pub fn sort(raw: Vec<RawArg>) -> (Args, syn::Result<()>) {
+    pub(crate) fn sort(raw: Vec<RawArg>) -> (Args, syn::Result<()>) {
         let mut by_name: HashMap<String, RawArg> = HashMap::new();
         let mut misspelt = HashSet::new();
         let mut errors = Vec::new();
@@ -77,7 +77,7 @@ impl Args {
     }
 
     /// The argument if given; `Reported` if it was misspelt.
-    pub fn get(&self, name: &str) -> Checked<Option<&RawArg>> {
+    pub(crate) fn get(&self, name: &str) -> Checked<Option<&RawArg>> {
         match self.by_name.get(name) {
             None if self.misspelt.contains(name) => Err(Failed::Reported),
             arg => Ok(arg),
@@ -87,7 +87,7 @@ impl Args {
 
 impl RawArg {
     /// The value of a `name = value` argument; `name(...)` is an error for these.
-    pub fn expr(&self) -> syn::Result<&Expr> {
+    pub(crate) fn expr(&self) -> syn::Result<&Expr> {
         match &self.value {
             Value::Expr(expr) => Ok(expr),
             Value::List(_, span) => {
@@ -100,7 +100,7 @@ impl RawArg {
         }
     }
 
-    pub fn string(&self) -> syn::Result<LitStr> {
+    pub(crate) fn string(&self) -> syn::Result<LitStr> {
         match self.expr()? {
             Expr::Lit(ExprLit {
                 lit: Lit::Str(lit), ..
@@ -116,7 +116,10 @@ impl RawArg {
     }
 
     /// `["..", ..]`: every element a string literal, each read by `check`.
-    pub fn string_list<T>(&self, check: impl Fn(&LitStr) -> syn::Result<T>) -> syn::Result<Vec<T>> {
+    pub(crate) fn string_list<T>(
+        &self,
+        check: impl Fn(&LitStr) -> syn::Result<T>,
+    ) -> syn::Result<Vec<T>> {
         let value = self.expr()?;
         let Expr::Array(array) = value else {
             return Err(syn::Error::new_spanned(
@@ -139,7 +142,7 @@ impl RawArg {
     }
 
     /// A positive integer literal that fits `T`.
-    pub fn positive<T>(&self) -> syn::Result<T>
+    pub(crate) fn positive<T>(&self) -> syn::Result<T>
     where
         T: std::str::FromStr + Default + PartialEq,
         T::Err: std::fmt::Display,

@@ -41,7 +41,7 @@ const NOT_WITH_CONTRACT: &[(&str, &str)] = &[
 ];
 
 /// The contract arguments, checked; with `pricing = "contract"` only.
-pub fn contract(args: &Args) -> Checked<Contract> {
+pub(crate) fn contract(args: &Args) -> Checked<Contract> {
     let not_here = NOT_WITH_CONTRACT.iter().map(|(name, why)| {
         Ok(args.get(name)?.map(|arg| {
             syn::Error::new(
@@ -83,7 +83,7 @@ pub fn contract(args: &Args) -> Checked<Contract> {
 
 /// With any other pricing, none of the contract arguments; `pricing` names the listing
 /// with its article ("an hourly").
-pub fn absent(args: &Args, pricing: &str) -> Checked<()> {
+pub(crate) fn absent(args: &Args, pricing: &str) -> Checked<()> {
     let mut errors = Vec::new();
     for name in CONTRACT_ONLY {
         if let Some(arg) = args.get(name)? {
@@ -100,7 +100,7 @@ pub fn absent(args: &Args, pricing: &str) -> Checked<()> {
 }
 
 /// The tier enum, if `tiers(..)` was given and reads.
-pub fn tiers(args: &Args) -> Checked<Option<Tiers>> {
+pub(crate) fn tiers(args: &Args) -> Checked<Option<Tiers>> {
     match args.get("tiers")?.map(|arg| &arg.value) {
         None => Ok(None),
         Some(Value::List(tokens, span)) => Ok(Some(tiers::parse(tokens.clone(), *span)?)),

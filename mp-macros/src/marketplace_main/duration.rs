@@ -2,7 +2,7 @@
 //! argument with its own bounds.
 
 /// One duration argument: its name (for messages), default and bounds, in seconds.
-pub struct Bounds {
+pub(crate) struct Bounds {
     pub name: &'static str,
     pub default_secs: u64,
     pub min_secs: u64,
@@ -11,7 +11,7 @@ pub struct Bounds {
 
 /// `startup_deadline`: how long start-up retries; at most the 6 hours a buyer's task may
 /// reasonably wait to be registered.
-pub const STARTUP_DEADLINE: Bounds = Bounds {
+pub(crate) const STARTUP_DEADLINE: Bounds = Bounds {
     name: "startup_deadline",
     default_secs: 5 * 60,
     min_secs: 1,
@@ -23,7 +23,7 @@ pub const STARTUP_DEADLINE: Bounds = Bounds {
 /// record can be sent for 6 hours, so an outage shorter than that costs the seller nothing
 /// and the buyer's production is not stopped over it. At least a minute (the first send
 /// after an hour ends is spread over 30 s), at most a week.
-pub const OFFLINE_LIMIT: Bounds = Bounds {
+pub(crate) const OFFLINE_LIMIT: Bounds = Bounds {
     name: "offline_limit",
     default_secs: 6 * 60 * 60,
     min_secs: 60,
@@ -31,10 +31,10 @@ pub const OFFLINE_LIMIT: Bounds = Bounds {
 };
 
 /// The value `offline_limit` takes to turn the limit off.
-pub const OFF: &str = "off";
+pub(crate) const OFF: &str = "off";
 
 /// Seconds in `text`, or a message saying what is wrong.
-pub fn parse(bounds: &Bounds, text: &str) -> Result<u64, String> {
+pub(crate) fn parse(bounds: &Bounds, text: &str) -> Result<u64, String> {
     let name = bounds.name;
     let usage = "write a whole number followed by `s`, `m` or `h`, e.g. \"30s\", \"5m\", \"1h\"";
     let (digits, unit) = text.split_at(text.len().saturating_sub(1));

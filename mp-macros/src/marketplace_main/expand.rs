@@ -11,7 +11,7 @@ use quote::{ToTokens, quote};
 use syn::spanned::Spanned;
 use syn::{PatType, ReturnType, Type};
 
-pub fn expand(main: &Main) -> TokenStream {
+pub(crate) fn expand(main: &Main) -> TokenStream {
     let krate = &main.spec.krate;
     let private = quote!(#krate::__private);
     let MainFn {

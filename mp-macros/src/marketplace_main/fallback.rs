@@ -10,7 +10,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Ident, ItemFn};
 
-pub fn fallback(item: TokenStream, rejected: Rejected) -> TokenStream {
+pub(crate) fn fallback(item: TokenStream, rejected: Rejected) -> TokenStream {
     let Rejected {
         error,
         krate,

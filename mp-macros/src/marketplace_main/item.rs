@@ -9,7 +9,7 @@ use quote::ToTokens;
 use syn::{AttrStyle, Attribute, Expr, FnArg, Item, ItemFn, PatType, Signature, Stmt};
 
 /// The annotated function, or every problem with it.
-pub fn check(item: &TokenStream, tier: TierParam) -> syn::Result<MainFn> {
+pub(crate) fn check(item: &TokenStream, tier: TierParam) -> syn::Result<MainFn> {
     let Ok(func) = syn::parse2::<ItemFn>(item.clone()) else {
         return Err(syn::Error::new_spanned(
             item,
@@ -122,7 +122,7 @@ fn main_fn(func: ItemFn, tier: Option<PatType>) -> MainFn {
 }
 
 /// `#[tokio::main]` (or a `main` imported from tokio) stacked under ours.
-pub fn is_tokio_main(attr: &Attribute) -> bool {
+pub(crate) fn is_tokio_main(attr: &Attribute) -> bool {
     let path = attr.path();
     let names: Vec<_> = path.segments.iter().map(|s| s.ident.to_string()).collect();
     names == ["main"] || names == ["tokio", "main"]

@@ -10,13 +10,13 @@ use std::path::PathBuf;
 use syn::{Attribute, Block, Ident, PatType, ReturnType, Visibility};
 
 /// A checked `#[marketplace_main]` on a checked `fn main`.
-pub struct Main {
+pub(crate) struct Main {
     pub func: MainFn,
     pub spec: Spec,
 }
 
 /// The annotated function, in the parts the expansion writes back.
-pub struct MainFn {
+pub(crate) struct MainFn {
     pub outer_attrs: Vec<Attribute>,
     pub inner_attrs: Vec<Attribute>,
     pub vis: Visibility,
@@ -30,7 +30,7 @@ pub struct MainFn {
 }
 
 /// What the attribute's arguments say, checked.
-pub struct Spec {
+pub(crate) struct Spec {
     /// The product code; with contract pricing, the product SKU (`contract.product_sku`).
     pub product_code: String,
     pub pricing: Pricing,
@@ -49,7 +49,7 @@ pub struct Spec {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pricing {
+pub(crate) enum Pricing {
     Hourly,
     Monthly,
     Custom,
@@ -58,7 +58,7 @@ pub enum Pricing {
 
 /// What `pricing = "contract"` declares: the product SKU License Manager knows the listing
 /// by, and the entitlements it sells.
-pub struct Contract {
+pub(crate) struct Contract {
     pub product_sku: String,
     /// The tier enum, if the listing sells tiers.
     pub tiers: Option<Tiers>,
@@ -68,7 +68,7 @@ pub struct Contract {
 
 impl Pricing {
     /// As written in `pricing = "..."`.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Pricing::Hourly => "hourly",
             Pricing::Monthly => "monthly",
@@ -79,13 +79,13 @@ impl Pricing {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flavor {
+pub(crate) enum Flavor {
     CurrentThread,
     MultiThread { worker_threads: Option<usize> },
 }
 
 #[derive(Debug, PartialEq, Eq)]
-pub struct PublicKey {
+pub(crate) struct PublicKey {
     /// Absolute, for `include_str!`.
     pub path: PathBuf,
     pub version: u32,
@@ -94,7 +94,7 @@ pub struct PublicKey {
 /// Whether `main` takes the tier: it must with `free_product_codes`, so that the free
 /// tier cannot be forgotten, and takes nothing without them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TierParam {
+pub(crate) enum TierParam {
     Required,
     /// Contract pricing: `main` takes the license.
     License,
@@ -105,7 +105,7 @@ pub enum TierParam {
 
 /// A rejected attribute: its errors, and what the fallback needs so that the rest of the
 /// crate compiles without errors of its own.
-pub struct Rejected {
+pub(crate) struct Rejected {
     pub error: syn::Error,
     /// The runtime's path, the default one if `crate` was rejected.
     pub krate: syn::Path,

@@ -8,14 +8,14 @@ use syn::punctuated::Punctuated;
 use syn::{Expr, Ident, Token, parenthesized, token};
 
 /// One argument as written.
-pub struct RawArg {
+pub(crate) struct RawArg {
     /// The argument name (`crate` is a keyword, so any identifier is accepted here).
     pub name: Ident,
     pub value: Value,
 }
 
 /// What follows the name.
-pub enum Value {
+pub(crate) enum Value {
     /// `name = value`
     Expr(Expr),
     /// `name(...)`: the tokens inside the parentheses, and the parentheses' span.
@@ -23,7 +23,7 @@ pub enum Value {
 }
 
 /// Parses `a = 1, b = "x", c(x, y), ...`; the names are checked later, in `validate`.
-pub fn parse_args(tokens: TokenStream) -> syn::Result<Vec<RawArg>> {
+pub(crate) fn parse_args(tokens: TokenStream) -> syn::Result<Vec<RawArg>> {
     let parser = |input: ParseStream| {
         Punctuated::<RawArg, Token![,]>::parse_terminated_with(input, parse_arg)
     };

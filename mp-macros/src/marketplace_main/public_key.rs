@@ -13,7 +13,7 @@ const RSA_OID: [u8; 11] = [
 
 /// Resolves `relative` against the crate's directory and checks the file; returns the
 /// absolute path for `include_str!`.
-pub fn resolve(manifest_dir: &Path, relative: &str) -> Result<PathBuf, String> {
+pub(crate) fn resolve(manifest_dir: &Path, relative: &str) -> Result<PathBuf, String> {
     // Lexically cleaned so the error names the file plainly, not `a/b/../../c`.
     let path = clean(&manifest_dir.join(relative));
     let text = std::fs::read_to_string(&path).map_err(|e| {

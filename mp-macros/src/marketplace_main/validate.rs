@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use syn::LitStr;
 
 /// Checks the attribute arguments and the item it is on.
-pub fn validate(tokens: TokenStream, item: &TokenStream) -> Result<Main, Box<Rejected>> {
+pub(crate) fn validate(tokens: TokenStream, item: &TokenStream) -> Result<Main, Box<Rejected>> {
     let (args, names) = match parse_args(tokens) {
         Ok(raw) => Args::sort(raw),
         Err(error) => {

@@ -11,7 +11,7 @@ use crate::meter::validate::{Metered, Quantity, validate};
 use proc_macro2::{Ident, TokenStream};
 use quote::{quote, quote_spanned};
 
-pub fn expand(input: TokenStream) -> TokenStream {
+pub(crate) fn expand(input: TokenStream) -> TokenStream {
     let checked = split_krate(input).and_then(|(krate, rest)| Ok((krate, validate(parse(rest)?)?)));
     match checked {
         Ok((krate, call)) => call_tokens(&krate, &call),

@@ -8,7 +8,7 @@ use syn::{Ident, Token};
 
 /// `__unknown_dimension!(name; declared, ...)`: what the lookup macro expands to for a name
 /// that was not declared.
-pub fn unknown(input: TokenStream) -> TokenStream {
+pub(crate) fn unknown(input: TokenStream) -> TokenStream {
     let parsed = Parser::parse2(
         |input: ParseStream| {
             let name: Ident = input.parse()?;
@@ -41,7 +41,7 @@ pub fn unknown(input: TokenStream) -> TokenStream {
 
 /// `__no_dimensions!(name; pricing)`: what an hourly or monthly program's lookup expands to.
 /// Such a crate declares no dimensions, so the error says where they are declared.
-pub fn no_dimensions(input: TokenStream) -> TokenStream {
+pub(crate) fn no_dimensions(input: TokenStream) -> TokenStream {
     let parsed = Parser::parse2(
         |input: ParseStream| {
             let name: Ident = input.parse()?;

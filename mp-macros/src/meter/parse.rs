@@ -5,13 +5,13 @@ use syn::parse::{ParseStream, Parser};
 use syn::{Expr, Ident, Token};
 
 /// One `meter!` call as written.
-pub struct Call {
+pub(crate) struct Call {
     pub dimension: Ident,
     pub quantity: Option<Expr>,
     pub tags: Option<Expr>,
 }
 
-pub fn parse(tokens: TokenStream) -> syn::Result<Call> {
+pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Call> {
     if tokens.is_empty() {
         return Err(syn::Error::new(
             Span::call_site(),

@@ -11,13 +11,13 @@ use quote::ToTokens;
 use syn::{Expr, ExprLit, Ident, Lit, LitStr, UnOp};
 
 /// A checked `meter!` call.
-pub struct Metered {
+pub(crate) struct Metered {
     pub dimension: Ident,
     pub quantity: Quantity,
     pub tags: Option<Expr>,
 }
 
-pub enum Quantity {
+pub(crate) enum Quantity {
     /// No quantity: one unit.
     One,
     /// An unsuffixed integer literal, which becomes `u64` so a large count is not an `i32`
@@ -26,7 +26,7 @@ pub enum Quantity {
     Computed(Expr),
 }
 
-pub fn validate(call: Call) -> syn::Result<Metered> {
+pub(crate) fn validate(call: Call) -> syn::Result<Metered> {
     let (quantity, ()) = (
         quantity(call.quantity),
         call.tags.as_ref().map_or(Ok(()), tags),

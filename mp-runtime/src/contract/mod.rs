@@ -35,7 +35,7 @@ pub use drawdown::{Drawn, consume};
 pub use entitlement::{Drawdown, Floating};
 pub use error::{ContractError, LicenseManagerError};
 pub use seat::{Seat, checkout_seat};
-pub use startup::{Start, start};
+pub(crate) use startup::{Start, start};
 pub use state::{
     ContractTier, EntitlementLimit, License, LicenseState, LicenseStatus, NoTiers, TierSealed,
 };

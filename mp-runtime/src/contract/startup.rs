@@ -23,7 +23,7 @@ use tokio::time::Instant;
 
 /// What start-up already settled.
 #[doc(hidden)]
-pub struct Start<'a> {
+pub(crate) struct Start<'a> {
     pub(crate) sdk: &'a SdkConfig,
     pub(crate) region: &'a Region,
     pub(crate) deadline: Instant,
@@ -36,7 +36,7 @@ pub struct Start<'a> {
 
 /// Checks the license out; `Err` is the failure to report before exiting.
 #[doc(hidden)]
-pub async fn start(spec: &'static ContractSpec, start: Start<'_>) -> Result<(), Failure> {
+pub(crate) async fn start(spec: &'static ContractSpec, start: Start<'_>) -> Result<(), Failure> {
     let client = aws_sdk_licensemanager::Client::from_conf(license_client::config(
         start.sdk,
         start.region,

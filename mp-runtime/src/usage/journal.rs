@@ -73,6 +73,7 @@ use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use format::checksummed;
 #[cfg(test)]
 use format::identity_line;

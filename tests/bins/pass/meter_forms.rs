@@ -33,7 +33,7 @@ async fn main() {
 
 mod helper {
     /// `meter!` works anywhere in the crate, not only next to `main`.
-    pub fn work() {
+    pub(crate) fn work() {
         mp_runtime::meter!(requests, 1u16);
     }
 }

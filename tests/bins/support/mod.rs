@@ -2,10 +2,10 @@
 //! the seller's code did or did not run), then show what start-up registered.
 
 /// The first line a fixture prints.
-pub const USER_CODE_RAN: &str = "USER CODE RAN";
+pub(crate) const USER_CODE_RAN: &str = "USER CODE RAN";
 
 /// Prints the marker, then `registered: product=... tier=... pricing=... region=...`.
-pub fn report() {
+pub(crate) fn report() {
     println!("{USER_CODE_RAN}");
     match mp_runtime::registration() {
         Some(r) => println!(

@@ -27,7 +27,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// The host name a production build in us-east-1 sends its metering calls to.
-pub const HOST: &str = "metering.marketplace.us-east-1.amazonaws.com";
+pub(crate) const HOST: &str = "metering.marketplace.us-east-1.amazonaws.com";
 /// Set in the re-executed test inside the namespaces.
 const INSIDE: &str = "MP_BUYER_ATTACK_INSIDE_NETNS";
 /// Guards against a hung child only; a healthy run is far below.
@@ -35,7 +35,7 @@ const HANG_GUARD: Duration = Duration::from_secs(60);
 
 /// Which build of the service a launcher starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Build {
+pub(crate) enum Build {
     /// Without `local-testing`: the pinned trust store.
     Production,
     /// With `local-testing`: the platform's trust store, so `SSL_CERT_FILE` counts.
@@ -43,13 +43,13 @@ pub enum Build {
 }
 
 /// True in the copy of the test that runs inside the namespaces.
-pub fn inside_namespaces() -> bool {
+pub(crate) fn inside_namespaces() -> bool {
     std::env::var_os(INSIDE).is_some()
 }
 
 /// Whether the attack can be staged here. Prints why not and returns false, or panics
 /// under `MP_REQUIRE_NETNS=1`.
-pub fn namespaces_or_skip() -> bool {
+pub(crate) fn namespaces_or_skip() -> bool {
     let Err(why) = namespaces_available() else {
         return true;
     };
@@ -82,7 +82,7 @@ fn namespaces_available() -> Result<(), String> {
 
 /// Runs the test `test_name` of this test binary again inside fresh network and mount
 /// namespaces, with `env` added, and fails unless it passes there.
-pub fn rerun_inside_namespaces(test_name: &str, env: &[(&str, OsString)]) {
+pub(crate) fn rerun_inside_namespaces(test_name: &str, env: &[(&str, OsString)]) {
     let exe = std::env::current_exe().unwrap();
     let output = Command::new("unshare")
         .args(["--net", "--mount", "--fork", "--"])
@@ -107,7 +107,7 @@ pub fn rerun_inside_namespaces(test_name: &str, env: &[(&str, OsString)]) {
 
 /// Plays the attack inside the namespaces: `launch` returns the command that starts the
 /// given build with exactly the given environment (the buyer's).
-pub fn play(launch: impl Fn(Build, &[(String, String)]) -> Command) {
+pub(crate) fn play(launch: impl Fn(Build, &[(String, String)]) -> Command) {
     run("ip", &["link", "set", "lo", "up"]);
     let dir = tempfile::tempdir().unwrap();
     let hosts = dir.path().join("hosts");

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The workspace root (this crate lives in `tests/`).
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("tests/ has a parent")
@@ -20,7 +20,7 @@ pub fn root() -> PathBuf {
 /// Builds an example package with `features`, next to the test binaries (the workspace's
 /// own target dir), and returns its binary. Cargo leaves one binary per package there, so a
 /// caller that needs two builds of one package copies the first away before the second.
-pub fn build_example(package: &str, features: &[&str]) -> PathBuf {
+pub(crate) fn build_example(package: &str, features: &[&str]) -> PathBuf {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = std::process::Command::new(cargo);
     command.args(["build", "--locked", "-p", package]);
@@ -38,12 +38,12 @@ pub fn build_example(package: &str, features: &[&str]) -> PathBuf {
     profile_dir.join(package)
 }
 
-pub fn read(path: &Path) -> String {
+pub(crate) fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
 }
 
 /// Every file under `dir`, recursively, sorted.
-pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -62,7 +62,7 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
 
 /// Copies the tree at `from` to `to`, leaving out the entries named in `skip` (build
 /// output, version control) wherever they are.
-pub fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
+pub(crate) fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
     std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{}: {e}", to.display()));
     for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
         let entry = entry.expect("dir entry");
@@ -81,7 +81,7 @@ pub fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
 
 /// Copies example `package` to `<dir>/<package>` as a seller would, and points its
 /// mp-runtime dependency at `mp_runtime_path` as its Cargo.toml comment says; the copy.
-pub fn copy_example(package: &str, dir: &Path, mp_runtime_path: &str) -> PathBuf {
+pub(crate) fn copy_example(package: &str, dir: &Path, mp_runtime_path: &str) -> PathBuf {
     let copy = dir.join(package);
     copy_tree(&root().join("examples").join(package), &copy, &["target"]);
     let manifest = read(&copy.join("Cargo.toml"));
@@ -97,7 +97,7 @@ pub fn copy_example(package: &str, dir: &Path, mp_runtime_path: &str) -> PathBuf
 
 /// The arguments of an example's `#[marketplace_main(...)]`, as written in its `main.rs`.
 #[derive(Debug)]
-pub struct Declared {
+pub(crate) struct Declared {
     /// The product code, or a contract product's SKU.
     pub product_code: String,
     pub pricing: String,
@@ -110,7 +110,7 @@ pub struct Declared {
 
 impl Declared {
     /// Codes `MARKETPLACE_PRODUCT_CODE` may name without the binary exiting 86.
-    pub fn accepted_codes(&self) -> BTreeSet<String> {
+    pub(crate) fn accepted_codes(&self) -> BTreeSet<String> {
         std::iter::once(self.product_code.clone())
             .chain(self.trusted.iter().cloned())
             .chain(self.free.iter().cloned())
@@ -118,7 +118,7 @@ impl Declared {
     }
 }
 
-pub fn declared(main_rs: &str) -> Declared {
+pub(crate) fn declared(main_rs: &str) -> Declared {
     let start = main_rs
         .find("#[marketplace_main(")
         .expect("main.rs has #[marketplace_main(");
@@ -157,10 +157,10 @@ pub fn declared(main_rs: &str) -> Declared {
 }
 
 /// `startup_deadline` when the attribute does not set it (`"5m"`).
-pub const DEFAULT_STARTUP_DEADLINE_SECS: u64 = 300;
+pub(crate) const DEFAULT_STARTUP_DEADLINE_SECS: u64 = 300;
 
 /// `"90s"`, `"2m"`, `"1h"` in seconds (the forms `startup_deadline` accepts).
-pub fn duration_secs(text: &str) -> u64 {
+pub(crate) fn duration_secs(text: &str) -> u64 {
     let (number, unit) = text.split_at(text.len().saturating_sub(1));
     let n: u64 = number
         .parse()
@@ -187,7 +187,7 @@ fn list_arg(args: &str, name: &str) -> Vec<String> {
 }
 
 /// The contents of every `"..."` in `text` (no escapes in what we scan).
-pub fn quoted_strings(text: &str) -> Vec<String> {
+pub(crate) fn quoted_strings(text: &str) -> Vec<String> {
     text.split('"')
         .skip(1)
         .step_by(2)
@@ -197,7 +197,7 @@ pub fn quoted_strings(text: &str) -> Vec<String> {
 
 /// Environment variable names a program's sources mention as string literals:
 /// `"BIND_ADDR"`, `"MARKETPLACE_PRODUCT_CODE"`, ...
-pub fn env_names_in(dir: &Path) -> BTreeSet<String> {
+pub(crate) fn env_names_in(dir: &Path) -> BTreeSet<String> {
     files_under(dir)
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "rs"))
@@ -214,7 +214,7 @@ fn is_env_name(s: &str) -> bool {
 }
 
 /// `key: value` on a line of simple YAML, anywhere in `text`: every value, unquoted.
-pub fn yaml_values(text: &str, key: &str) -> Vec<String> {
+pub(crate) fn yaml_values(text: &str, key: &str) -> Vec<String> {
     text.lines()
         .filter_map(|line| {
             let line = line.trim_start().trim_start_matches("- ");
@@ -230,7 +230,7 @@ fn unquote(v: &str) -> String {
 
 /// The `(name, value)` pairs of a YAML `env:` / CloudFormation `Environment:` list: each
 /// `- name:` (or `- Name:`) item and the `value:` line after it.
-pub fn yaml_env(text: &str) -> Vec<(String, String)> {
+pub(crate) fn yaml_env(text: &str) -> Vec<(String, String)> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
@@ -266,7 +266,7 @@ pub fn yaml_env(text: &str) -> Vec<(String, String)> {
 }
 
 /// `ENV NAME=value` lines of a Dockerfile.
-pub fn dockerfile_env(text: &str) -> Vec<(String, String)> {
+pub(crate) fn dockerfile_env(text: &str) -> Vec<(String, String)> {
     text.lines()
         .filter_map(|l| l.strip_prefix("ENV "))
         .filter_map(|kv| kv.split_once('='))
@@ -276,7 +276,10 @@ pub fn dockerfile_env(text: &str) -> Vec<(String, String)> {
 
 /// Every `key:` block of simple YAML in `text` (a probe, say): the `name: value` lines
 /// indented under it, nested ones included, keyed by their own name.
-pub fn yaml_blocks(text: &str, key: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+pub(crate) fn yaml_blocks(
+    text: &str,
+    key: &str,
+) -> Vec<std::collections::BTreeMap<String, String>> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
@@ -309,7 +312,7 @@ pub fn yaml_blocks(text: &str, key: &str) -> Vec<std::collections::BTreeMap<Stri
 /// How an example's deployment files run its container: on ECS (the task definition) or on
 /// EKS (the plain manifests, the chart's default render).
 #[derive(Debug)]
-pub struct Deployment {
+pub(crate) struct Deployment {
     /// True for ECS (task role credentials), false for EKS (IRSA).
     pub ecs: bool,
     /// The container's environment, as the files set it.
@@ -322,7 +325,7 @@ pub struct Deployment {
 
 /// The deployment of example `package`: its task definition if it has one, else its plain
 /// Kubernetes manifests.
-pub fn deployment(package: &str) -> Deployment {
+pub(crate) fn deployment(package: &str) -> Deployment {
     let deploy = root().join("examples").join(package).join("deploy");
     let task_definition = deploy.join("task-definition.json");
     if task_definition.is_file() {

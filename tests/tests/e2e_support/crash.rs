@@ -10,14 +10,14 @@ use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
 /// What `fx_crash` had metered (`requests`, `data_gb` units), from its progress file;
 /// zeros before its first call.
-pub fn metered(fx_dir: &Path) -> [u64; 2] {
+pub(crate) fn metered(fx_dir: &Path) -> [u64; 2] {
     let text = std::fs::read_to_string(fx_dir.join("metered")).unwrap_or_default();
     let mut units = text.split_whitespace().map(|n| n.parse().unwrap_or(0));
     [units.next().unwrap_or(0), units.next().unwrap_or(0)]
 }
 
 /// Sends SIGTERM (what ECS and Kubernetes send first on a stop).
-pub fn terminate(child: &Child) {
+pub(crate) fn terminate(child: &Child) {
     let sent = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -26,11 +26,11 @@ pub fn terminate(child: &Child) {
 }
 
 /// xorshift64: a fixed seed gives the same kill points on every run, no dependency.
-pub struct Xorshift(pub u64);
+pub(crate) struct Xorshift(pub u64);
 
 impl Xorshift {
     /// A number in `0..bound`.
-    pub fn below(&mut self, bound: u64) -> u64 {
+    pub(crate) fn below(&mut self, bound: u64) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -41,13 +41,13 @@ impl Xorshift {
 /// A loopback relay in front of the metering endpoint that, once told to, still passes
 /// requests to the service but never passes its answers back: the service has accepted a
 /// record the client never hears about, the window a crash after a send can hit.
-pub struct Withholder {
+pub(crate) struct Withholder {
     url: String,
     withholding: Arc<AtomicBool>,
 }
 
 impl Withholder {
-    pub fn start(upstream: SocketAddr) -> Withholder {
+    pub(crate) fn start(upstream: SocketAddr) -> Withholder {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let url = format!("http://{}", listener.local_addr().expect("local addr"));
         let withholding = Arc::new(AtomicBool::new(false));
@@ -61,12 +61,12 @@ impl Withholder {
         Withholder { url, withholding }
     }
 
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         self.url.clone()
     }
 
     /// From now on, answers are read from the service and dropped.
-    pub fn withhold(&self) {
+    pub(crate) fn withhold(&self) {
         self.withholding.store(true, Relaxed);
     }
 }

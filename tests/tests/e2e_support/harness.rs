@@ -6,34 +6,34 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The first line every fixture prints once the seller's code runs.
-pub const USER_CODE_RAN: &str = "USER CODE RAN";
+pub(crate) const USER_CODE_RAN: &str = "USER CODE RAN";
 /// Only a guard against a hung fixture; no case comes near it.
 const HANG_GUARD: Duration = Duration::from_secs(120);
 
 /// A process environment as a list, edited per case.
 #[derive(Clone)]
-pub struct Env(pub Vec<(String, String)>);
+pub(crate) struct Env(pub Vec<(String, String)>);
 
 impl Env {
-    pub fn of(emulator: &Emulator, platform: Platform) -> Env {
+    pub(crate) fn of(emulator: &Emulator, platform: Platform) -> Env {
         Env(emulator.env(platform))
     }
 
     /// One replica's environment (a task on ECS, a pod on EKS): a credentials session of its
     /// own, as AWS gives every task or pod.
-    pub fn of_replica(emulator: &Emulator, platform: Platform, replica: &str) -> Env {
+    pub(crate) fn of_replica(emulator: &Emulator, platform: Platform, replica: &str) -> Env {
         Env(emulator
             .env_for_replica(platform, replica)
             .expect("a replica's environment"))
     }
 
-    pub fn set(mut self, key: &str, value: &str) -> Env {
+    pub(crate) fn set(mut self, key: &str, value: &str) -> Env {
         self = self.unset(key);
         self.0.push((key.to_owned(), value.to_owned()));
         self
     }
 
-    pub fn unset(mut self, key: &str) -> Env {
+    pub(crate) fn unset(mut self, key: &str) -> Env {
         self.0.retain(|(k, _)| k != key);
         self
     }
@@ -44,24 +44,24 @@ impl Env {
 const LOCAL_TESTING_NOTICE: &str = "mp-runtime: local-testing build:";
 
 #[derive(Debug)]
-pub struct Run {
+pub(crate) struct Run {
     pub code: Option<i32>,
     pub stdout: String,
     pub stderr: String,
 }
 
 impl Run {
-    pub fn user_code_ran(&self) -> bool {
+    pub(crate) fn user_code_ran(&self) -> bool {
         self.stdout.lines().next() == Some(USER_CODE_RAN)
     }
 
     /// The `registered: ...` line the fixture prints after the marker.
-    pub fn registered(&self) -> &str {
+    pub(crate) fn registered(&self) -> &str {
         self.stdout.lines().nth(1).unwrap_or("")
     }
 
     /// Whether mp-runtime said, as every local-testing build must, that it is one.
-    pub fn announced_local_testing_build(&self) -> bool {
+    pub(crate) fn announced_local_testing_build(&self) -> bool {
         self.stderr
             .lines()
             .any(|l| l.starts_with(LOCAL_TESTING_NOTICE))
@@ -69,7 +69,7 @@ impl Run {
 
     /// The one line mp-runtime printed besides the local-testing notice, asserting there is
     /// exactly one.
-    pub fn runtime_line(&self) -> &str {
+    pub(crate) fn runtime_line(&self) -> &str {
         let lines: Vec<&str> = self
             .stderr
             .lines()
@@ -85,7 +85,7 @@ impl Run {
     }
 
     /// A start-up failure: the code, one line ending in `[exit N]`, and no user code.
-    pub fn assert_failed(&self, code: i32) -> &str {
+    pub(crate) fn assert_failed(&self, code: i32) -> &str {
         assert_eq!(self.code, Some(code), "{self:?}");
         assert!(!self.user_code_ran(), "user code ran: {self:?}");
         assert!(self.stdout.is_empty(), "{self:?}");
@@ -94,13 +94,13 @@ impl Run {
         line
     }
 
-    pub fn assert_succeeded(&self) {
+    pub(crate) fn assert_succeeded(&self) {
         assert_eq!(self.code, Some(0), "{self:?}");
         assert!(self.user_code_ran(), "{self:?}");
     }
 }
 
-pub fn spawn(fixture: &str, env: &Env) -> Child {
+pub(crate) fn spawn(fixture: &str, env: &Env) -> Child {
     Command::new(fixture)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -112,7 +112,7 @@ pub fn spawn(fixture: &str, env: &Env) -> Child {
         .expect("fixture starts")
 }
 
-pub fn finish(mut child: Child) -> Run {
+pub(crate) fn finish(mut child: Child) -> Run {
     let started = Instant::now();
     while child.try_wait().expect("wait on fixture").is_none() {
         if started.elapsed() > HANG_GUARD {
@@ -129,12 +129,12 @@ pub fn finish(mut child: Child) -> Run {
     }
 }
 
-pub fn run(fixture: &str, env: &Env) -> Run {
+pub(crate) fn run(fixture: &str, env: &Env) -> Run {
     finish(spawn(fixture, env))
 }
 
 /// Waits (bounded by the hang guard) until the ledger shows `seen`, then returns.
-pub fn wait_for_ledger(emulator: &Emulator, seen: impl Fn(&Ledger) -> bool) {
+pub(crate) fn wait_for_ledger(emulator: &Emulator, seen: impl Fn(&Ledger) -> bool) {
     wait_until(
         || seen(&emulator.ledger()),
         || format!("the ledger never showed it: {:?}", emulator.ledger()),
@@ -143,7 +143,7 @@ pub fn wait_for_ledger(emulator: &Emulator, seen: impl Fn(&Ledger) -> bool) {
 
 /// Polls `done` until it holds. Only a guard against a hung fixture, never a timing
 /// assertion: past the hang guard it fails with `why()`.
-pub fn wait_until(done: impl Fn() -> bool, why: impl Fn() -> String) {
+pub(crate) fn wait_until(done: impl Fn() -> bool, why: impl Fn() -> String) {
     let started = Instant::now();
     while !done() {
         assert!(started.elapsed() < HANG_GUARD, "{}", why());
@@ -152,7 +152,7 @@ pub fn wait_until(done: impl Fn() -> bool, why: impl Fn() -> String) {
 }
 
 /// Waits for `path` to exist, bounded by the hang guard.
-pub fn wait_for_file(path: &std::path::Path) {
+pub(crate) fn wait_for_file(path: &std::path::Path) {
     wait_until(
         || path.exists(),
         || format!("gave up waiting for {}", path.display()),

@@ -6,7 +6,7 @@ use std::path::Path;
 
 /// The last journaled `(quantity, state)` of each (dimension, hour), checksums not checked
 /// (a torn line is not valid JSON, so it is skipped as the runtime skips it).
-pub fn journal_states(journal: &Path) -> BTreeMap<(String, u64), (u64, String)> {
+pub(crate) fn journal_states(journal: &Path) -> BTreeMap<(String, u64), (u64, String)> {
     let bytes = std::fs::read(journal).unwrap_or_default();
     let mut latest = BTreeMap::new();
     for line in bytes.split(|b| *b == b'\n') {
@@ -27,7 +27,7 @@ pub fn journal_states(journal: &Path) -> BTreeMap<(String, u64), (u64, String)> 
 }
 
 /// The latest journaled quantity of each (dimension, hour).
-pub fn journal_records(journal: &Path) -> BTreeMap<(String, u64), u64> {
+pub(crate) fn journal_records(journal: &Path) -> BTreeMap<(String, u64), u64> {
     journal_states(journal)
         .into_iter()
         .map(|(key, (quantity, _))| (key, quantity))
@@ -35,7 +35,7 @@ pub fn journal_records(journal: &Path) -> BTreeMap<(String, u64), u64> {
 }
 
 /// The journaled quantities of `requests` and `data_gb`: for one hour, or all hours summed.
-pub fn journaled(journal: &Path, hour: Option<u64>) -> [u64; 2] {
+pub(crate) fn journaled(journal: &Path, hour: Option<u64>) -> [u64; 2] {
     let mut sums = [0, 0];
     for ((dimension, h), quantity) in journal_records(journal) {
         if hour.is_some_and(|hour| hour != h) {
@@ -52,6 +52,6 @@ pub fn journaled(journal: &Path, hour: Option<u64>) -> [u64; 2] {
 
 /// `json` as a journal line with the checksum the runtime's writer gives it: what a buyer
 /// who edits the file can write (the checksum is unkeyed).
-pub fn forged_line(json: &str) -> String {
+pub(crate) fn forged_line(json: &str) -> String {
     mp_runtime::fuzzing::checksummed_line(json)
 }

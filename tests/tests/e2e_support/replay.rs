@@ -7,14 +7,14 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
 /// Stops accepting when the test process ends (the thread is detached).
-pub struct Replayer {
+pub(crate) struct Replayer {
     url: String,
     recorded: Arc<Mutex<Option<Vec<u8>>>>,
 }
 
 impl Replayer {
     /// Forwards to `upstream` until one answer is recorded, then replays it.
-    pub fn start(upstream: SocketAddr) -> Replayer {
+    pub(crate) fn start(upstream: SocketAddr) -> Replayer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let url = format!("http://{}", listener.local_addr().expect("local addr"));
         let recorded: Arc<Mutex<Option<Vec<u8>>>> = Arc::default();
@@ -27,11 +27,11 @@ impl Replayer {
         Replayer { url, recorded }
     }
 
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         self.url.clone()
     }
 
-    pub fn has_recorded(&self) -> bool {
+    pub(crate) fn has_recorded(&self) -> bool {
         self.recorded.lock().unwrap().is_some()
     }
 }

@@ -12,10 +12,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Quantities per (dimension, hour start in epoch seconds).
-pub type PerHour = BTreeMap<(String, u64), i64>;
+pub(crate) type PerHour = BTreeMap<(String, u64), i64>;
 
 /// The two clocks, and the fixture's directory (`FX_DIR`) its rounds are driven through.
-pub struct SimHours<'a> {
+pub(crate) struct SimHours<'a> {
     emu: &'a Emulator,
     dir: PathBuf,
     /// Epoch seconds of round 0's hour.
@@ -27,7 +27,7 @@ pub struct SimHours<'a> {
 impl<'a> SimHours<'a> {
     /// Both clocks one minute into the next real hour (round 0), so each round has its hour
     /// to itself whatever the real time.
-    pub fn new(emu: &'a Emulator, dir: &Path) -> SimHours<'a> {
+    pub(crate) fn new(emu: &'a Emulator, dir: &Path) -> SimHours<'a> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap()
@@ -45,7 +45,7 @@ impl<'a> SimHours<'a> {
 
     /// The fixture's environment for `rounds` rounds: its directory, the clock file,
     /// 20 ms checkpoints, and a journal (which also shows when a round was drained).
-    pub fn env(&self, env: Env, rounds: u64) -> Env {
+    pub(crate) fn env(&self, env: Env, rounds: u64) -> Env {
         self.clock(env)
             .set("FX_MODE", &format!("hours:{rounds}"))
             .set("FX_DIR", self.dir.to_str().unwrap())
@@ -57,18 +57,18 @@ impl<'a> SimHours<'a> {
     }
 
     /// The clock file only: another process metering in the same simulated hours.
-    pub fn clock(&self, env: Env) -> Env {
+    pub(crate) fn clock(&self, env: Env) -> Env {
         env.set("MP_TESTING_CLOCK_FILE", self.clock_file().to_str().unwrap())
     }
 
     /// Epoch seconds of `round`'s hour.
-    pub fn hour(&self, round: u64) -> u64 {
+    pub(crate) fn hour(&self, round: u64) -> u64 {
         self.first_hour + round * 3600
     }
 
     /// Both clocks to one minute into `round`'s hour: the fixture's first (renamed into
     /// place, so it never reads a half-written offset), then the emulator's.
-    pub fn move_to(&self, round: u64) {
+    pub(crate) fn move_to(&self, round: u64) {
         let offset = self.base_offset + round * 3600;
         let next = self.dir.join("clock.next");
         std::fs::write(&next, offset.to_string()).unwrap();
@@ -82,7 +82,7 @@ impl<'a> SimHours<'a> {
     /// move on. The hour may hold more: usage of an earlier hour that never reached the
     /// endpoint is carried into the current one when its window closes (always less than a
     /// later round meters, so it cannot stand in for the round's own usage).
-    pub fn meter_round(&self, round: u64) {
+    pub(crate) fn meter_round(&self, round: u64) {
         std::fs::write(self.dir.join(format!("go-{round}")), "").unwrap();
         wait_for_file(&self.dir.join(format!("done-{round}")));
         let hour = self.hour(round);
@@ -97,7 +97,7 @@ impl<'a> SimHours<'a> {
     }
 
     /// What the fixture meters in these rounds, per (dimension, hour).
-    pub fn metered(&self, rounds: Range<u64>) -> PerHour {
+    pub(crate) fn metered(&self, rounds: Range<u64>) -> PerHour {
         rounds
             .flat_map(|round| {
                 let [requests, data_gb] = metered_by_round(round);
@@ -125,7 +125,7 @@ fn metered_by_round(round: u64) -> [i64; 2] {
 }
 
 /// What the ledger billed, per (dimension, hour).
-pub fn billed(ledger: &Ledger) -> PerHour {
+pub(crate) fn billed(ledger: &Ledger) -> PerHour {
     let mut billed = PerHour::new();
     for r in &ledger.records {
         *billed.entry((r.dimension.clone(), r.hour)).or_default() += r.quantity;
@@ -136,7 +136,7 @@ pub fn billed(ledger: &Ledger) -> PerHour {
 /// One record per (replica, dimension, hour), each with its hour-truncated timestamp and a
 /// client token of ours (docs/metering-rules.md, "One record per hour per dimension"). A
 /// replica is a task or pod; with one, that is one record per (dimension, hour).
-pub fn assert_billed_once(ledger: &Ledger) {
+pub(crate) fn assert_billed_once(ledger: &Ledger) {
     let mut seen = HashSet::new();
     for r in &ledger.records {
         assert!(

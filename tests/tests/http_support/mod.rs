@@ -8,7 +8,7 @@ use std::time::Duration;
 const HANG_GUARD: Duration = Duration::from_secs(120);
 
 /// Sends `method path` with `body` to `addr` and returns the status code and the body.
-pub fn request(addr: &str, method: &str, path: &str, body: &[u8]) -> (u16, String) {
+pub(crate) fn request(addr: &str, method: &str, path: &str, body: &[u8]) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect {addr}: {e}"));
     stream.set_read_timeout(Some(HANG_GUARD)).expect("timeout");
     let head = format!(

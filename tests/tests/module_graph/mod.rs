@@ -8,19 +8,19 @@
 //! than one node is a cycle. Test-only code is not read (see `tree`).
 
 mod references;
-pub mod tree;
+pub(crate) mod tree;
 
 use references::{bindings, references};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-pub use tree::{ModPath, Sources, Tree};
+pub(crate) use tree::{ModPath, Sources, Tree};
 
 /// How a cycle names the parent's own items among its children.
-pub const OWN_ITEMS: &str = "(own items)";
+pub(crate) const OWN_ITEMS: &str = "(own items)";
 
 /// One cycle: the level it is at (the parent module's path), its modules, and one written
 /// path per edge between them.
-pub struct Cycle {
+pub(crate) struct Cycle {
     pub level: ModPath,
     pub modules: Vec<String>,
     pub edges: Vec<Edge>,
@@ -28,7 +28,7 @@ pub struct Cycle {
 
 /// `from` names something in `to`: where, and the path as written.
 #[derive(Clone)]
-pub struct Edge {
+pub(crate) struct Edge {
     pub from: String,
     pub to: String,
     pub file: PathBuf,
@@ -37,7 +37,7 @@ pub struct Edge {
 }
 
 /// Every cycle of the crate target whose root file is `root`, in level order.
-pub fn cycles(root: &Path, sources: &dyn Sources) -> Result<Vec<Cycle>, String> {
+pub(crate) fn cycles(root: &Path, sources: &dyn Sources) -> Result<Vec<Cycle>, String> {
     let tree = Tree::read(root, sources)?;
     let resolver = Resolver::new(&tree);
     // level -> (from, to) -> the first place it is written
@@ -231,7 +231,7 @@ fn strongly_connected(edges: &BTreeMap<(String, String), Edge>) -> Vec<Vec<Strin
 }
 
 /// Source files on disk.
-pub struct Disk;
+pub(crate) struct Disk;
 
 impl Sources for Disk {
     fn read(&self, path: &Path) -> Option<String> {

@@ -9,19 +9,19 @@ use syn::{Attribute, ImplItem, Item, ItemUse, Macro, Meta, TraitItem, UseTree, V
 
 /// A path as written (`crate`, `super` and `self` included), and the line it ends on.
 #[derive(Debug, Clone)]
-pub struct Reference {
+pub(super) struct Reference {
     pub segments: Vec<String>,
     pub line: usize,
 }
 
 /// A name a `use` binds in its module, and the path it stands for.
-pub struct Binding {
+pub(super) struct Binding {
     pub name: String,
     pub target: Vec<String>,
 }
 
 /// Every path `items` name.
-pub fn references(items: &[Item]) -> Vec<Reference> {
+pub(super) fn references(items: &[Item]) -> Vec<Reference> {
     let mut collector = Collector::default();
     for item in items {
         collector.visit_item(item);
@@ -30,7 +30,7 @@ pub fn references(items: &[Item]) -> Vec<Reference> {
 }
 
 /// The names the module's `use` items bind (globs bind none).
-pub fn bindings(items: &[Item]) -> Vec<Binding> {
+pub(super) fn bindings(items: &[Item]) -> Vec<Binding> {
     let mut out = Vec::new();
     for item in items {
         if let Item::Use(u) = item {

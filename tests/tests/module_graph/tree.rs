@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use syn::{Attribute, Item, Meta};
 
 /// Where a module sits: its names from the crate root (the root is empty).
-pub type ModPath = Vec<String>;
+pub(crate) type ModPath = Vec<String>;
 
 /// One module: the file it is written in and the items that are its own code.
-pub struct Module {
+pub(crate) struct Module {
     pub file: PathBuf,
     /// Its items, child modules and test-only items left out.
     pub items: Vec<Item>,
@@ -18,21 +18,21 @@ pub struct Module {
 }
 
 /// Every module of one crate target, by path.
-pub struct Tree {
+pub(crate) struct Tree {
     pub modules: BTreeMap<ModPath, Module>,
     /// Each file's text, to quote the line an edge comes from.
     pub sources: BTreeMap<PathBuf, String>,
 }
 
 /// Reads a source file: the disk for the workspace, a map in the checker's own tests.
-pub trait Sources {
+pub(crate) trait Sources {
     fn read(&self, path: &Path) -> Option<String>;
 }
 
 impl Tree {
     /// The tree under `root` (a `lib.rs` or `main.rs`). A declared module without a file is
     /// an error: the checker would otherwise miss its edges.
-    pub fn read(root: &Path, sources: &dyn Sources) -> Result<Self, String> {
+    pub(crate) fn read(root: &Path, sources: &dyn Sources) -> Result<Self, String> {
         let mut tree = Tree {
             modules: BTreeMap::new(),
             sources: BTreeMap::new(),
@@ -158,7 +158,7 @@ fn path_attribute(attrs: &[Attribute]) -> Option<String> {
     })
 }
 
-pub fn item_attrs(item: &Item) -> &[Attribute] {
+pub(crate) fn item_attrs(item: &Item) -> &[Attribute] {
     match item {
         Item::Const(i) => &i.attrs,
         Item::Enum(i) => &i.attrs,
@@ -181,7 +181,7 @@ pub fn item_attrs(item: &Item) -> &[Attribute] {
 
 /// True when a `#[cfg(...)]` keeps the item out of every build but a test build:
 /// `cfg(test)`, `cfg(all(test, ...))`, `cfg(any(test, test))`; `cfg(not(test))` is code.
-pub fn is_test_only(attrs: &[Attribute]) -> bool {
+pub(crate) fn is_test_only(attrs: &[Attribute]) -> bool {
     attrs.iter().any(|attr| {
         attr.path().is_ident("cfg")
             && attr

@@ -19,16 +19,16 @@ use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 /// podman's global flags: crun refuses hybrid cgroups, and there may be no systemd.
-pub const GLOBAL_FLAGS: [&str; 4] = ["--runtime", "runc", "--cgroup-manager", "cgroupfs"];
+pub(crate) const GLOBAL_FLAGS: [&str; 4] = ["--runtime", "runc", "--cgroup-manager", "cgroupfs"];
 /// The default rlimits are refused on such machines; these are enough for the services.
-pub const ULIMITS: [&str; 4] = [
+pub(crate) const ULIMITS: [&str; 4] = [
     "--ulimit",
     "nofile=1024:1024",
     "--ulimit",
     "nproc=1024:1024",
 ];
 /// The base images the Dockerfiles name, as podman spells them.
-pub const BASE_IMAGES: [&str; 2] = [
+pub(crate) const BASE_IMAGES: [&str; 2] = [
     "docker.io/library/rust:1.95-slim-bookworm",
     "gcr.io/distroless/cc-debian12:nonroot",
 ];
@@ -36,21 +36,21 @@ pub const BASE_IMAGES: [&str; 2] = [
 const HANG_GUARD: Duration = Duration::from_secs(120);
 
 /// `podman <GLOBAL_FLAGS> <args>`.
-pub fn podman(args: &[&str]) -> Command {
+pub(crate) fn podman(args: &[&str]) -> Command {
     let mut command = Command::new("podman");
     command.args(GLOBAL_FLAGS).args(args);
     command
 }
 
 /// Runs `podman args` to completion, printing the command line first.
-pub fn podman_output(args: &[&str]) -> Output {
+pub(crate) fn podman_output(args: &[&str]) -> Output {
     println!("$ podman {}", args.join(" "));
     podman(args).output().expect("running podman")
 }
 
 /// Whether the image tests can run here. Prints why not and returns false, or panics under
 /// `MP_REQUIRE_PODMAN=1` (set by `.ci/run`, which installs podman and the base images).
-pub fn podman_or_skip() -> bool {
+pub(crate) fn podman_or_skip() -> bool {
     let Err(why) = podman_available() else {
         return true;
     };
@@ -89,7 +89,7 @@ fn podman_available() -> Result<(), String> {
 
 /// Which image a Dockerfile builds: the default, or `--build-arg FEATURES=local-testing`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Variant {
+pub(crate) enum Variant {
     Production,
     LocalTesting,
 }
@@ -116,7 +116,7 @@ static BUILT: Mutex<BTreeMap<(String, Variant), String>> = Mutex::new(BTreeMap::
 
 /// The image `package:variant`, built from `examples/<package>/Dockerfile` with the
 /// repository root as the context. One build at a time (they share the cargo caches).
-pub fn image(package: &str, variant: Variant) -> String {
+pub(crate) fn image(package: &str, variant: Variant) -> String {
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(tag) = built.get(&(package.to_owned(), variant)) {
         return tag.clone();
@@ -130,7 +130,7 @@ pub fn image(package: &str, variant: Variant) -> String {
 
 /// `podman build` of `context` (with `-f dockerfile` when given) tagged `tag`, with
 /// `FEATURES=features`; waits for any build this process runs.
-pub fn build(context: &Path, dockerfile: Option<&str>, tag: &str, features: &str) {
+pub(crate) fn build(context: &Path, dockerfile: Option<&str>, tag: &str, features: &str) {
     static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let features = format!("FEATURES={features}");
@@ -177,7 +177,7 @@ pub fn build(context: &Path, dockerfile: Option<&str>, tag: &str, features: &str
 }
 
 /// `podman image inspect --format <format> image`, trimmed.
-pub fn inspect(image: &str, format: &str) -> String {
+pub(crate) fn inspect(image: &str, format: &str) -> String {
     let out = podman(&["image", "inspect", "--format", format, image])
         .output()
         .expect("podman image inspect");
@@ -186,12 +186,12 @@ pub fn inspect(image: &str, format: &str) -> String {
 }
 
 /// The image's size in bytes, as podman reports it (uncompressed).
-pub fn size_bytes(image: &str) -> u64 {
+pub(crate) fn size_bytes(image: &str) -> u64 {
     inspect(image, "{{.Size}}").parse().expect("image size")
 }
 
 /// "`image`: N MB (base B MB, x R)": the image against the runtime base image.
-pub fn size_line(image: &str) -> String {
+pub(crate) fn size_line(image: &str) -> String {
     let mb = |bytes: u64| bytes as f64 / 1e6;
     let (size, base) = (size_bytes(image), size_bytes(BASE_IMAGES[1]));
     format!(
@@ -204,13 +204,13 @@ pub fn size_line(image: &str) -> String {
 }
 
 /// The image's file system, mounted read-only on the host until the guard drops.
-pub struct MountedImage {
+pub(crate) struct MountedImage {
     image: String,
     pub path: PathBuf,
 }
 
 impl MountedImage {
-    pub fn new(image: &str) -> MountedImage {
+    pub(crate) fn new(image: &str) -> MountedImage {
         let out = podman(&["image", "mount", image])
             .output()
             .expect("podman image mount");
@@ -235,7 +235,7 @@ impl Drop for MountedImage {
 static CONTAINERS: AtomicUsize = AtomicUsize::new(0);
 
 /// A container started with `podman run` (attached), removed when dropped.
-pub struct Container {
+pub(crate) struct Container {
     pub name: String,
     child: Child,
     stdout: mpsc::Receiver<String>,
@@ -244,7 +244,7 @@ pub struct Container {
 
 impl Container {
     /// `podman run --name <unique> <ULIMITS> <options> image`, stdout and stderr captured.
-    pub fn run(image: &str, options: &[String]) -> Container {
+    pub(crate) fn run(image: &str, options: &[String]) -> Container {
         let name = format!(
             "mp-tests-{}-{}",
             std::process::id(),
@@ -283,26 +283,26 @@ impl Container {
     }
 
     /// The container's next stdout line; `None` once it exited without one.
-    pub fn next_line(&self) -> Option<String> {
+    pub(crate) fn next_line(&self) -> Option<String> {
         self.stdout.recv_timeout(HANG_GUARD).ok()
     }
 
     /// `podman exec <container> <command>`.
-    pub fn exec(&self, command: &[&str]) -> Output {
+    pub(crate) fn exec(&self, command: &[&str]) -> Output {
         let mut args = vec!["exec", self.name.as_str()];
         args.extend(command);
         podman_output(&args)
     }
 
     /// Waits for the container to exit by itself; its status and stderr.
-    pub fn wait(mut self) -> (ExitStatus, String) {
+    pub(crate) fn wait(mut self) -> (ExitStatus, String) {
         let status = self.child.wait().expect("podman run");
         (status, self.stderr_text())
     }
 
     /// `podman stop --time <secs>` (the image's STOPSIGNAL, then SIGKILL after `secs`);
     /// the exit status, the rest of stdout and all of stderr.
-    pub fn stop(mut self, secs: u64) -> (ExitStatus, Vec<String>, String) {
+    pub(crate) fn stop(mut self, secs: u64) -> (ExitStatus, Vec<String>, String) {
         let out = podman_output(&["stop", "--time", &secs.to_string(), &self.name]);
         assert!(
             out.status.success(),

@@ -8,9 +8,9 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// Guards against a hung service only; a healthy run is far below.
-pub const HANG_GUARD: Duration = Duration::from_secs(120);
+pub(crate) const HANG_GUARD: Duration = Duration::from_secs(120);
 
-pub struct Service {
+pub(crate) struct Service {
     child: Child,
     addr: String,
     lines: mpsc::Receiver<String>,
@@ -18,7 +18,7 @@ pub struct Service {
 
 /// Spawns `command` (stdout piped; the rest as the caller set it) and waits for its
 /// `serving on http://ADDR` line.
-pub fn start(command: &mut Command) -> Service {
+pub(crate) fn start(command: &mut Command) -> Service {
     let mut child = command
         .stdout(Stdio::piped())
         .spawn()
@@ -50,12 +50,12 @@ pub fn start(command: &mut Command) -> Service {
 
 impl Service {
     /// One HTTP/1.0 request; the status code and body.
-    pub fn request(&self, method: &str, path: &str, body: &[u8]) -> (u16, String) {
+    pub(crate) fn request(&self, method: &str, path: &str, body: &[u8]) -> (u16, String) {
         http_support::request(&self.addr, method, path, body)
     }
 
     /// SIGTERM, then the exit status and the rest of stdout.
-    pub fn terminate(mut self) -> (ExitStatus, Vec<String>) {
+    pub(crate) fn terminate(mut self) -> (ExitStatus, Vec<String>) {
         self.sigterm();
         let status = self.wait_with_guard();
         (status, self.lines.try_iter().collect())

@@ -7,7 +7,7 @@
 //!   hour, within the window, a quantity within the rules' limit unless still open);
 //! - else: the rest, 8 bytes at a time, as records the runtime can write, written by the
 //!   real journal writer, then the remaining bytes appended as damage. Checks
-//!   (docs/metering-rules.md, "MeterUsage": 6-hour window): the last state written for each
+//!   (docs/marketplace-rules.md, "MeterUsage": 6-hour window): the last state written for each
 //!   (dimension, hour) is what comes back, every unsent record within the window is kept with
 //!   its quantity, the ones past it are counted as expired, and damage after good lines
 //!   never loses any of them.

@@ -4,7 +4,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mp_metering_rules::errors;
+use mp_marketplace_rules::errors;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct AwsError {

@@ -77,9 +77,9 @@ impl FromStr for Product {
             .filter(|d| !d.is_empty())
             .map(str::to_string)
             .collect();
-        mp_metering_rules::check_product_code(code).map_err(|v| v.to_string())?;
+        mp_marketplace_rules::check_product_code(code).map_err(|v| v.to_string())?;
         for dimension in &dimensions {
-            mp_metering_rules::check_dimension(dimension).map_err(|v| v.to_string())?;
+            mp_marketplace_rules::check_dimension(dimension).map_err(|v| v.to_string())?;
         }
         Ok(Product {
             code: code.to_string(),

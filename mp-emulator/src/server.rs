@@ -25,7 +25,7 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
 // The largest valid MeterUsage must fit, with room for its JSON punctuation and member names.
 const _: () = {
-    use mp_metering_rules::{MAX_ALLOCATIONS, MAX_TAG_KEY_LEN, MAX_TAG_VALUE_LEN, MAX_TAGS};
+    use mp_marketplace_rules::{MAX_ALLOCATIONS, MAX_TAG_KEY_LEN, MAX_TAG_VALUE_LEN, MAX_TAGS};
     let tag = MAX_TAG_KEY_LEN + MAX_TAG_VALUE_LEN + 32;
     assert!(MAX_BODY_BYTES > MAX_ALLOCATIONS * (MAX_TAGS * tag + 64) + 4096);
 };

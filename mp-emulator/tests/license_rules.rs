@@ -1,4 +1,4 @@
-//! License Manager's input rules (mp-metering-rules' `license` module: the product SKU, an
+//! License Manager's input rules (mp-marketplace-rules' `license` module: the product SKU, an
 //! entitlement's name and its unit) agree three ways. The macros refuse at compile time what
 //! these functions refuse (`product_sku = ".."` and every listing name go through
 //! `check_product_sku` and `check_entitlement_name`, `in Unit` through
@@ -16,7 +16,7 @@ use aws_sdk_licensemanager::types::{CheckoutType, EntitlementDataUnit};
 use mp_emulator::credentials::CredentialSource;
 use mp_emulator::license::{LicenseSpec, MARKETPLACE_KEY_FINGERPRINT};
 use mp_emulator::{Emulator, EmulatorConfig};
-use mp_metering_rules::license::{
+use mp_marketplace_rules::license::{
     EntitlementUnit, check_entitlement_name, check_entitlement_unit, check_product_sku,
 };
 use proptest::prelude::*;

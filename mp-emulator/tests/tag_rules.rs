@@ -1,4 +1,4 @@
-//! The tag rules the runtime checks before it sends a tag set (mp-metering-rules'
+//! The tag rules the runtime checks before it sends a tag set (mp-marketplace-rules'
 //! `check_tags`, `check_tag_key`, `check_tag_value`) agree with the emulator's answer to a
 //! real signed MeterUsage from the real SDK client carrying those tags: 200 exactly when the
 //! rules accept them, `InvalidTagException` otherwise. The strings sit around the rules'
@@ -11,7 +11,7 @@ use aws_sdk_marketplacemetering::types::{Tag, UsageAllocation};
 use aws_smithy_types::DateTime;
 use mp_emulator::metering::DEMO_CUSTOM_PRODUCT;
 use mp_emulator::{Emulator, EmulatorConfig};
-use mp_metering_rules::{self as rules, MAX_TAG_KEY_LEN, MAX_TAG_VALUE_LEN, TAG_PUNCTUATION};
+use mp_marketplace_rules::{self as rules, MAX_TAG_KEY_LEN, MAX_TAG_VALUE_LEN, TAG_PUNCTUATION};
 use proptest::prelude::*;
 use std::cell::Cell;
 use std::time::{Duration, Instant, UNIX_EPOCH};

@@ -1,7 +1,7 @@
-//! The Metering Service's and License Manager's input rules, as mp-metering-rules states
+//! The Metering Service's and License Manager's input rules, as mp-marketplace-rules states
 //! them, turned into compile errors at the token that breaks them.
 
-use mp_metering_rules::{
+use mp_marketplace_rules::{
     Field, MAX_DIMENSION_LEN, MAX_PRODUCT_CODE_LEN, MAX_TAG_KEY_LEN, MAX_TAG_VALUE_LEN, MAX_TAGS,
     Violation,
 };
@@ -49,7 +49,7 @@ fn valid(field: Field) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mp_metering_rules::{check_product_code, check_tags};
+    use mp_marketplace_rules::{check_product_code, check_tags};
 
     #[test]
     fn says_what_is_valid() {

@@ -1,7 +1,7 @@
 //! Custom pricing end to end: the `fx_custom` fixture under mp-emulator. Start-up dry-runs
-//! each dimension (docs/metering-rules.md, "DryRun"); the usage of 8 threads is flushed when
+//! each dimension (docs/marketplace-rules.md, "DryRun"); the usage of 8 threads is flushed when
 //! `main` returns or on SIGTERM, and the ledger holds exactly what was metered, one record
-//! per dimension per hour (docs/metering-rules.md, "One record per hour per dimension"). Several
+//! per dimension per hour (docs/marketplace-rules.md, "One record per hour per dimension"). Several
 //! hours run in seconds: the test moves the fixture's clock (a local-testing feature) and
 //! the emulator's together.
 

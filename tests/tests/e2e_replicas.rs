@@ -2,7 +2,7 @@
 //! mp-emulator, with the same IRSA role and the same `HOSTNAME` (as a pod spec's `hostname:`
 //! gives every replica), each with its own credentials session, as EKS gives every pod. The
 //! service keeps one record per product, dimension, hour and task or pod
-//! (docs/metering-rules.md, "One record per hour per dimension"), so each replica's hour is
+//! (docs/marketplace-rules.md, "One record per hour per dimension"), so each replica's hour is
 //! billed in full: neither replica's client tokens nor its record may be taken for the
 //! other's.
 //!

@@ -1,7 +1,7 @@
 //! The fault matrix: `fx_custom` meters known quantities over simulated hours
 //! while mp-emulator plays one fault from the first hour that becomes due. For every hour
 //! still inside the 6-hour window the ledger holds exactly what was metered, one record per
-//! (dimension, hour) (docs/metering-rules.md, "MeterUsage" and "Retries": records are retried
+//! (dimension, hour) (docs/marketplace-rules.md, "MeterUsage" and "Retries": records are retried
 //! until their timestamp is 6 hours old). Past that window the loss is exactly the expired
 //! hours, each logged on stderr and counted in `metering_stats().failed`.
 //!

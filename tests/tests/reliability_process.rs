@@ -7,7 +7,7 @@
 //! - SIGKILL at seeded points over a run's life (start-up, metering across checkpoint drains,
 //!   the final flush with MeterUsage calls in flight), then a restart in the same task with
 //!   the same journal: the ledger is exactly what the journal held at the kill, each
-//!   (dimension, hour) once (docs/metering-rules.md, "One record per hour per dimension per
+//!   (dimension, hour) once (docs/marketplace-rules.md, "One record per hour per dimension per
 //!   task/pod": the same quantity again is accepted, so a resend under the same client token
 //!   is never a second record). What was metered but not yet journaled when the kill hit
 //!   (at most one checkpoint's worth) is lost by design and reported.

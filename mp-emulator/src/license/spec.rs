@@ -9,7 +9,7 @@
 //! RFC 3339 (`2027-01-01T00:00:00Z`).
 
 use super::unit::{self, EntitlementUnit};
-use mp_metering_rules::license::{check_entitlement_name, check_product_sku};
+use mp_marketplace_rules::license::{check_entitlement_name, check_product_sku};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
@@ -232,7 +232,7 @@ impl LicenseSpec {
         self
     }
 
-    /// Checks names, units and quantities: every entitlement name valid (mp-metering-rules'
+    /// Checks names, units and quantities: every entitlement name valid (mp-marketplace-rules'
     /// rule) and used once, pools counted in a unit other than `None`, quantities within
     /// License Manager's `Long`.
     pub fn validate(&self) -> Result<(), String> {
@@ -277,7 +277,7 @@ impl LicenseSpec {
     }
 }
 
-/// An entitlement name, by mp-metering-rules' rule.
+/// An entitlement name, by mp-marketplace-rules' rule.
 fn check_name(name: &str) -> Result<(), String> {
     check_entitlement_name(name).map_err(|v| v.to_string())
 }
@@ -403,7 +403,7 @@ pub fn parse_license_flag(s: &str) -> Result<(String, Option<LicenseSpec>), Stri
     Ok((sku.to_string(), Some(spec.parse()?)))
 }
 
-/// A product SKU, by mp-metering-rules' rule.
+/// A product SKU, by mp-marketplace-rules' rule.
 pub(crate) fn check_sku(sku: &str) -> Result<(), String> {
     check_product_sku(sku).map_err(|v| v.to_string())
 }

@@ -1,8 +1,8 @@
-//! The units an entitlement is counted in are mp-metering-rules' ([`EntitlementUnit`]); this
+//! The units an entitlement is counted in are mp-marketplace-rules' ([`EntitlementUnit`]); this
 //! file reads one from the license grammar and its JSON form, by its wire name.
 
-pub use mp_metering_rules::license::EntitlementUnit;
-use mp_metering_rules::license::check_entitlement_unit;
+pub use mp_marketplace_rules::license::EntitlementUnit;
+use mp_marketplace_rules::license::check_entitlement_unit;
 use serde::{Deserialize, Deserializer, Serializer};
 
 /// The unit whose wire name is `s`, or what the license grammar says about it.

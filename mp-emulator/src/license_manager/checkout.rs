@@ -17,7 +17,7 @@ use crate::license::unit::EntitlementUnit;
 use crate::routes::ACCOUNT_ID;
 use crate::sigv4::Signer;
 use crate::state::State;
-use mp_metering_rules::license::{
+use mp_marketplace_rules::license::{
     check_entitlement_name, check_entitlement_unit, check_product_sku,
 };
 use serde::Deserialize;

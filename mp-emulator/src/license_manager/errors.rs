@@ -4,7 +4,7 @@
 
 use crate::aws_error::AwsError;
 use axum::http::StatusCode;
-use mp_metering_rules::Violation;
+use mp_marketplace_rules::Violation;
 
 pub(crate) const VALIDATION: &str = "ValidationException";
 pub(crate) const INVALID_PARAMETER_VALUE: &str = "InvalidParameterValueException";
@@ -24,7 +24,7 @@ pub(crate) fn validation(path: &str, constraint: impl std::fmt::Display) -> AwsE
     AwsError::validation(path, constraint).message_member("Message")
 }
 
-/// Applies one of mp-metering-rules' License Manager rules to the member at `path`: a broken
+/// Applies one of mp-marketplace-rules' License Manager rules to the member at `path`: a broken
 /// rule is the generic `ValidationException` naming the member.
 pub(crate) fn enforce<T>(path: &str, rule: Result<T, Violation>) -> Result<T, AwsError> {
     rule.map_err(|v| validation(path, v))

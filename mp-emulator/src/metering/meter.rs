@@ -11,7 +11,7 @@ use crate::scenario::DryRunAnswer;
 use crate::sigv4::Signer;
 use crate::state::State;
 use axum::http::StatusCode;
-use mp_metering_rules::{self as rules, errors, time};
+use mp_marketplace_rules::{self as rules, errors, time};
 use serde::Deserialize;
 use serde_json::{Value, json};
 

@@ -27,7 +27,7 @@ pub use crate::token::RegisterUsageClaims;
 
 /// How the Metering Service answers the faults that get an answer.
 const FAULT_ERRORS: FaultErrors = FaultErrors {
-    throttle: || AwsError::client(mp_metering_rules::errors::THROTTLING, "Rate exceeded"),
+    throttle: || AwsError::client(mp_marketplace_rules::errors::THROTTLING, "Rate exceeded"),
     server_error: || AwsError::internal("An internal error occurred (injected by the scenario)"),
 };
 

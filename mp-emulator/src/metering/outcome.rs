@@ -8,7 +8,7 @@ use crate::aws_json::Operation as _;
 use crate::scenario::{Outcome, PlatformNotSupportedOn};
 use crate::sigv4::Signer;
 use crate::state::State;
-use mp_metering_rules::errors;
+use mp_marketplace_rules::errors;
 
 /// The region error of each operation.
 fn region_error_name(op: Operation) -> &'static str {

@@ -10,7 +10,7 @@ use crate::ledger::Registration;
 use crate::sigv4::Signer;
 use crate::state::State;
 use crate::token::RegisterUsageClaims;
-use mp_metering_rules::{self as rules, errors};
+use mp_marketplace_rules::{self as rules, errors};
 use serde::Deserialize;
 use serde_json::{Value, json};
 

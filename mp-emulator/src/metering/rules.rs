@@ -1,9 +1,9 @@
-//! The answer to a request that breaks an input rule. The rules are mp-metering-rules', so
+//! The answer to a request that breaks an input rule. The rules are mp-marketplace-rules', so
 //! the emulator refuses exactly what the runtime and the macros refuse; this file only picks
 //! the error AWS answers each broken rule with.
 
 use crate::aws_error::AwsError;
-use mp_metering_rules::{Field, Violation, errors};
+use mp_marketplace_rules::{Field, Violation, errors};
 
 /// Applies one rule to the member at `path` (its name in AWS validation messages, such as
 /// `usageQuantity`).
@@ -41,7 +41,7 @@ fn refusal(path: &str, violation: &Violation) -> AwsError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mp_metering_rules as rules;
+    use mp_marketplace_rules as rules;
 
     fn name(path: &str, rule: Result<(), Violation>) -> &'static str {
         enforce(path, rule).unwrap_err().name

@@ -5,7 +5,7 @@
 use crate::dimensions::name::KEYWORDS;
 use crate::errors::to_result;
 use crate::{rules, suggest};
-use mp_metering_rules::license::{EntitlementUnit, check_entitlement_name};
+use mp_marketplace_rules::license::{EntitlementUnit, check_entitlement_name};
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};

@@ -5,7 +5,7 @@
 
 use crate::errors::to_result;
 use crate::rules;
-use mp_metering_rules::license::check_entitlement_name;
+use mp_marketplace_rules::license::check_entitlement_name;
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::{Attribute, Expr, ExprLit, Fields, Ident, ItemEnum, Lit, Visibility};

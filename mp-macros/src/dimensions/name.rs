@@ -1,9 +1,9 @@
-//! Dimension names: the service's rule (mp-metering-rules), made strict because each name
+//! Dimension names: the service's rule (mp-marketplace-rules), made strict because each name
 //! also becomes a Rust item that `meter!` names (so a misspelt dimension is a compile error).
 
 use crate::errors::to_result;
 use crate::rules;
-use mp_metering_rules::{MAX_DIMENSION_LEN, check_dimension};
+use mp_marketplace_rules::{MAX_DIMENSION_LEN, check_dimension};
 use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};

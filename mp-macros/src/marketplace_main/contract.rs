@@ -9,7 +9,7 @@ use crate::marketplace_main::args::Args;
 use crate::marketplace_main::model::Contract;
 use crate::marketplace_main::parse::Value;
 use crate::rules;
-use mp_metering_rules::license::check_product_sku;
+use mp_marketplace_rules::license::check_product_sku;
 use proc_macro2::Span;
 
 /// The arguments only contract pricing takes.

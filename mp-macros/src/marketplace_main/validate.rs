@@ -14,7 +14,7 @@ use crate::marketplace_main::model::{
 use crate::marketplace_main::parse::{RawArg, Value, parse_args};
 use crate::marketplace_main::{item, public_key};
 use crate::rules;
-use mp_metering_rules::check_product_code;
+use mp_marketplace_rules::check_product_code;
 use proc_macro2::{Span, TokenStream};
 use std::path::{Path, PathBuf};
 use syn::LitStr;

@@ -5,7 +5,7 @@
 use crate::errors::{Join, all};
 use crate::meter::parse::Call;
 use crate::rules;
-use mp_metering_rules::{Violation, check_tag_key, check_tag_value, check_tags};
+use mp_marketplace_rules::{Violation, check_tag_key, check_tag_value, check_tags};
 use proc_macro2::Span;
 use quote::ToTokens;
 use syn::{Expr, ExprLit, Ident, Lit, LitStr, UnOp};

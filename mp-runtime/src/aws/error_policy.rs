@@ -19,7 +19,7 @@ use crate::exit;
 use crate::failure::{Failure, causes};
 use aws_sdk_marketplacemetering::config::http::HttpResponse;
 use aws_sdk_marketplacemetering::error::{ProvideErrorMetadata, SdkError};
-use mp_metering_rules::errors as code;
+use mp_marketplace_rules::errors as code;
 
 /// The call an error came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -24,7 +24,7 @@ mod signature_fuzz;
 mod unmetered;
 
 /// The longest start-up deadline the attribute accepts (6 h, the RegisterUsage window).
-const MAX_DEADLINE_SECS: u64 = mp_metering_rules::time::RECORD_WINDOW_SECS;
+const MAX_DEADLINE_SECS: u64 = mp_marketplace_rules::time::RECORD_WINDOW_SECS;
 
 /// Key version sent when the seller configured no key: the field is required and starts at 1.
 const DEFAULT_KEY_VERSION: u32 = 1;

@@ -28,9 +28,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering::Relaxed;
 
-pub(crate) use mp_metering_rules::MAX_QUANTITY;
+pub(crate) use mp_marketplace_rules::MAX_QUANTITY;
 /// `UsageAllocations` holds at most 2,500 entries; one is kept for the untagged share.
-pub(crate) const MAX_TAG_SETS: usize = mp_metering_rules::MAX_ALLOCATIONS - 1;
+pub(crate) const MAX_TAG_SETS: usize = mp_marketplace_rules::MAX_ALLOCATIONS - 1;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

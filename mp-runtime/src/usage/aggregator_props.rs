@@ -1,5 +1,5 @@
 //! Property tests of the hourly aggregator, through the real `meter!` counters, with
-//! fixed seeds. docs/metering-rules.md ("MeterUsage"): one record per dimension per hour, at most
+//! fixed seeds. docs/marketplace-rules.md ("MeterUsage"): one record per dimension per hour, at most
 //! 2,147,483,647 units and 2,500 allocations in a record, the allocations within the
 //! quantity. What they prove:
 //! - the same calls between the same hour boundaries give the same per-hour records, in any
@@ -391,7 +391,7 @@ proptest! {
     #![proptest_config(config(12, SEED))]
 
     /// Past 2,499 tag sets in one hour the quantity is still exact, at most 2,499 sets are
-    /// kept and the rest is billed untagged (docs/metering-rules.md: 2,500 allocations a record).
+    /// kept and the rest is billed untagged (docs/marketplace-rules.md: 2,500 allocations a record).
     #[test]
     fn tag_set_cap_keeps_the_total_exact(
         sets in 2_400usize..2_700,

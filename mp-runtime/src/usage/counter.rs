@@ -195,7 +195,7 @@ pub fn record_tagged<K: AsRef<str>, V: AsRef<str>>(
             );
         }
     };
-    let tags = match mp_metering_rules::check_tags(tags) {
+    let tags = match mp_marketplace_rules::check_tags(tags) {
         Ok(()) => sorted(tags),
         Err(why) => {
             STATS.tags_untagged.fetch_add(units, Relaxed);
@@ -225,7 +225,7 @@ fn sorted<K: AsRef<str>, V: AsRef<str>>(tags: &[(K, V)]) -> Tags {
 static LAST_TAG_PROBLEM: Mutex<Option<String>> = Mutex::new(None);
 
 #[cold]
-fn note_tag_problem(why: &mp_metering_rules::Violation) {
+fn note_tag_problem(why: &mp_marketplace_rules::Violation) {
     *LAST_TAG_PROBLEM.lock().unwrap_or_else(|e| e.into_inner()) = Some(why.to_string());
 }
 

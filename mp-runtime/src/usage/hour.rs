@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-pub(crate) use mp_metering_rules::time::HOUR_SECS;
-use mp_metering_rules::time::{RECORD_WINDOW_SECS, hour_start};
+pub(crate) use mp_marketplace_rules::time::HOUR_SECS;
+use mp_marketplace_rules::time::{RECORD_WINDOW_SECS, hour_start};
 
 /// MeterUsage accepts timestamps up to 6 hours old.
 pub(crate) const WINDOW: Duration = Duration::from_secs(RECORD_WINDOW_SECS);

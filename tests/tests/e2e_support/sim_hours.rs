@@ -134,7 +134,7 @@ pub(crate) fn billed(ledger: &Ledger) -> PerHour {
 }
 
 /// One record per (replica, dimension, hour), each with its hour-truncated timestamp and a
-/// client token of ours (docs/metering-rules.md, "One record per hour per dimension"). A
+/// client token of ours (docs/marketplace-rules.md, "One record per hour per dimension"). A
 /// replica is a task or pod; with one, that is one record per (dimension, hour).
 pub(crate) fn assert_billed_once(ledger: &Ledger) {
     let mut seen = HashSet::new();

@@ -36,10 +36,10 @@ fn exit_code(verdict: StartUpVerdict) -> Option<i32> {
 
 #[test]
 fn every_modelled_error_has_a_row() {
-    for code in mp_metering_rules::errors::REGISTER_USAGE
+    for code in mp_marketplace_rules::errors::REGISTER_USAGE
         .iter()
-        .chain(mp_metering_rules::errors::METER_USAGE)
-        .chain([&mp_metering_rules::errors::DRY_RUN_OPERATION])
+        .chain(mp_marketplace_rules::errors::METER_USAGE)
+        .chain([&mp_marketplace_rules::errors::DRY_RUN_OPERATION])
     {
         assert!(rule(code).is_some(), "{code} has no row");
     }
@@ -85,7 +85,7 @@ fn hourly_records_follow_the_table() {
 
 #[test]
 fn credential_refusals_stop_start_up_and_are_retried_after_it() {
-    for code in mp_metering_rules::errors::CREDENTIAL_ERRORS {
+    for code in mp_marketplace_rules::errors::CREDENTIAL_ERRORS {
         for status in [400, 403] {
             let error = service(code, status);
             assert_eq!(
@@ -221,9 +221,9 @@ fn the_troubleshooting_page_explains_every_hourly_outcome() {
         .find("## While running")
         .expect("a while-running section")..];
     // What an hourly MeterUsage can meet: its modelled errors, and the platform refusal.
-    let hourly_codes = mp_metering_rules::errors::METER_USAGE
+    let hourly_codes = mp_marketplace_rules::errors::METER_USAGE
         .iter()
-        .chain([&mp_metering_rules::errors::PLATFORM_NOT_SUPPORTED]);
+        .chain([&mp_marketplace_rules::errors::PLATFORM_NOT_SUPPORTED]);
     for rule in hourly_codes.filter_map(|code| rule(code)) {
         if rule.hourly == Hourly::Retry {
             continue;

@@ -1,5 +1,5 @@
 //! Fuzz-style smoke run of journal recovery, in `cargo test` with a fixed seed.
-//! What it proves (docs/metering-rules.md, "One record per hour per dimension per task/pod"):
+//! What it proves (docs/marketplace-rules.md, "One record per hour per dimension per task/pod"):
 //! whatever the file holds (arbitrary bytes, or a valid journal truncated, bit-flipped,
 //! spliced with garbage, its lines dropped or repeated), `recover` never panics, yields each
 //! (dimension, hour) at most once, and yields only records some intact line carried (an Open

@@ -76,7 +76,7 @@ pub(crate) fn check(record: &Record, current: Hour) -> Result<(), Reason> {
     if hour > latest {
         return Err(Reason::FutureHour);
     }
-    if mp_metering_rules::check_dimension(&record.dimension).is_err() {
+    if mp_marketplace_rules::check_dimension(&record.dimension).is_err() {
         return Err(Reason::Dimension);
     }
     check_state(record)?;
@@ -120,7 +120,7 @@ fn check_allocations(record: &Record) -> Result<(), Reason> {
     let mut sum = 0u64;
     let mut seen = BTreeSet::new();
     for a in allocations {
-        if mp_metering_rules::check_tags(&a.tags).is_err() {
+        if mp_marketplace_rules::check_tags(&a.tags).is_err() {
             return Err(Reason::Tags);
         }
         sum = match sum.checked_add(a.quantity) {

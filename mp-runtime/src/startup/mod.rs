@@ -1,8 +1,9 @@
 //! The start-up path the generated `main` runs before the seller's code: product code,
 //! region, credentials, `RegisterUsage` (retried up to the deadline), signature.
 
+use crate::aws::region::{self, Region};
 use crate::aws::retry::{self, Stopped};
-use crate::aws::{credentials, metering_client, region};
+use crate::aws::{credentials, metering_client};
 use crate::build_mode::{BuildMode, LOCAL_TESTING_NOTICE};
 use crate::env::Env;
 use crate::exit;
@@ -12,6 +13,7 @@ use crate::spec::{Pricing, PricingModel, PublicKeySpec, StartupSpec};
 use product_code::Codes;
 use register_usage::Registered;
 use signature::Expected;
+use std::pin::Pin;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -57,7 +59,10 @@ pub(crate) async fn start<P: PricingModel>(
         ));
     }
     if matches!(P::PRICING, Pricing::Contract) {
-        return contract_start(spec, deadline, mode, env).await;
+        // Boxed, as the metered call below: other pricings' futures hold no contract state.
+        let contract: Pin<Box<dyn Future<Output = Result<Registration, Failure>> + '_>> =
+            Box::pin(contract_start(spec, deadline, mode, env));
+        return contract.await;
     }
     let codes = Codes {
         compiled: spec.product_code,
@@ -72,70 +77,111 @@ pub(crate) async fn start<P: PricingModel>(
         &resolved.region,
         mode,
     )?);
-    let gave_up = |call: &str, stopped| match stopped {
-        Stopped::Final(failure) => failure,
-        Stopped::GaveUp { attempts, last } => Failure::new(
-            exit::GAVE_UP,
-            format!(
-                "gave up: the start-up deadline of {}s passed while retrying {call} in {} \
-                 ({attempts} attempt(s), last: {last}). Check the task's network path to the \
-                 metering endpoint, or raise startup_deadline",
-                spec.startup_deadline_secs, resolved.region
-            ),
-        ),
-    };
     let registration = Registration {
         product_code,
         tier,
         pricing: P::PRICING,
         region: resolved.region.clone(),
     };
-    let warning = if matches!(P::PRICING, Pricing::Custom) {
-        // Custom pricing registers nothing: a DryRun MeterUsage per dimension checks the
-        // entitlement.
-        let dimensions = dry_run::declared(spec.dimensions);
-        retry::until_deadline(deadline, || async {
-            credentials::check(&sdk).await?;
-            dry_run::check(
-                &client,
-                product_code,
-                &dimensions,
-                resolved.region.as_str(),
-                mode,
-            )
-            .await
-        })
-        .await
-        .map_err(|stopped| gave_up("a DryRun MeterUsage", stopped))?
-    } else {
-        let key_version = spec.public_key.map_or(DEFAULT_KEY_VERSION, |k| k.version);
-        let request = register_usage::Request {
-            product_code,
-            key_version,
-            region: resolved.region.as_str(),
-        };
-        let registered = retry::until_deadline(deadline, || async {
-            credentials::check(&sdk).await?;
-            register_usage::call(&client, &request, mode).await
-        })
-        .await
-        .map_err(|stopped| gave_up("RegisterUsage", stopped))?;
-        match registered {
-            Registered::PlatformWarning(warning) => Some(warning),
-            Registered::Accepted { signature, nonce } => {
-                if let Some(key) = spec.public_key {
-                    verify(signature.as_deref(), key, &nonce, product_code)?;
-                }
-                None
-            }
-        }
+    let confirming = Confirming {
+        spec,
+        client: &client,
+        sdk: &sdk,
+        product_code,
+        region: &resolved.region,
+        deadline,
+        mode,
     };
+    // Boxed, and chosen before anything is awaited: the start-up future then holds no state
+    // of the other pricing's call, so a program links only its own (an hourly binary has no
+    // MeterUsage operation to drop).
+    let confirm: Pin<Box<dyn Future<Output = Result<Option<String>, Failure>> + '_>> =
+        if matches!(P::PRICING, Pricing::Custom) {
+            Box::pin(dry_run_each_dimension(&confirming))
+        } else {
+            Box::pin(register(&confirming))
+        };
+    let warning = confirm.await?;
     if let Some(warning) = warning {
         // No subscriber can be installed before start-up runs, so stderr as well.
         tracing::warn!("{warning}");
         eprintln!("mp-runtime: warning: {warning}.");
     }
     Ok(registration)
+}
+
+/// What the start-up call of a metered product (hourly, monthly, custom) needs.
+struct Confirming<'a> {
+    spec: &'a StartupSpec,
+    client: &'a aws_sdk_marketplacemetering::Client,
+    sdk: &'a aws_config::SdkConfig,
+    product_code: &'a str,
+    region: &'a Region,
+    deadline: Instant,
+    mode: BuildMode,
+}
+
+impl Confirming<'_> {
+    /// The failure when the retries of `call` stopped.
+    fn gave_up(&self, call: &str, stopped: Stopped) -> Failure {
+        match stopped {
+            Stopped::Final(failure) => failure,
+            Stopped::GaveUp { attempts, last } => Failure::new(
+                exit::GAVE_UP,
+                format!(
+                    "gave up: the start-up deadline of {}s passed while retrying {call} in {} \
+                     ({attempts} attempt(s), last: {last}). Check the task's network path to \
+                     the metering endpoint, or raise startup_deadline",
+                    self.spec.startup_deadline_secs, self.region
+                ),
+            ),
+        }
+    }
+}
+
+/// Custom pricing registers nothing: a DryRun MeterUsage per dimension checks the
+/// entitlement.
+async fn dry_run_each_dimension(c: &Confirming<'_>) -> Result<Option<String>, Failure> {
+    let dimensions = dry_run::declared(c.spec.dimensions);
+    retry::until_deadline(c.deadline, || async {
+        credentials::check(c.sdk).await?;
+        dry_run::check(
+            c.client,
+            c.product_code,
+            &dimensions,
+            c.region.as_str(),
+            c.mode,
+        )
+        .await
+    })
+    .await
+    .map_err(|stopped| c.gave_up("a DryRun MeterUsage", stopped))
+}
+
+/// Hourly and monthly pricing: RegisterUsage, and its signature checked if the seller gave a
+/// key.
+async fn register(c: &Confirming<'_>) -> Result<Option<String>, Failure> {
+    let key_version = c.spec.public_key.map_or(DEFAULT_KEY_VERSION, |k| k.version);
+    let request = register_usage::Request {
+        product_code: c.product_code,
+        key_version,
+        region: c.region.as_str(),
+    };
+    let registered = retry::until_deadline(c.deadline, || async {
+        credentials::check(c.sdk).await?;
+        register_usage::call(c.client, &request, c.mode).await
+    })
+    .await
+    .map_err(|stopped| c.gave_up("RegisterUsage", stopped))?;
+    match registered {
+        Registered::PlatformWarning(warning) => Ok(Some(warning)),
+        Registered::Accepted { signature, nonce } => {
+            if let Some(key) = c.spec.public_key {
+                verify(signature.as_deref(), key, &nonce, c.product_code)?;
+            }
+            Ok(None)
+        }
+    }
 }
 
 /// Contract pricing: no product code and no RegisterUsage; a License Manager checkout

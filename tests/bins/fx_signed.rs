@@ -6,7 +6,7 @@ mod support;
 #[mp_runtime::marketplace_main(
     product_code = "e2ehourly0000000000000001",
     pricing = "hourly",
-    public_key = "ui/keys/test-only-public.pem",
+    public_key = "keys/test-only-public.pem",
     public_key_version = 1
 )]
 async fn main() {

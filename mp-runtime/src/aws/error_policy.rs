@@ -6,7 +6,7 @@
 //!
 //! Errors without a service answer are settled before the table: a certificate that does not
 //! chain to the pinned roots means something intercepted the connection (see
-//! `startup::trust`); timeouts, connection failures and HTTP 5xx are retried.
+//! `aws::trust`); timeouts, connection failures and HTTP 5xx are retried.
 //!
 //! A refusal of the call's credentials or authorisation (`AccessDeniedException`,
 //! `ExpiredTokenException`, a refused signature...) stops start-up (exit 91), where it means

@@ -1,5 +1,5 @@
-//! The License Manager client. As for metering (`startup::client`), a production build pins
-//! the official regional endpoint and the Amazon roots (`startup::trust`): a buyer who could
+//! The License Manager client. As for metering (`metering_client`), a production build pins
+//! the official regional endpoint and the Amazon roots (`trust`): a buyer who could
 //! point License Manager at their own server would answer every checkout with the highest
 //! tier and an endless pool. A local-testing build leaves the endpoint to aws-config, so
 //! `AWS_ENDPOINT_URL_LICENSE_MANAGER` reaches mp-emulator.

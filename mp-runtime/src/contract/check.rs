@@ -13,6 +13,7 @@ use crate::failure::Failure;
 use crate::spec::ContractSpec;
 use aws_sdk_licensemanager::Client;
 use aws_sdk_licensemanager::types::CheckoutType;
+use mp_marketplace_rules::license::EntitlementUnit;
 use std::time::SystemTime;
 
 /// Why a check did not produce a state.
@@ -83,7 +84,11 @@ async fn check_out(
 ) -> Result<(CheckedOut, Option<usize>), CheckError> {
     let token = license_manager::client_token().map_err(CheckError::Local)?;
     if spec.tiers.is_empty() {
-        let (name, unit) = spec.floating.first().copied().unwrap_or(("", "Count"));
+        let (name, unit) = spec
+            .floating
+            .first()
+            .copied()
+            .unwrap_or(("", EntitlementUnit::Count.as_str()));
         let ask = Ask {
             name,
             value: Some(1),
@@ -105,7 +110,7 @@ async fn check_out(
         .map(|name| Ask {
             name,
             value: None,
-            unit: "None",
+            unit: EntitlementUnit::None.as_str(),
         })
         .collect();
     let checked = checkout_counted(client, spec, &asks, &token).await?;

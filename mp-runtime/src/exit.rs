@@ -27,11 +27,14 @@ pub const PLATFORM_NOT_SUPPORTED: i32 = 81;
 /// The metering endpoint is not in the task's region (`InvalidRegionException`,
 /// `InvalidEndpointRegionException`).
 pub const WRONG_REGION: i32 = 82;
-/// No usable region: nothing in the environment or the metadata services gave a valid one.
+/// No usable region: nothing in the environment or the metadata services gave a valid one
+/// (outside AWS, where no metadata service exists, only the environment is asked).
 pub const NO_REGION: i32 = 83;
 /// No AWS credentials: neither an ECS task role nor IRSA (nor an instance profile) answered,
 /// or `AWS_CONTAINER_CREDENTIALS_FULL_URI` names an endpoint that is refused (plain http off
-/// the host and off the ECS/EKS agent addresses).
+/// the host and off the ECS/EKS agent addresses). Contract pricing outside AWS: the license
+/// token file is missing or unreadable, its role is not named, or License Manager or STS
+/// refused the token or the role.
 pub const NO_CREDENTIALS: i32 = 84;
 /// AWS Marketplace does not know the product code (`InvalidProductCodeException`).
 pub const INVALID_PRODUCT_CODE: i32 = 85;

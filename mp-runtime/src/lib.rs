@@ -82,6 +82,7 @@ mod meter;
 mod notice;
 mod process;
 mod registration;
+mod regular_file;
 mod spec;
 mod startup;
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! The attribute's durations, `"30s" | "5m" | "1h"`: a whole number and a unit, each
+//! The attribute's durations, `"30s" | "5m" | "1h" | "2d"`: a whole number and a unit, each
 //! argument with its own bounds.
 
 /// One duration argument: its name (for messages), default and bounds, in seconds.
@@ -30,18 +30,28 @@ pub(crate) const OFFLINE_LIMIT: Bounds = Bounds {
     max_secs: 7 * 24 * 60 * 60,
 };
 
+/// `offline_limit` under contract pricing: how long the last license state is trusted while
+/// License Manager cannot be asked. The same default; up to 30 days, because a product on
+/// premises (AWS Marketplace for Containers Anywhere) may be cut off from AWS for days, and
+/// its license changes at most monthly.
+pub(crate) const CONTRACT_OFFLINE_LIMIT: Bounds = Bounds {
+    max_secs: 30 * 24 * 60 * 60,
+    ..OFFLINE_LIMIT
+};
+
 /// The value `offline_limit` takes to turn the limit off.
 pub(crate) const OFF: &str = "off";
 
 /// Seconds in `text`, or a message saying what is wrong.
 pub(crate) fn parse(bounds: &Bounds, text: &str) -> Result<u64, String> {
     let name = bounds.name;
-    let usage = "write a whole number followed by `s`, `m` or `h`, e.g. \"30s\", \"5m\", \"1h\"";
+    let usage = "write a whole number followed by `s`, `m`, `h` or `d`, e.g. \"30s\", \"5m\", \"1h\", \"2d\"";
     let (digits, unit) = text.split_at(text.len().saturating_sub(1));
     let scale = match unit {
         "s" => 1,
         "m" => 60,
         "h" => 60 * 60,
+        "d" => 24 * 60 * 60,
         _ => return Err(format!("cannot read {name} {text:?}: {usage}")),
     };
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -67,9 +77,11 @@ pub(crate) fn parse(bounds: &Bounds, text: &str) -> Result<u64, String> {
     Ok(secs)
 }
 
-/// A bound as the seller would write it: in the largest unit that divides it.
+/// A bound as the seller would write it: in the largest unit that divides it (days only past
+/// a week, which reads better as 168h).
 fn written(secs: u64) -> String {
     match secs {
+        s if s > 7 * 86400 && s % 86400 == 0 => format!("{}d", s / 86400),
         s if s % 3600 == 0 => format!("{}h", s / 3600),
         s if s % 60 == 0 => format!("{}m", s / 60),
         s => format!("{s}s"),
@@ -88,12 +100,18 @@ mod tests {
         assert_eq!(parse(d, "1h"), Ok(3600));
         assert_eq!(parse(d, "6h"), Ok(d.max_secs));
         assert_eq!(parse(&OFFLINE_LIMIT, "168h"), Ok(OFFLINE_LIMIT.max_secs));
+        assert_eq!(parse(&OFFLINE_LIMIT, "7d"), Ok(OFFLINE_LIMIT.max_secs));
+        assert_eq!(parse(&CONTRACT_OFFLINE_LIMIT, "30d"), Ok(30 * 86400));
+        assert_eq!(
+            parse(&CONTRACT_OFFLINE_LIMIT, "31d").unwrap_err(),
+            "offline_limit \"31d\" is longer than the 30d limit"
+        );
     }
 
     #[test]
     fn rejects() {
         let d = &STARTUP_DEADLINE;
-        for bad in ["", "5", "m", "5 m", "1.5h", "-1s", "5d"] {
+        for bad in ["", "5", "m", "5 m", "1.5h", "-1s", "5w", "d"] {
             assert!(parse(d, bad).unwrap_err().contains("cannot read"), "{bad}");
         }
         assert_eq!(

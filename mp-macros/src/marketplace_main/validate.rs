@@ -7,7 +7,9 @@ use crate::dimensions::name::{self, Dimension};
 use crate::errors::{Checked, Failed, Join, Merge};
 use crate::marketplace_main::args::Args;
 use crate::marketplace_main::contract::{self, absent};
-use crate::marketplace_main::duration::{self, OFFLINE_LIMIT, STARTUP_DEADLINE};
+use crate::marketplace_main::duration::{
+    self, CONTRACT_OFFLINE_LIMIT, OFFLINE_LIMIT, STARTUP_DEADLINE,
+};
 use crate::marketplace_main::model::{
     Contract, Flavor, Main, Pricing, PublicKey, Rejected, Spec, TierParam,
 };
@@ -340,7 +342,11 @@ fn offline_limit(args: &Args, pricing: Option<Pricing>) -> Checked<Option<u64>> 
     if lit.value() == duration::OFF {
         return Ok(None);
     }
-    let secs = duration::parse(&OFFLINE_LIMIT, &lit.value()).map_err(|e| {
+    let bounds = match pricing {
+        Some(Pricing::Contract) => &CONTRACT_OFFLINE_LIMIT,
+        _ => &OFFLINE_LIMIT,
+    };
+    let secs = duration::parse(bounds, &lit.value()).map_err(|e| {
         syn::Error::new_spanned(&lit, format!("{e}, or \"{}\" for no limit", duration::OFF))
     })?;
     Ok(Some(secs))
@@ -439,6 +445,24 @@ mod tests {
                 .map(|spec| spec.offline_limit_secs)
         };
         assert_eq!(limit("30m"), Ok(Some(1800)));
+        assert_eq!(limit("7d"), Ok(Some(7 * 86400)));
+        assert_eq!(
+            limit("8d"),
+            Err(
+                "offline_limit \"8d\" is longer than the 168h limit, or \"off\" for no limit"
+                    .into()
+            )
+        );
+        let contract = args(quote!(
+            pricing = "contract",
+            product_sku = "sku",
+            tiers(enum Plan { Basic = "BasicTier" }),
+            offline_limit = "30d"
+        ));
+        assert_eq!(
+            contract.map(|spec| spec.offline_limit_secs),
+            Ok(Some(30 * 86400))
+        );
         assert_eq!(limit("off"), Ok(None));
         assert_eq!(
             limit("30s"),

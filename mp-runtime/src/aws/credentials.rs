@@ -11,18 +11,26 @@ use crate::failure::Failure;
 use crate::failure::causes;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::{BehaviorVersion, ConfigLoader, SdkConfig};
 use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
 use std::time::Duration;
+#[cfg(feature = "contract")]
+use {
+    crate::aws::license_token::{self, LicenseTokenProvider, LicenseTokenSource},
+    crate::build_mode::BuildMode,
+    crate::process::clock::Clock,
+    aws_config::identity::IdentityCache,
+    std::sync::Arc,
+};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// One call's limit, so a silent endpoint costs one attempt, not the whole deadline.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Loads the shared AWS configuration for `region`.
-pub(crate) async fn load(region: &Region, env: &dyn Env) -> SdkConfig {
-    let loader = aws_config::defaults(BehaviorVersion::latest())
+/// aws-config for `region`, without its retries and with short timeouts.
+fn defaults(region: &Region) -> ConfigLoader {
+    aws_config::defaults(BehaviorVersion::latest())
         .region(aws_config::Region::new(region.as_str().to_owned()))
         .retry_config(RetryConfig::disabled())
         .timeout_config(
@@ -31,7 +39,12 @@ pub(crate) async fn load(region: &Region, env: &dyn Env) -> SdkConfig {
                 .read_timeout(ATTEMPT_TIMEOUT)
                 .operation_attempt_timeout(ATTEMPT_TIMEOUT)
                 .build(),
-        );
+        )
+}
+
+/// Loads the shared AWS configuration for `region`.
+pub(crate) async fn load(region: &Region, env: &dyn Env) -> SdkConfig {
+    let loader = defaults(region);
     // Settled before aws-config builds its credentials chain: a refused endpoint replaces the
     // chain with a provider that only reports the refusal (exit 84 in `check`), so nothing ever
     // resolves or connects to it.
@@ -41,6 +54,26 @@ pub(crate) async fn load(region: &Region, env: &dyn Env) -> SdkConfig {
     }
     .load()
     .await
+}
+
+/// Loads the shared AWS configuration of a deployment outside AWS compute: the default
+/// chain extended by the license-token provider, which answers whenever the buyer mounted a
+/// token (`source`). The provider keeps its own credentials until shortly before they
+/// expire, so aws-config's cache stays out of the way.
+#[cfg(feature = "contract")]
+pub(crate) async fn load_with_license_token(
+    region: &Region,
+    source: LicenseTokenSource,
+    mode: BuildMode,
+    clock: Arc<dyn Clock>,
+) -> Result<SdkConfig, Failure> {
+    let anonymous = defaults(region).no_credentials().load().await;
+    let provider = LicenseTokenProvider::new(source, &anonymous, region, mode, clock)?;
+    Ok(defaults(region)
+        .identity_cache(IdentityCache::no_cache())
+        .credentials_provider(provider)
+        .load()
+        .await)
 }
 
 /// Fetches credentials once, so "none configured" is reported as such (exit 84) instead of
@@ -56,6 +89,10 @@ pub(crate) async fn check(config: &SdkConfig) -> Result<(), AttemptError> {
         Err(error) => error,
     };
     if let Some(refused) = credentials_uri::refusal(&error) {
+        return Err(AttemptError::Final(refused.failure()));
+    }
+    #[cfg(feature = "contract")]
+    if let Some(refused) = license_token::refusal(&error) {
         return Err(AttemptError::Final(refused.failure()));
     }
     match error {

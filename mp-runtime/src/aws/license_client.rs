@@ -10,6 +10,7 @@ use crate::build_mode::BuildMode;
 use crate::failure::Failure;
 use aws_config::SdkConfig;
 use aws_sdk_licensemanager::Config;
+use aws_sdk_licensemanager::config::Builder;
 
 /// `https://license-manager.<region>.amazonaws.com`; `region` is validated, so it cannot
 /// change the host.
@@ -20,7 +21,16 @@ pub(crate) fn production_endpoint(region: &Region) -> String {
 /// The License Manager client configuration for this build mode; `Err` only if the pinned
 /// trust store cannot be built, which stops start-up rather than trust the platform's.
 pub(crate) fn config(sdk: &SdkConfig, region: &Region, mode: BuildMode) -> Result<Config, Failure> {
-    let builder = aws_sdk_licensemanager::config::Builder::from(sdk);
+    builder(sdk, region, mode).map(Builder::build)
+}
+
+/// The same, still open to changes (`license_token` lets it send unsigned requests).
+pub(crate) fn builder(
+    sdk: &SdkConfig,
+    region: &Region,
+    mode: BuildMode,
+) -> Result<Builder, Failure> {
+    let builder = Builder::from(sdk);
     Ok(match mode {
         BuildMode::Production => {
             let pinned = trust::pinned_http_client("License Manager")?;
@@ -29,8 +39,7 @@ pub(crate) fn config(sdk: &SdkConfig, region: &Region, mode: BuildMode) -> Resul
                 .http_client(pinned)
         }
         BuildMode::LocalTesting => builder,
-    }
-    .build())
+    })
 }
 
 #[cfg(test)]

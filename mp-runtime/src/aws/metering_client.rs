@@ -18,29 +18,39 @@ pub(crate) fn production_endpoint(region: &Region) -> String {
     format!("https://metering.marketplace.{region}.amazonaws.com")
 }
 
-/// The variables through which aws-config would move the metering or License Manager
+/// The variables through which aws-config would move the metering, License Manager or STS
 /// endpoint.
-const ENDPOINT_OVERRIDES: [&str; 3] = [
+const ENDPOINT_OVERRIDES: [&str; 4] = [
     "AWS_ENDPOINT_URL_MARKETPLACE_METERING",
     "AWS_ENDPOINT_URL_LICENSE_MANAGER",
+    "AWS_ENDPOINT_URL_STS",
     "AWS_ENDPOINT_URL",
 ];
 
-/// In a production build, the line that says an endpoint override is ignored: such a build
-/// run against mp-emulator would otherwise retry the real endpoint until the deadline and
-/// then blame the network.
+/// In a production build, the line that names every endpoint override it ignores: such a
+/// build run against mp-emulator would otherwise retry the real endpoint until the deadline
+/// and then blame the network.
 pub(crate) fn ignored_override_notice(mode: BuildMode, env: &dyn Env) -> Option<String> {
     if mode != BuildMode::Production {
         return None;
     }
-    let (name, value) = ENDPOINT_OVERRIDES
+    let set: Vec<String> = ENDPOINT_OVERRIDES
         .iter()
-        .find_map(|name| env.var(name).map(|value| (name, value)))?;
+        .filter_map(|name| {
+            env.var(name)
+                .map(|value| format!("{name}={}", quoted(&value)))
+        })
+        .collect();
+    let verb = match set.len() {
+        0 => return None,
+        1 => "is",
+        _ => "are",
+    };
     Some(format!(
-        "mp-runtime: note: {name}={} is ignored: this production build always calls the \
+        "mp-runtime: note: {} {verb} ignored: this production build always calls the \
          official AWS endpoints of its region. Runs against mp-emulator need a build with the \
          local-testing feature",
-        quoted(&value)
+        set.join(", ")
     ))
 }
 
@@ -128,10 +138,26 @@ mod tests {
             )
         );
         assert_eq!(ignored_override_notice(BuildMode::LocalTesting, &env), None);
-        for name in ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_LICENSE_MANAGER"] {
+        for name in [
+            "AWS_ENDPOINT_URL",
+            "AWS_ENDPOINT_URL_LICENSE_MANAGER",
+            "AWS_ENDPOINT_URL_STS",
+        ] {
             let other = crate::env::env_of(&[(name, EMULATOR)]);
             assert!(ignored_override_notice(BuildMode::Production, &other).is_some());
         }
+        let every = crate::env::env_of(&[
+            ("AWS_ENDPOINT_URL_MARKETPLACE_METERING", EMULATOR),
+            ("AWS_ENDPOINT_URL_LICENSE_MANAGER", EMULATOR),
+        ]);
+        let notice = ignored_override_notice(BuildMode::Production, &every).unwrap();
+        assert!(
+            notice.contains(
+                "AWS_ENDPOINT_URL_MARKETPLACE_METERING=\"http://127.0.0.1:9\", \
+                 AWS_ENDPOINT_URL_LICENSE_MANAGER=\"http://127.0.0.1:9\" are ignored"
+            ),
+            "{notice}"
+        );
         let none = crate::env::env_of(&[]);
         assert_eq!(ignored_override_notice(BuildMode::Production, &none), None);
     }

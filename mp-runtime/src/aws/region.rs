@@ -193,21 +193,48 @@ impl fmt::Display for Unanswered {
     }
 }
 
-async fn walk(env: &dyn Env) -> Result<Resolved, NoRegion> {
+/// The region variables only: where no metadata service exists (outside AWS compute), the
+/// deployment must say its region, and saying nothing is exit 83 at once, with `why`.
+#[cfg(feature = "contract")]
+pub(crate) fn configured(env: &dyn Env, why: &str) -> Result<Resolved, Failure> {
     let mut tried = Vec::new();
+    variables(env, &mut tried)
+        .unwrap_or(Err(NoRegion::NotFound(tried)))
+        .map_err(|e| match e {
+            NoRegion::NotFound(_) => Failure::new(
+                exit::NO_REGION,
+                format!("no AWS region: AWS_REGION and AWS_DEFAULT_REGION are not set, {why}"),
+            ),
+            malformed => Failure::new(exit::NO_REGION, malformed.to_string()),
+        })
+}
+
+/// `AWS_REGION`, then `AWS_DEFAULT_REGION`; `None` when neither is set (each noted in
+/// `tried`).
+fn variables(env: &dyn Env, tried: &mut Vec<Miss>) -> Option<Result<Resolved, NoRegion>> {
     for var in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
         match env.var(var) {
             // A set but malformed variable is an error, not a reason to look elsewhere.
             Some(value) => {
-                return Region::parse(&value)
-                    .map(|region| Resolved {
-                        region,
-                        source: var,
-                    })
-                    .ok_or(NoRegion::Malformed { var, value });
+                return Some(
+                    Region::parse(&value)
+                        .map(|region| Resolved {
+                            region,
+                            source: var,
+                        })
+                        .ok_or(NoRegion::Malformed { var, value }),
+                );
             }
             None => tried.push(Miss::VarUnset(var)),
         }
+    }
+    None
+}
+
+async fn walk(env: &dyn Env) -> Result<Resolved, NoRegion> {
+    let mut tried = Vec::new();
+    if let Some(resolved) = variables(env, &mut tried) {
+        return resolved;
     }
 
     let ecs = async {
@@ -439,6 +466,26 @@ mod tests {
         ] {
             assert!(Region::parse(bad).is_none(), "{bad:?}");
         }
+    }
+
+    #[cfg(feature = "contract")]
+    #[test]
+    fn outside_aws_only_the_variables_are_asked_and_none_is_exit_83_at_once() {
+        let why = "and a license token marks a deployment outside AWS";
+        let env = env_of(&[("AWS_DEFAULT_REGION", "eu-west-1")]);
+        assert_eq!(configured(&env, why).unwrap().region.as_str(), "eu-west-1");
+        let failure = configured(&env_of(&[]), why).unwrap_err();
+        assert_eq!(failure.code, exit::NO_REGION);
+        assert_eq!(
+            failure.message,
+            "no AWS region: AWS_REGION and AWS_DEFAULT_REGION are not set, and a license \
+             token marks a deployment outside AWS"
+        );
+        let bad = configured(&env_of(&[("AWS_REGION", "moon-1")]), why).unwrap_err();
+        assert!(
+            bad.to_string().contains("is not an AWS region name"),
+            "{bad}"
+        );
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! The start-up path the generated `main` runs before the seller's code: product code,
 //! region, credentials, `RegisterUsage` (retried up to the deadline), signature.
 
+use crate::aws::anywhere;
+#[cfg(feature = "contract")]
+use crate::aws::license_token::LicenseTokenSource;
 use crate::aws::region::{self, Region};
 use crate::aws::retry::{self, Stopped};
 use crate::aws::{credentials, metering_client};
@@ -57,6 +60,9 @@ pub(crate) async fn start<P: PricingModel>(
             "custom pricing needs at least one dimension: declare the listing's dimensions \
              in #[marketplace_main(dimensions(...))]",
         ));
+    }
+    if !matches!(P::PRICING, Pricing::Contract) {
+        anywhere::refuse_metered(P::PRICING, env)?;
     }
     if matches!(P::PRICING, Pricing::Contract) {
         // Boxed, as the metered call below: other pricings' futures hold no contract state.
@@ -199,8 +205,25 @@ async fn contract_start(
             "pricing = contract without its entitlements: build with #[marketplace_main]",
         ));
     };
-    let resolved = region::resolve(env).await?;
-    let sdk = credentials::load(&resolved.region, env).await;
+    let (resolved, sdk) = match LicenseTokenSource::from_env(env)? {
+        None => {
+            let resolved = region::resolve(env).await?;
+            let sdk = credentials::load(&resolved.region, env).await;
+            (resolved, sdk)
+        }
+        Some(token) => {
+            let resolved = region::configured(
+                env,
+                "and a license token (AWS_WEB_IDENTITY_REFRESH_TOKEN_FILE) marks a deployment \
+                 outside AWS, where no metadata service can tell it. Set AWS_REGION to the \
+                 license's home Region (the Helm chart's region value)",
+            )?;
+            let clock = crate::local_testing::clock(mode, env);
+            let sdk =
+                credentials::load_with_license_token(&resolved.region, token, mode, clock).await?;
+            (resolved, sdk)
+        }
+    };
     crate::contract::start(
         contract,
         crate::contract::Start {

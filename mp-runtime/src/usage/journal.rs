@@ -60,7 +60,6 @@
 mod adopt;
 mod compact;
 mod format;
-mod read;
 mod recover;
 mod slot;
 mod validate;
@@ -68,6 +67,7 @@ mod validate;
 use super::aggregator::Record;
 use super::stats::{Counters, STATS};
 use crate::notice::operator;
+use crate::regular_file::{self, Symlinks};
 use std::fs::File;
 use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -81,6 +81,11 @@ use format::line;
 pub(crate) use recover::Recovered;
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use recover::recover;
+
+/// The most a journal may hold. A journal holds a process's record states since it started
+/// (compacted at each start), a few hundred bytes a record and checkpoint; a gigabyte is
+/// years of that, or a file that was never a journal. Larger files are refused unread.
+const MAX_BYTES: u64 = 1 << 30;
 
 pub(crate) struct Journal {
     path: PathBuf,
@@ -154,8 +159,8 @@ impl Journal {
 /// Reads one journal file as of `now`: one of another version is moved aside, records this
 /// runtime cannot have written are reported.
 fn read_one(path: &Path, now: SystemTime) -> io::Result<Recovered> {
-    let mut recovered = match read::open_regular(path)? {
-        Some(file) => recover::recover_from(BufReader::new(file.take(read::MAX_BYTES)), now)?,
+    let mut recovered = match regular_file::open(path, Symlinks::Refuse, MAX_BYTES, "a journal")? {
+        Some(file) => recover::recover_from(BufReader::new(file.take(MAX_BYTES)), now)?,
         None => Recovered::default(),
     };
     if let Some(version) = recovered.other_version.take() {

@@ -1,27 +1,43 @@
-//! Opening the journal without trusting what the path names: only a regular file is read,
-//! never through a symlink, never blocking on a FIFO or a device, and never more than
-//! `MAX_BYTES` of it.
+//! Opening a file whose path the buyer controls (a volume, a mounted secret) without trusting
+//! what the path names: only a regular file is read, never blocking on a FIFO or a device,
+//! never more than the caller's limit, and through a symbolic link only where the caller
+//! allows one.
 
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::Path;
 
-/// The most a journal may hold. A journal holds a process's record states since it started
-/// (compacted at each start), a few hundred bytes a record and checkpoint; a gigabyte is
-/// years of that, or a file that was never a journal. Larger files are refused unread.
-pub(crate) const MAX_BYTES: u64 = 1 << 30;
+/// Whether the path's last component may be a symbolic link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Symlinks {
+    /// A file the process itself writes (the journal): a link there was planted.
+    Refuse,
+    /// A mounted secret: Kubernetes mounts each key as a link into the volume's current data.
+    #[cfg(feature = "contract")]
+    Follow,
+}
 
-/// Opens `path` for reading if it is a regular file; `None` if nothing is there. The checks
-/// are made on the opened handle, so a file swapped in between a check and the open cannot
-/// pass.
-pub(crate) fn open_regular(path: &Path) -> io::Result<Option<File>> {
+/// Opens `path` for reading if it is a regular file of at most `max_bytes`; `None` if
+/// nothing is there. `what` names the file in errors. The checks are made on the opened
+/// handle, so a file swapped in between a check and the open cannot pass.
+pub(crate) fn open(
+    path: &Path,
+    symlinks: Symlinks,
+    max_bytes: u64,
+    what: &str,
+) -> io::Result<Option<File>> {
     let mut options = OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         // Opening a FIFO for reading without O_NONBLOCK waits for a writer for ever.
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC);
+        let no_follow = match symlinks {
+            Symlinks::Refuse => libc::O_NOFOLLOW,
+            #[cfg(feature = "contract")]
+            Symlinks::Follow => 0,
+        };
+        options.custom_flags(no_follow | libc::O_NONBLOCK | libc::O_CLOEXEC);
     }
     let file = match options.open(path) {
         Ok(file) => file,
@@ -36,9 +52,9 @@ pub(crate) fn open_regular(path: &Path) -> io::Result<Option<File>> {
     if !metadata.file_type().is_file() {
         return Err(refused(path, kind(&metadata)));
     }
-    if metadata.len() > MAX_BYTES {
+    if metadata.len() > max_bytes {
         return Err(io::Error::other(format!(
-            "{} is {} bytes, more than the {MAX_BYTES} a journal can hold; it was not read and \
+            "{} is {} bytes, more than the {max_bytes} {what} can hold; it was not read and \
              is left as it is",
             path.display(),
             metadata.len()
@@ -82,6 +98,12 @@ fn kind(metadata: &std::fs::Metadata) -> &'static str {
 mod tests {
     use super::*;
 
+    const MAX_BYTES: u64 = 1 << 30;
+
+    fn open_regular(path: &Path) -> io::Result<Option<File>> {
+        open(path, Symlinks::Refuse, MAX_BYTES, "a journal")
+    }
+
     #[test]
     fn only_a_regular_file_is_opened() {
         let dir = tempfile::tempdir().unwrap();
@@ -105,6 +127,33 @@ mod tests {
         assert!(
             refused(&fifo).contains("is a FIFO"),
             "no writer, yet no wait"
+        );
+    }
+
+    #[cfg(feature = "contract")]
+    #[test]
+    fn a_mounted_secret_is_read_through_its_link_but_never_a_fifo_behind_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("data");
+        std::fs::write(&file, "x").unwrap();
+        let link = dir.path().join("token");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        assert!(
+            open(&link, Symlinks::Follow, 10, "a token")
+                .unwrap()
+                .is_some()
+        );
+        let fifo = dir.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let to_fifo = dir.path().join("to-fifo");
+        std::os::unix::fs::symlink(&fifo, &to_fifo).unwrap();
+        let why = open(&to_fifo, Symlinks::Follow, 10, "a token").unwrap_err();
+        assert!(why.to_string().contains("is a FIFO"), "{why}");
+        let why = open(&file, Symlinks::Follow, 0, "a token").unwrap_err();
+        assert!(
+            why.to_string().contains("more than the 0 a token can hold"),
+            "{why}"
         );
     }
 

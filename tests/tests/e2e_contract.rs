@@ -283,6 +283,22 @@ fn no_license_stops_before_user_code_with_exit_93() {
 }
 
 #[test]
+fn a_license_of_undeclared_tiers_only_says_so_with_exit_93() {
+    let emu = emulator(license("enterprise", 5, 100));
+    let run = harness::run(FIXTURE, &Env::of(&emu, Platform::Ecs));
+    let line = run.assert_failed(93);
+    assert!(
+        line.starts_with("mp-runtime: no declared tier: license "),
+        "{line}"
+    );
+    assert!(
+        line.contains("grants enterprise, ConcurrentUsers, DataGB"),
+        "{line}"
+    );
+    assert!(!line.contains("Subscribe"), "{line}");
+}
+
+#[test]
 fn an_expired_license_stops_before_user_code_with_exit_94() {
     let emu = emulator(license("pro", 5, 100).expires(When::After(-3600)));
     let run = harness::run(FIXTURE, &Env::of(&emu, Platform::Ecs));

@@ -35,10 +35,10 @@ async fn main(license: License<Plan>) -> std::io::Result<()> {
     let registration =
         mp_runtime::registration().expect("marketplace_main checked out before main");
     println!(
-        "serving on http://{} (product {}, tier {:?}, contract pricing, region {})",
+        "serving on http://{} (product {}, tier {}, contract pricing, region {})",
         listener.local_addr()?,
         registration.product_code(),
-        license.tier(),
+        license.tier_entitlement().unwrap_or("none"),
         registration.region(),
     );
     axum::serve(listener, app::router(license))

@@ -180,7 +180,7 @@ fn wanted(n: usize, e: EntitlementDataInput) -> Result<Wanted, AwsError> {
         Some(text) => Some(
             text.parse::<u64>()
                 .ok()
-                .filter(|v| *v <= i64::MAX as u64)
+                .filter(|v| *v <= mp_marketplace_rules::license::MAX_QUANTITY)
                 .ok_or_else(|| {
                     invalid(format!(
                         "Value `{text}` of entitlement `{name}` is not a whole number of {unit}"

@@ -32,5 +32,15 @@ pub fn check_entitlement_name(name: &str) -> Result<(), Violation> {
     rule::text(Field::EntitlementName, name, usize::MAX, |_| true)
 }
 
+/// The largest quantity a checkout may ask of an entitlement: License Manager holds counts as
+/// a `Long`.
+pub const MAX_QUANTITY: u64 = i64::MAX as u64;
+
+/// A quantity asked of an entitlement (`CheckoutLicense`'s `Value`): 1 to [`MAX_QUANTITY`].
+/// Zero asks for nothing, so a checkout of it is a wasted call.
+pub fn is_quantity(units: u64) -> bool {
+    (1..=MAX_QUANTITY).contains(&units)
+}
+
 #[cfg(test)]
 mod tests;

@@ -57,3 +57,12 @@ fn units_are_spelt_exactly() {
         )
     );
 }
+
+#[test]
+fn a_quantity_is_one_to_a_long() {
+    assert!(!is_quantity(0));
+    assert!(is_quantity(1));
+    assert!(is_quantity(MAX_QUANTITY));
+    assert!(!is_quantity(MAX_QUANTITY + 1));
+    assert!(!is_quantity(u64::MAX));
+}

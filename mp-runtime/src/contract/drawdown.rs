@@ -21,6 +21,7 @@ pub struct Drawn {
 
 /// Draws `units` down for good: what `consume!` expands to.
 pub async fn consume(entitlement: &'static Drawdown, units: u64) -> Result<Drawn, ContractError> {
+    ContractError::check_quantity(entitlement.name, units)?;
     let ask = Ask {
         name: entitlement.name,
         value: Some(units),

@@ -26,6 +26,14 @@ pub enum ContractError {
         /// The units asked for.
         requested: u64,
     },
+    /// `checkout!` or `consume!` asked for a quantity License Manager does not take: 0, or
+    /// more than it counts (`i64::MAX`). Nothing was asked of License Manager.
+    InvalidQuantity {
+        /// The entitlement's name in the listing.
+        entitlement: &'static str,
+        /// The units asked for.
+        requested: u64,
+    },
     /// The license expired.
     LicenseExpired,
     /// License Manager did not answer in time (throttling, network), after retries with one
@@ -36,6 +44,19 @@ pub enum ContractError {
     Refused(LicenseManagerError),
     /// This process did not start up with contract pricing.
     NotStarted,
+}
+
+impl ContractError {
+    /// `Err(InvalidQuantity)` for a quantity no checkout may ask, before any call is made.
+    pub(crate) fn check_quantity(entitlement: &'static str, units: u64) -> Result<(), Self> {
+        if mp_marketplace_rules::license::is_quantity(units) {
+            return Ok(());
+        }
+        Err(ContractError::InvalidQuantity {
+            entitlement,
+            requested: units,
+        })
+    }
 }
 
 impl fmt::Display for ContractError {
@@ -52,6 +73,15 @@ impl fmt::Display for ContractError {
                 entitlement,
                 requested,
             } => write!(f, "{entitlement} has fewer than {requested} unit(s) left"),
+            ContractError::InvalidQuantity {
+                entitlement,
+                requested,
+            } => write!(
+                f,
+                "{requested} unit(s) of {entitlement} is not a quantity License Manager takes \
+                 (1 to {}); nothing was asked",
+                mp_marketplace_rules::license::MAX_QUANTITY
+            ),
             ContractError::LicenseExpired => f.write_str("the license expired"),
             ContractError::Unavailable(why) => write!(f, "License Manager unavailable: {why}"),
             ContractError::Refused(why) => write!(f, "License Manager refused: {why}"),
@@ -153,5 +183,24 @@ mod tests {
             "connection reset"
         );
         assert!(ContractError::NotStarted.source().is_none());
+    }
+
+    #[test]
+    fn a_quantity_license_manager_would_refuse_is_refused_before_any_call() {
+        assert!(ContractError::check_quantity("DataGB", 1).is_ok());
+        for units in [0, u64::MAX] {
+            let error = ContractError::check_quantity("DataGB", units).unwrap_err();
+            assert!(matches!(
+                error,
+                ContractError::InvalidQuantity { entitlement: "DataGB", requested } if requested == units
+            ));
+        }
+        assert_eq!(
+            ContractError::check_quantity("DataGB", 0)
+                .unwrap_err()
+                .to_string(),
+            "0 unit(s) of DataGB is not a quantity License Manager takes (1 to \
+             9223372036854775807); nothing was asked"
+        );
     }
 }

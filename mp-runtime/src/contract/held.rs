@@ -4,6 +4,7 @@
 //! inbox with.
 
 use super::entitlement::Floating;
+use super::stats::COUNTERS;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -129,7 +130,9 @@ pub(crate) fn return_to(held: &Held, inbox: &UnboundedSender<Arc<Held>>) {
     let mut list = lock_held();
     if let Some(index) = list.iter().position(|h| h.id == held.id) {
         // A failed send means the keeper is gone: the seat returns when its 60 minutes end.
-        let _ = inbox.send(list.swap_remove(index));
+        if inbox.send(list.swap_remove(index)).is_ok() {
+            COUNTERS.check_ins_pending.fetch_add(1, Relaxed);
+        }
     }
 }
 

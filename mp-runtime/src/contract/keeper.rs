@@ -14,12 +14,13 @@ use super::held::{self, Held, LIFETIME};
 use super::license_manager;
 use super::policy::Outcome;
 use super::state::{LicenseStatus, Snapshot};
-use super::stats::{COUNTERS, bump};
+use super::stats::{COUNTERS, bump, license_stats};
 use super::trust::{Trust, expire_if_ended};
 use crate::exit;
 use crate::failure::Failure;
 use crate::notice::operator;
 use crate::process::background::Background;
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::{mpsc, watch};
@@ -131,18 +132,24 @@ async fn run(
                 }
                 lapse_or_extend(context).await;
             }
-            Some(held) = inbox.recv() => check_in(context, &held).await,
+            Some(held) = inbox.recv() => check_in_dropped(context, &held).await,
             _ = stopped.changed() => break,
         }
     }
     // The list first, then the inbox: a seat dropped meanwhile is in one or the other.
-    let mut last = held::take_all();
-    while let Ok(held) = inbox.try_recv() {
-        last.push(held);
-    }
-    for held in last {
+    for held in held::take_all() {
         check_in(context, &held).await;
     }
+    while let Ok(held) = inbox.try_recv() {
+        check_in_dropped(context, &held).await;
+    }
+    eprintln!("{}", license_stats().exit_line());
+}
+
+/// Checks in a seat its holder dropped, which `license_stats` counts as pending until now.
+async fn check_in_dropped(context: &Context, held: &Held) {
+    check_in(context, held).await;
+    COUNTERS.check_ins_pending.fetch_sub(1, Relaxed);
 }
 
 /// Publishes `snapshot` as the license's state, expired if its end has passed on the wall

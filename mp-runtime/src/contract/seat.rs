@@ -54,6 +54,7 @@ pub async fn checkout_seat(
     entitlement: &'static Floating,
     units: u64,
 ) -> Result<Seat, ContractError> {
+    ContractError::check_quantity(entitlement.name, units)?;
     let ask = Ask {
         name: entitlement.name,
         value: Some(units),

@@ -6,7 +6,10 @@ use super::check::{CheckError, check, first_call};
 use super::clock::LicenseClock;
 use super::context::{self, Installed};
 use super::keeper;
+use super::license_manager::Facts;
 use super::policy::Outcome;
+use super::received;
+use super::state::Snapshot;
 use crate::aws::credentials;
 use crate::aws::license_client;
 use crate::aws::region::Region;
@@ -46,7 +49,7 @@ pub(crate) async fn start(spec: &'static ContractSpec, start: Start<'_>) -> Resu
     let (first, first_asked_at) = retry::until_deadline(start.deadline, || async {
         credentials::check(start.sdk).await?;
         let asked_at = clock.monotonic();
-        check(&client, spec, clock.wall())
+        first_check(&client, spec, clock.wall())
             .await
             .map(|snapshot| (snapshot, asked_at))
             .map_err(|error| attempt_error(error, spec, start.region))
@@ -82,6 +85,44 @@ pub(crate) async fn start(spec: &'static ContractSpec, start: Start<'_>) -> Resu
         first_asked_at,
     };
     keeper::spawn(context, inputs)
+}
+
+/// The first check. A tier checkout that License Manager allows nothing of may still have a
+/// license behind it, granting tiers this build does not declare: that is said as such, since
+/// "subscribe" would send an operator who holds a license the wrong way.
+async fn first_check(
+    client: &aws_sdk_licensemanager::Client,
+    spec: &ContractSpec,
+    now: std::time::SystemTime,
+) -> Result<Snapshot, CheckError> {
+    match check(client, spec, now).await {
+        Err(CheckError::Call(Outcome::NotAllowed(detail))) if !spec.tiers.is_empty() => Err(
+            match received::received(client, spec.product_sku, now).await {
+                Ok((arn, facts)) => CheckError::Local(undeclared_tiers(spec, &arn, &facts)),
+                Err(_) => CheckError::Call(Outcome::NotAllowed(detail)),
+            },
+        ),
+        other => other,
+    }
+}
+
+fn undeclared_tiers(spec: &ContractSpec, arn: &str, facts: &Facts) -> Failure {
+    let granted: Vec<&str> = facts.limits.iter().map(|limit| limit.name()).collect();
+    Failure::new(
+        exit::NO_LICENSE,
+        format!(
+            "no declared tier: license {arn} of product {} grants {}, and none of it is a tier \
+             this build declares ({}). The seller's build must name the listing's tier \
+             entitlements in tiers(...); the buyer's subscription is not the problem",
+            spec.product_sku,
+            if granted.is_empty() {
+                "no entitlement".to_owned()
+            } else {
+                granted.join(", ")
+            },
+            spec.tiers.join(", ")
+        ),
+    )
 }
 
 /// What a failed first check means for start-up.
@@ -144,6 +185,7 @@ fn attempt_error(error: CheckError, spec: &ContractSpec, region: &Region) -> Att
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::state::EntitlementLimit;
 
     const SPEC: ContractSpec = ContractSpec {
         product_sku: "prod-x",
@@ -158,6 +200,27 @@ mod tests {
             AttemptError::Final(failure) => Some(failure.code),
             AttemptError::Transient(_) => None,
         }
+    }
+
+    #[test]
+    fn a_license_with_only_undeclared_tiers_says_so() {
+        let facts = Facts {
+            expires_at: None,
+            limits: vec![EntitlementLimit {
+                name: "Enterprise".to_owned(),
+                max_count: None,
+                unit: "None".to_owned(),
+            }],
+        };
+        let failure = undeclared_tiers(&SPEC, "arn:aws:license-manager::1:license:l-1", &facts);
+        assert_eq!(failure.code, exit::NO_LICENSE);
+        assert!(
+            failure.message.contains(
+                "license arn:aws:license-manager::1:license:l-1 of product prod-x grants \
+                 Enterprise, and none of it is a tier this build declares (Basic)"
+            ),
+            "{failure}"
+        );
     }
 
     #[test]

@@ -189,6 +189,15 @@ impl<T: ContractTier> License<T> {
         self.receiver.borrow().tier.and_then(T::from_index)
     }
 
+    /// The held tier's entitlement name in the listing (`"pro"`), for an operator's line;
+    /// `None` without a tier.
+    pub fn tier_entitlement(&self) -> Option<&'static str> {
+        self.receiver
+            .borrow()
+            .tier
+            .and_then(|index| T::ENTITLEMENTS.get(index).copied())
+    }
+
     /// Whether the license is in force: the last check found it so, its end has not passed
     /// on this host's clock, and that check is not older than the offline limit.
     pub fn is_active(&self) -> bool {

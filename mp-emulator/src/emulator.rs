@@ -124,7 +124,8 @@ impl Emulator {
         self.addr
     }
 
-    /// The environment that points a process at this emulator, with `platform`'s credentials.
+    /// The environment that points a process at this emulator, with `platform`'s credentials
+    /// (for [`Platform::Anywhere`], a license token file written at the first call: see there).
     pub fn env(&self, platform: Platform) -> Vec<(String, String)> {
         crate::env::for_process(&self.state, platform)
     }
@@ -135,7 +136,8 @@ impl Emulator {
     /// credentials at `<url>/ecs/credentials/<replica>` and task metadata with a task ARN of
     /// its own; EKS: a web identity token file of its own (removed when the emulator stops).
     /// `replica` is 1 to 64 letters, digits, `.`, `_` or `-`. EC2 has no replicas: an
-    /// instance profile has one session per instance.
+    /// instance profile has one session per instance; nor has Anywhere: every pod reads the
+    /// same license token and STS makes each exchange a session of its own.
     pub fn env_for_replica(
         &self,
         platform: Platform,

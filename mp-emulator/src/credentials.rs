@@ -321,6 +321,23 @@ mod tests {
     }
 
     #[test]
+    fn a_license_token_session_always_names_its_sts_session() {
+        let source = CredentialSource::LicenseToken;
+        let base = source.credentials().session_token;
+        let session = CredentialSource::license_token_session("s-1");
+        assert_eq!(
+            source.session_of_token(&format!("{base}/s-1")),
+            Some(session)
+        );
+        assert_eq!(source.session_of_token(base), None);
+        assert!(source.session(Some("pod-a")).is_err());
+        assert_eq!(
+            CredentialSource::by_access_key(source.credentials().access_key_id),
+            Some(source)
+        );
+    }
+
+    #[test]
     fn an_instance_profile_has_one_session() {
         let profile = CredentialSource::InstanceProfile;
         assert!(profile.session(Some("i-1")).is_err());

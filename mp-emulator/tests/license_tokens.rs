@@ -475,3 +475,27 @@ async fn the_anywhere_environment_holds_a_working_refresh_token() {
         "{env:?}"
     );
 }
+
+#[tokio::test]
+async fn duration_seconds_shortens_the_session_within_its_bounds() {
+    let emu = emulator().await;
+    let token = emu
+        .create_license_token(DEMO_CONTRACT_SKU, &[], 30)
+        .unwrap();
+    let access = access_token(&emu, &token.token).await.unwrap();
+    let claims: AccessTokenClaims = claims_of(&access);
+    let with = |secs: i32| {
+        sts_client(&emu)
+            .assume_role_with_web_identity()
+            .role_arn(LICENSE_TOKEN_ROLE_ARN)
+            .role_session_name("short")
+            .web_identity_token(&access)
+            .duration_seconds(secs)
+            .send()
+    };
+    let out = with(900).await.unwrap();
+    let expiration = out.credentials().unwrap().expiration().secs() as u64;
+    assert!(expiration < claims.exp, "{expiration} >= {}", claims.exp);
+    let e = with(899).await.unwrap_err();
+    assert_eq!(e.code(), Some("ValidationError"));
+}

@@ -24,18 +24,25 @@ pub enum CredentialSource {
     Irsa,
     /// EC2 instance profile, from IMDS.
     InstanceProfile,
+    /// A License Manager license token off AWS compute (on premises, another cloud): STS
+    /// `AssumeRoleWithWebIdentity` with an access token from `GetAccessToken`. Each exchange
+    /// is an STS session of its own, limited to the token's license.
+    LicenseToken,
 }
 
 impl CredentialSource {
-    /// Every source, in the order the SigV4 check tries them.
+    /// Every source on AWS compute (an ECS task, an EKS pod, an EC2 instance); the SigV4
+    /// check tries them in this order, then [`LicenseToken`](Self::LicenseToken).
     pub const ALL: [CredentialSource; 3] = [Self::EcsTaskRole, Self::Irsa, Self::InstanceProfile];
 
-    /// The name the ledger's `caller` gives this source (`ecs-task-role`, `irsa`, `instance-profile`).
+    /// The name the ledger's `caller` gives this source (`ecs-task-role`, `irsa`,
+    /// `instance-profile`, `license-token`).
     pub fn name(self) -> &'static str {
         match self {
             Self::EcsTaskRole => "ecs-task-role",
             Self::Irsa => "irsa",
             Self::InstanceProfile => "instance-profile",
+            Self::LicenseToken => "license-token",
         }
     }
 
@@ -57,6 +64,11 @@ impl CredentialSource {
                 "mp-emulator/instance-profile/test-only-secret",
                 "mp-emulator-instance-profile-session-token",
             ),
+            Self::LicenseToken => (
+                "ASIAMPEMULATORLICTOKN",
+                "mp-emulator/license-token/test-only-secret",
+                "mp-emulator-license-token-session-token",
+            ),
         };
         FixedCredentials {
             source: self,
@@ -72,13 +84,24 @@ impl CredentialSource {
             Self::EcsTaskRole => "arn:aws:iam::111122223333:role/mp-emulator-task-role",
             Self::Irsa => IRSA_ROLE_ARN,
             Self::InstanceProfile => "arn:aws:iam::111122223333:role/mp-emulator-instance-profile",
+            Self::LicenseToken => LICENSE_TOKEN_ROLE_ARN,
         }
     }
 
     /// Whether the source vends a session per replica: an ECS task role per task and IRSA per
-    /// pod do; an instance profile has one session for the whole instance.
+    /// pod do; an instance profile has one session for the whole instance, and license-token
+    /// sessions are made by STS, one per exchange, not per replica.
     pub fn has_replicas(self) -> bool {
-        self != Self::InstanceProfile
+        matches!(self, Self::EcsTaskRole | Self::Irsa)
+    }
+
+    /// The STS session `id` of license-token credentials: their keys, and a session token
+    /// naming the session (whose license and expiry the emulator keeps).
+    pub(crate) fn license_token_session(id: &str) -> ReplicaSession {
+        ReplicaSession {
+            source: Self::LicenseToken,
+            replica: Some(id.to_string()),
+        }
     }
 
     /// The session of replica `name` (`None`: the default one), if this source has replicas
@@ -88,7 +111,7 @@ impl CredentialSource {
             check_replica_name(name)?;
             if !self.has_replicas() {
                 return Err(format!(
-                    "replica `{name}`: an instance profile has one credentials session per instance; replicas are for the ECS task role and IRSA"
+                    "replica `{name}`: {self} credentials have no replicas (an instance profile has one session per instance; license-token sessions come from STS, one per exchange); replicas are for the ECS task role and IRSA"
                 ));
             }
         }
@@ -106,6 +129,12 @@ impl CredentialSource {
             "" => None,
             _ => Some(rest.strip_prefix('/')?),
         };
+        if self == Self::LicenseToken {
+            // Only STS makes these sessions, and each has an id.
+            let id = replica?;
+            check_replica_name(id).ok()?;
+            return Some(Self::license_token_session(id));
+        }
         self.session(replica).ok()
     }
 
@@ -113,6 +142,7 @@ impl CredentialSource {
     pub fn by_access_key(access_key_id: &str) -> Option<CredentialSource> {
         Self::ALL
             .into_iter()
+            .chain([Self::LicenseToken])
             .find(|s| s.credentials().access_key_id == access_key_id)
     }
 }
@@ -189,7 +219,8 @@ impl ReplicaSession {
         self.source
     }
 
-    /// The replica's name; `None` for the source's default session.
+    /// The replica's name; `None` for the source's default session. For license-token
+    /// credentials, the id of the STS session.
     pub fn replica(&self) -> Option<&str> {
         self.replica.as_deref()
     }
@@ -239,6 +270,11 @@ pub fn check_replica_name(name: &str) -> Result<(), String> {
 /// The role `Emulator::env(Platform::Eks)` exports as `AWS_ROLE_ARN`.
 pub const IRSA_ROLE_ARN: &str = "arn:aws:iam::111122223333:role/mp-emulator-irsa";
 
+/// The role the emulator's license tokens name unless told others (`CreateToken` without
+/// `RoleArns`, `Emulator::create_license_token` with none), and the `AWS_ROLE_ARN` of
+/// `Emulator::env(Platform::Anywhere)`.
+pub const LICENSE_TOKEN_ROLE_ARN: &str = "arn:aws:iam::111122223333:role/mp-emulator-license-token";
+
 /// Name of the instance profile role under `/latest/meta-data/iam/security-credentials/`.
 pub const INSTANCE_PROFILE_ROLE_NAME: &str = "mp-emulator-instance-profile";
 
@@ -282,6 +318,23 @@ mod tests {
         ] {
             assert_eq!(irsa.session_of_token(&bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_license_token_session_always_names_its_sts_session() {
+        let source = CredentialSource::LicenseToken;
+        let base = source.credentials().session_token;
+        let session = CredentialSource::license_token_session("s-1");
+        assert_eq!(
+            source.session_of_token(&format!("{base}/s-1")),
+            Some(session)
+        );
+        assert_eq!(source.session_of_token(base), None);
+        assert!(source.session(Some("pod-a")).is_err());
+        assert_eq!(
+            CredentialSource::by_access_key(source.credentials().access_key_id),
+            Some(source)
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::connection::{Connection, CuttableListener};
 use crate::env::Platform;
 use crate::ledger::Ledger;
 use crate::license::activity::PoolLevel;
+use crate::license::refresh_token::LicenseToken;
 use crate::license::spec::LicenseSpec;
 use crate::scenario::Scenario;
 use crate::state::State;
@@ -123,7 +124,8 @@ impl Emulator {
         self.addr
     }
 
-    /// The environment that points a process at this emulator, with `platform`'s credentials.
+    /// The environment that points a process at this emulator, with `platform`'s credentials
+    /// (for [`Platform::Anywhere`], a license token file written at the first call: see there).
     pub fn env(&self, platform: Platform) -> Vec<(String, String)> {
         crate::env::for_process(&self.state, platform)
     }
@@ -134,7 +136,8 @@ impl Emulator {
     /// credentials at `<url>/ecs/credentials/<replica>` and task metadata with a task ARN of
     /// its own; EKS: a web identity token file of its own (removed when the emulator stops).
     /// `replica` is 1 to 64 letters, digits, `.`, `_` or `-`. EC2 has no replicas: an
-    /// instance profile has one session per instance.
+    /// instance profile has one session per instance; nor has Anywhere: every pod reads the
+    /// same license token and STS makes each exchange a session of its own.
     pub fn env_for_replica(
         &self,
         platform: Platform,
@@ -176,6 +179,28 @@ impl Emulator {
         let now = self.state.clock.now_epoch_secs();
         self.state.settled_licenses().set(sku, spec, now);
         Ok(())
+    }
+
+    /// Mints a License Manager refresh token for `sku`'s license, as the buyer's `CreateToken`
+    /// does: naming `role_arns` (empty: [`LICENSE_TOKEN_ROLE_ARN`]), valid `expiration_days`
+    /// on the emulator's clock. Fails if the buyer holds no license for `sku`.
+    ///
+    /// [`LICENSE_TOKEN_ROLE_ARN`]: crate::credentials::LICENSE_TOKEN_ROLE_ARN
+    pub fn create_license_token(
+        &self,
+        sku: &str,
+        role_arns: &[&str],
+        expiration_days: u32,
+    ) -> anyhow::Result<LicenseToken> {
+        self.state
+            .mint_license_token(sku, role_arns, expiration_days)
+            .map_err(anyhow::Error::msg)
+    }
+
+    /// Revokes license token `id` (what `DeleteToken` does); whether it existed and was not
+    /// revoked yet. Access tokens already traded for it last their hour.
+    pub fn revoke_license_token(&self, id: &str) -> bool {
+        self.state.licenses().tokens.revoke(id)
     }
 
     /// Takes `sku`'s license away (no license); whether it had one.

@@ -2,13 +2,14 @@
 //!
 //! One HTTP server plays the Metering Service (AWS JSON 1.1, SigV4-checked, PS256-signed
 //! RegisterUsage tokens), AWS License Manager (contract pricing: tiers, floating and
-//! drawdown entitlements per product SKU), ECS task metadata and container credentials,
-//! IMDSv2, and STS web identity, with scenarios, faults, a settable clock and a ledger of what
-//! would be billed. See the crate README for endpoints, scenarios and JSON formats.
+//! drawdown entitlements per product SKU; license tokens for products off AWS compute), ECS
+//! task metadata and container credentials, IMDSv2, and STS web identity (IRSA and license
+//! tokens), with scenarios, faults, a settable clock and a ledger of what would be billed. See
+//! the crate README for endpoints, scenarios and JSON formats.
 //!
 //! [`Emulator`] is the entry point; the rest of the public API is grouped by what a test
 //! names: [`metering`] (products, target prefix, `RegisterUsage` token claims), [`license`]
-//! (contract licenses and what License Manager did), [`ledger`] (what would be billed),
+//! (contract licenses, license tokens and what License Manager did), [`ledger`] (what would be billed),
 //! [`scenario`] (how the services answer, forged signatures), [`credentials`] (the roles and
 //! sessions each platform signs with), [`sigv4`] (signing names and client signatures) and
 //! [`keys`] (the test-only signing keys).
@@ -18,13 +19,13 @@
 //! Modules import downward only: a module imports from the layers below its own, from its own
 //! layer only where the last column says so, and never from a layer above. Inside a
 //! directory the same holds: `mod.rs` dispatches to its children, and what the children share
-//! lives in a leaf child (`metering/operation.rs`, `license_manager/refused.rs`), never in
-//! `mod.rs`. The workspace's `module_cycles` test fails on any cycle.
+//! lives in a leaf child (`metering/operation.rs`, `license_manager/refused.rs`,
+//! `sts/xml.rs`), never in `mod.rs`. The workspace's `module_cycles` test fails on any cycle.
 //!
 //! | Layer | Modules | What it holds | May import |
 //! |-------|---------|---------------|------------|
 //! | 6 entry | `emulator`, `server` | the public handle; the router | everything below |
-//! | 5 surfaces | `metering/`, `license_manager/`, `ecs`, `imds`, `sts`, `control`, `env` | one module per AWS service or endpoint, the control API, the environment that points a process here | layers 1-4; `license_manager`'s control endpoints also `control`'s error answer |
+//! | 5 surfaces | `metering/`, `license_manager/`, `ecs`, `imds`, `sts/`, `control`, `env` | one module per AWS service or endpoint, the control API, the environment that points a process here | layers 1-4; `license_manager`'s control endpoints also `control`'s error answer |
 //! | 4 requests | `aws_json`, `faults` | AWS JSON 1.1 parsing and answers; faults played before a handler | layers 1-3 |
 //! | 3 state | `state` | what every handler shares: config, clock, scenario, books, secrets | layers 1-2 |
 //! | 2 model | `config`, `license/`, `ledger`, `metering_book` | what the emulator is told, and what it records | layer 1, `license/` below `ledger` and `config` |

@@ -15,7 +15,7 @@ use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State as Shared};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use license_manager::control as licenses;
 use std::sync::Arc;
 
@@ -58,6 +58,11 @@ pub(crate) fn router(state: Arc<State>) -> Router {
             put(licenses::put).delete(licenses::delete),
         )
         .route("/_emulator/licenses/{sku}/tier", put(licenses::put_tier))
+        .route("/_emulator/license-tokens", post(licenses::post_token))
+        .route(
+            "/_emulator/license-tokens/{id}",
+            delete(licenses::delete_token),
+        )
         .route(
             "/_emulator/license-throttle",
             get(licenses::get_throttle).put(licenses::put_throttle),

@@ -4,7 +4,8 @@
 use crate::clock::Clock;
 use crate::config::EmulatorConfig;
 use crate::ledger::Ledger;
-use crate::license::book::LicenseBook;
+use crate::license::book::{LicenseBook, whole};
+use crate::license::refresh_token::LicenseToken;
 use crate::metering_book::Book;
 use crate::scenario::{ActiveScenario, Scenario};
 use crate::token::TokenSigner;
@@ -28,6 +29,8 @@ pub(crate) struct State {
     pub(crate) web_identity_token_file: PathBuf,
     /// `http://127.0.0.1:PORT`, known once bound.
     pub(crate) url: OnceLock<String>,
+    /// The refresh token `Platform::Anywhere`'s environment names, once minted.
+    anywhere_refresh_token: Mutex<Option<LicenseToken>>,
     /// The IMDSv2 session token `PUT /latest/api/token` hands out.
     pub(crate) imds_token: String,
     /// The id in the emulated ECS task's ARN.
@@ -74,6 +77,7 @@ impl State {
                 ))
                 .join("web-identity-token"),
             url: OnceLock::new(),
+            anywhere_refresh_token: Mutex::new(None),
             imds_token: format!("mp-emulator-imds-{}", crate::ids::uuid_like()),
             task_id: crate::ids::uuid_like().replace('-', ""),
             stopping,
@@ -85,6 +89,31 @@ impl State {
     /// per replica so STS hands each its own session.
     pub(crate) fn replica_web_identity_token(&self, replica: &str) -> String {
         format!("{}#{replica}", self.web_identity_token)
+    }
+
+    /// Issues a License Manager refresh token for `sku`'s license now on the emulator clock,
+    /// naming `role_arns` (none: the default role), valid `days`.
+    pub(crate) fn mint_license_token(
+        &self,
+        sku: &str,
+        role_arns: &[&str],
+        days: u32,
+    ) -> Result<LicenseToken, String> {
+        let now = self.clock.now_epoch_secs();
+        let mut book = self.settled_licenses();
+        let arn = book.license(sku).map(|l| l.arn.clone()).ok_or_else(|| {
+            format!(
+                "the buyer holds no license for `{sku}`: grant one first (--license, set_license)"
+            )
+        })?;
+        let roles = role_arns.iter().map(|r| r.to_string()).collect();
+        book.tokens
+            .issue(&self.signer, &arn, roles, Vec::new(), days, whole(now))
+    }
+
+    /// The refresh token `Platform::Anywhere`'s environment names, once minted.
+    pub(crate) fn anywhere_refresh_token(&self) -> MutexGuard<'_, Option<LicenseToken>> {
+        lock(&self.anywhere_refresh_token)
     }
 
     /// `http://127.0.0.1:PORT`, or empty before the server is bound.

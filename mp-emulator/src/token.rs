@@ -1,8 +1,10 @@
 //! PS256 signing with the emulator's key, and the RegisterUsage `Signature` it signs: a JWT
 //! over the product code, key version, the caller's nonce and the issue time, verifiable
-//! with the published public key.
+//! with the published public key. The same key verifies the tokens the emulator takes back
+//! (License Manager's license tokens).
 
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// Claims of a RegisterUsage token. No `exp`: AWS's tokens carry none.
@@ -21,9 +23,11 @@ pub struct RegisterUsageClaims {
     pub iat: u64,
 }
 
-/// Signs tokens with one RSA private key (RegisterUsage's, License Manager's).
+/// Signs tokens with one RSA private key (RegisterUsage's, License Manager's), and verifies
+/// them with its public key.
 pub(crate) struct TokenSigner {
     key: EncodingKey,
+    public: DecodingKey,
 }
 
 impl std::fmt::Debug for TokenSigner {
@@ -37,7 +41,26 @@ impl TokenSigner {
         let key = EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| {
             anyhow::anyhow!("the signing key is not an RSA private key in PEM form: {e}")
         })?;
-        Ok(Self { key })
+        let public_pem = crate::public_key::public_key_pem(pem).map_err(anyhow::Error::msg)?;
+        let public = DecodingKey::from_rsa_pem(public_pem.as_bytes())
+            .map_err(|e| anyhow::anyhow!("the signing key's public key is not usable: {e}"))?;
+        Ok(Self { key, public })
+    }
+
+    /// The claims of `token` if this key signed it (PS256) under key id `kid`. Nothing about
+    /// time is checked here: expiry is judged on the emulator's clock by the caller.
+    pub(crate) fn verify<T: DeserializeOwned>(&self, token: &str, kid: &str) -> Option<T> {
+        let header = jsonwebtoken::decode_header(token).ok()?;
+        if header.alg != Algorithm::PS256 || header.kid.as_deref() != Some(kid) {
+            return None;
+        }
+        let mut validation = Validation::new(Algorithm::PS256);
+        validation.required_spec_claims.clear();
+        validation.validate_exp = false;
+        validation.validate_aud = false;
+        jsonwebtoken::decode(token, &self.public, &validation)
+            .ok()
+            .map(|d| d.claims)
     }
 
     pub(crate) fn sign(&self, claims: &impl Serialize) -> Result<String, String> {

@@ -1,11 +1,13 @@
 //! boto3 against the emulator, through `mp-emulator run`: the wire protocol, SigV4 and error
 //! shapes of the Metering Service and License Manager are right for another SDK than the Rust
-//! one, not just for the client they were written with.
+//! one, not just for the client they were written with; and so are License Manager's license
+//! tokens with STS.
 //!
 //! Needs python3 with boto3. Without it the test says so and passes, unless
 //! `MP_REQUIRE_BOTO3` is set, as `.ci/run` does after installing boto3.
 
 use mp_emulator::{
+    credentials::LICENSE_TOKEN_ROLE_ARN,
     ledger::Ledger,
     license::DEMO_CONTRACT_SKU,
     metering::{DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT},
@@ -47,15 +49,16 @@ fn boto3_speaks_to_the_emulator() {
             DEMO_HOURLY_PRODUCT,
             DEMO_CUSTOM_PRODUCT,
             DEMO_CONTRACT_SKU,
+            LICENSE_TOKEN_ROLE_ARN,
         ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}\n{stderr}");
-    assert!(stdout.contains("boto3 smoke: 14 checks passed"), "{stdout}");
+    assert!(stdout.contains("boto3 smoke: 21 checks passed"), "{stdout}");
     assert!(
-        stderr.contains("License Manager: 2 checkouts, 1 drawdowns, 1 extensions, 1 check-ins"),
+        stderr.contains("License Manager: 3 checkouts, 1 drawdowns, 1 extensions, 1 check-ins"),
         "{stderr}"
     );
 
@@ -69,6 +72,7 @@ fn boto3_speaks_to_the_emulator() {
         "a dry run records nothing"
     );
     let lic = &ledger.licenses;
+    assert_eq!(lic.checkouts[2].caller, "license-token");
     assert_eq!(lic.drawn(DEMO_CONTRACT_SKU, "DataGB"), 10);
     assert_eq!(lic.replays, 1);
     assert_eq!(

@@ -1,5 +1,6 @@
-//! The `mp-emulator` binary: `serve`'s first line, `env`, `public-key`, `--license`, and
-//! `run` forwarding the environment, exit code and SIGTERM, and writing the ledger.
+//! The `mp-emulator` binary: `serve`'s first line, `env`, `public-key`, `--license`,
+//! `license-token`, and `run` forwarding the environment, exit code and SIGTERM, and writing
+//! the ledger.
 
 mod support;
 
@@ -203,6 +204,73 @@ fn env_gives_a_replicas_credentials_and_no_ecs_metadata_on_eks() {
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("instance profile"), "{err}");
     stop(server);
+}
+
+#[test]
+fn license_token_and_the_anywhere_platform() {
+    let (server, url) = serve(["--addr", "127.0.0.1:0"]);
+    let token = |sku: &str| {
+        bin()
+            .args([
+                "license-token",
+                "--url",
+                &url,
+                "--license",
+                sku,
+                "--days",
+                "2",
+            ])
+            .args(["--role", "arn:aws:iam::111122223333:role/on-prem"])
+            .output()
+            .unwrap()
+    };
+    let out = token(DEMO_CONTRACT_SKU);
+    let (stdout, stderr) = (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stdout.trim().split('.').count(), 3, "one JWT: {stdout}");
+    assert!(stderr.contains("license token"), "{stderr}");
+    let out = token("prod-notheldbythebuyer");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("no license for `prod-notheldbythebuyer`"),
+        "{stderr}"
+    );
+
+    let out = bin()
+        .args(["env", "--url", &url, "--platform", "anywhere"])
+        .output()
+        .unwrap();
+    let env = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        env.contains("export AWS_EC2_METADATA_DISABLED=true\n"),
+        "{env}"
+    );
+    assert!(
+        env.contains("export AWS_WEB_IDENTITY_REFRESH_TOKEN_FILE="),
+        "{env}"
+    );
+    assert!(!env.contains("ECS_CONTAINER_METADATA_URI_V4"), "{env}");
+    stop(server);
+
+    let out = bin()
+        .args(["run", "--platform", "anywhere", "--", "sh", "-c"])
+        .arg(r#"echo role=$AWS_ROLE_ARN; test -s "$AWS_WEB_IDENTITY_REFRESH_TOKEN_FILE" && echo token=present"#)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "role={}",
+            mp_emulator::credentials::LICENSE_TOKEN_ROLE_ARN
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("token=present"), "{stdout}");
 }
 
 #[test]

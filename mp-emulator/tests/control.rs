@@ -406,3 +406,32 @@ async fn the_ledger_shows_license_manager_once_called() {
     );
     assert!(table.contains("CheckoutLicense=1"), "{table}");
 }
+
+#[tokio::test]
+async fn license_tokens_are_minted_and_revoked() {
+    let emu = emulator().await;
+    let url = format!("{}/_emulator/license-tokens", emu.url());
+    let post = |body: Value| http().post(&url).body(body.to_string()).send();
+    let r = post(json!({ "sku": DEMO_CONTRACT_SKU, "days": 7 }))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let minted: Value = r.json().await.unwrap();
+    let id = minted["id"].as_str().unwrap();
+    assert_eq!(minted["token"].as_str().unwrap().split('.').count(), 3);
+    let r = post(json!({ "sku": "prod-notheld" })).await.unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    let r = post(json!({ "license": DEMO_CONTRACT_SKU })).await.unwrap();
+    assert_eq!(r.status().as_u16(), 400, "unknown fields are refused");
+    for revoked in [true, false] {
+        let r: Value = http()
+            .delete(format!("{url}/{id}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(r["revoked"], revoked, "{r}");
+    }
+}

@@ -131,6 +131,16 @@ async fn default_chain_in_each_replicas_environment_signs_with_its_session() {
     }
 }
 
+#[tokio::test]
+async fn off_aws_compute_the_default_chain_finds_nothing_and_calls_nothing() {
+    // What a license-token provider must extend: aws-config alone knows no refresh token
+    // file, and the Anywhere environment leaves it no metadata to fall back on.
+    let emu = emulator().await;
+    let out = in_child("default-chain-credentials", emu.env(Platform::Anywhere)).await;
+    assert!(out.contains("error="), "{out}");
+    assert_eq!(emu.ledger().request_count("AssumeRoleWithWebIdentity"), 0);
+}
+
 /// Not a test of its own: the body of the child processes above. Does nothing otherwise.
 #[tokio::test]
 async fn child_entry() {
@@ -168,6 +178,16 @@ async fn child_entry() {
                 .await
                 .unwrap();
             println!("key={}", c.access_key_id());
+        }
+        "default-chain-credentials" => {
+            let chain =
+                aws_config::default_provider::credentials::DefaultCredentialsChain::builder()
+                    .build()
+                    .await;
+            match chain.provide_credentials().await {
+                Ok(c) => println!("key={}", c.access_key_id()),
+                Err(e) => println!("error={e}"),
+            }
         }
         "default-chain" => {
             register_with_default_chain().await;

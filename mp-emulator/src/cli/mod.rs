@@ -1,7 +1,9 @@
 //! Command-line front of the emulator: argument definitions and dispatch.
 
 mod args;
+mod control_client;
 mod env;
+mod license_token;
 mod public_key;
 mod run;
 mod serve;
@@ -19,8 +21,9 @@ use std::process::ExitCode;
     long_about = "A local AWS Marketplace for paid containers. One loopback HTTP server plays the \
 Metering Service (AWS JSON 1.1, SigV4-checked, PS256-signed RegisterUsage tokens), AWS License \
 Manager for contract pricing (CheckoutLicense, CheckInLicense, ExtendLicenseConsumption, \
-GetLicense, ListReceivedLicenses; tiers, floating and drawdown entitlements per product SKU), \
-ECS task metadata and container credentials, IMDSv2 and STS web identity, with scenarios, \
+GetLicense, ListReceivedLicenses; tiers, floating and drawdown entitlements per product SKU; \
+license tokens: CreateToken, GetAccessToken), ECS task metadata and container credentials, \
+IMDSv2 and STS web identity (IRSA and license tokens), with scenarios, \
 faults, a settable clock and a ledger of what would be billed. TEST ONLY: its keys are public."
 )]
 struct Cli {
@@ -36,6 +39,9 @@ enum Command {
     Env(env::EnvArgs),
     /// Serve on a free port, run CMD with the emulator's environment, exit with CMD's code.
     Run(run::RunArgs),
+    /// Print a fresh License Manager refresh token for a license a running emulator holds
+    /// (its id on stderr): the buyer's license token, for AWS_WEB_IDENTITY_REFRESH_TOKEN_FILE.
+    LicenseToken(license_token::LicenseTokenArgs),
     /// Print the PEM public key that verifies RegisterUsage tokens and License Manager SignedTokens (key version on stderr).
     PublicKey(public_key::PublicKeyArgs),
 }
@@ -60,6 +66,7 @@ pub(crate) fn main() -> ExitCode {
             Ok(rt) => return rt.block_on(run::run(args)),
             Err(e) => Err(e),
         },
+        Command::LicenseToken(args) => license_token::license_token(&args),
         Command::PublicKey(args) => public_key::public_key(&args),
     };
     match result {

@@ -23,6 +23,7 @@ const CLEARED: &[&str] = &[
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
     "AWS_ROLE_ARN",
     "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_WEB_IDENTITY_REFRESH_TOKEN_FILE",
     "AWS_EC2_METADATA_DISABLED",
     "ECS_CONTAINER_METADATA_URI",
 ];
@@ -31,7 +32,8 @@ const CLEARED: &[&str] = &[
 pub(crate) struct RunArgs {
     #[command(flatten)]
     emulator: EmulatorArgs,
-    /// Which credentials the child gets: ecs (task role), eks (IRSA), ec2 (instance profile).
+    /// Which credentials the child gets: ecs (task role), eks (IRSA), ec2 (instance profile),
+    /// anywhere (a License Manager license token for the first license held, off AWS compute).
     #[arg(long, default_value = "ecs", value_parser = super::args::parse_platform)]
     platform: Platform,
     /// Also write the ledger as JSON to FILE when CMD exits.

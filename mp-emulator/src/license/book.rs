@@ -1,13 +1,14 @@
 //! License Manager's memory: the license granted for each SKU, the consumptions checked out,
-//! what was drawn down, the client tokens answered, the throttle counter and the activity
-//! the ledger shows. What time changes (a scheduled tier change, a floating consumption
-//! reaching its expiration) is applied lazily by [`LicenseBook::settle`], against the
-//! emulator clock, before anything reads or changes the book.
+//! what was drawn down, the client tokens answered, the throttle counter, the activity the
+//! ledger shows and the license tokens issued. What time changes (a scheduled tier change, a
+//! floating consumption reaching its expiration) is applied lazily by [`LicenseBook::settle`],
+//! against the emulator clock, before anything reads or changes the book.
 
 use super::activity::{
     ConsumptionEvent, EntitlementAmount, LicenseActivity, PoolLevel, TierChange,
 };
 use super::spec::{LicenseSpec, Quantity};
+use super::token_book::LicenseTokens;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
@@ -89,6 +90,8 @@ pub(crate) struct LicenseBook {
     /// Whether License Manager was called at all (the ledger shows it from then on).
     pub(crate) called: bool,
     pub(crate) activity: LicenseActivity,
+    /// License tokens and the sessions made from them.
+    pub(crate) tokens: LicenseTokens,
 }
 
 impl LicenseBook {
@@ -162,6 +165,19 @@ impl LicenseBook {
         license.upgrades.push((at, tier.to_string()));
         license.upgrades.sort_by(|a, b| a.0.total_cmp(&b.0));
         Ok(())
+    }
+
+    /// The SKU whose license has (or had) `arn`.
+    pub(crate) fn sku_of_arn(&self, arn: &str) -> Option<&str> {
+        self.arns
+            .iter()
+            .find(|(_, a)| a.as_str() == arn)
+            .map(|(sku, _)| sku.as_str())
+    }
+
+    /// The license `arn` if the buyer holds it now.
+    pub(crate) fn license_by_arn(&self, arn: &str) -> Option<&Granted> {
+        self.license(self.sku_of_arn(arn)?)
     }
 
     pub(crate) fn license(&self, sku: &str) -> Option<&Granted> {

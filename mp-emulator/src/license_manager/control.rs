@@ -7,12 +7,16 @@
 //!   JSON string), replacing any;
 //! - `DELETE /_emulator/licenses/{sku}`: no license;
 //! - `PUT /_emulator/licenses/{sku}/tier`: `{"tier": "pro", "at": "+2h"}` (`at` optional: now);
-//! - `GET`/`PUT /_emulator/license-throttle`: `{"next_calls": n}`.
+//! - `GET`/`PUT /_emulator/license-throttle`: `{"next_calls": n}`;
+//! - `POST /_emulator/license-tokens`: `{"sku": "...", "roles": ["arn..."], "days": 365}`
+//!   (`roles` and `days` optional) mints a refresh token, answered as `{"id", "token"}`;
+//! - `DELETE /_emulator/license-tokens/{id}`: revokes it (`{"id", "revoked": bool}`).
 
 use crate::control::bad_request;
 use crate::license::activity::{EntitlementAmount, PoolLevel};
 use crate::license::book::{Granted, LicenseBook, whole};
 use crate::license::spec::{LicenseSpec, When, check_sku};
+use crate::license::token_book::DEFAULT_EXPIRATION_DAYS;
 use crate::state::State;
 use axum::Json;
 use axum::body::Bytes;
@@ -211,4 +215,38 @@ pub(crate) async fn put_throttle(Shared(state): Shared<Arc<State>>, body: Bytes)
         }
         Err(e) => bad_request(format!("expected {{\"next_calls\": n}}: {e}")),
     }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenRequest {
+    sku: String,
+    #[serde(default)]
+    roles: Vec<String>,
+    days: Option<u32>,
+}
+
+pub(crate) async fn post_token(Shared(state): Shared<Arc<State>>, body: Bytes) -> Response {
+    let request: TokenRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return bad_request(format!(
+                "expected {{\"sku\": \"SKU\", \"roles\": [ARN...], \"days\": N}} (roles and days optional): {e}"
+            ));
+        }
+    };
+    let roles: Vec<&str> = request.roles.iter().map(String::as_str).collect();
+    let days = request.days.unwrap_or(DEFAULT_EXPIRATION_DAYS);
+    match state.mint_license_token(&request.sku, &roles, days) {
+        Ok(token) => Json(json!({ "id": token.id, "token": token.token })).into_response(),
+        Err(e) => bad_request(e),
+    }
+}
+
+pub(crate) async fn delete_token(
+    Shared(state): Shared<Arc<State>>,
+    Path(id): Path<String>,
+) -> Response {
+    let revoked = state.licenses().tokens.revoke(&id);
+    Json(json!({ "id": id, "revoked": revoked })).into_response()
 }

@@ -11,6 +11,8 @@ pub(crate) const INVALID_PARAMETER_VALUE: &str = "InvalidParameterValueException
 pub(crate) const NO_ENTITLEMENTS_ALLOWED: &str = "NoEntitlementsAllowedException";
 pub(crate) const ENTITLEMENT_NOT_ALLOWED: &str = "EntitlementNotAllowedException";
 pub(crate) const RESOURCE_NOT_FOUND: &str = "ResourceNotFoundException";
+pub(crate) const ACCESS_DENIED: &str = "AccessDeniedException";
+pub(crate) const AUTHORIZATION: &str = "AuthorizationException";
 pub(crate) const RATE_LIMIT_EXCEEDED: &str = "RateLimitExceededException";
 pub(crate) const SERVER_INTERNAL: &str = "ServerInternalException";
 
@@ -53,4 +55,22 @@ pub(crate) fn server_internal() -> AwsError {
         "An internal error occurred (injected by the scenario)",
     )
     .message_member("Message")
+}
+
+/// The model's `Arn` pattern, in outline: `arn:aws...:<service>:<region>:<account>:<resource>`.
+pub(crate) fn check_arn(path: &str, arn: &str) -> Result<(), AwsError> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let valid = arn.len() <= 2048
+        && parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && !parts[2].is_empty()
+        && !parts[5].is_empty();
+    if valid {
+        return Ok(());
+    }
+    Err(validation(
+        path,
+        "Member must satisfy regular expression pattern: ^arn:aws[a-zA-Z-]*:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$",
+    ))
 }

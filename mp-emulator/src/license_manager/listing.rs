@@ -1,7 +1,7 @@
 //! `GetLicense` and `ListReceivedLicenses`: the licenses granted to the buyer's account, in
 //! the model's `License` / `GrantedLicense` shape, `Status` `EXPIRED` once past their end.
 
-use super::errors::{self, required, validation};
+use super::errors::{self, check_arn, required, validation};
 use super::refused::Refused;
 use crate::aws_error::AwsError;
 use crate::clock::iso8601;
@@ -47,24 +47,6 @@ pub(crate) struct ListReceivedLicensesInput {
 struct FilterInput {
     name: Option<String>,
     values: Option<Vec<String>>,
-}
-
-/// The model's `Arn` pattern, in outline: `arn:aws...:<service>:<region>:<account>:<resource>`.
-fn check_arn(path: &str, arn: &str) -> Result<(), AwsError> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let valid = arn.len() <= 2048
-        && parts.len() == 6
-        && parts[0] == "arn"
-        && parts[1].starts_with("aws")
-        && !parts[2].is_empty()
-        && !parts[5].is_empty();
-    if valid {
-        return Ok(());
-    }
-    Err(validation(
-        path,
-        "Member must satisfy regular expression pattern: ^arn:aws[a-zA-Z-]*:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$",
-    ))
 }
 
 fn status(license: &Granted, now: f64) -> &'static str {

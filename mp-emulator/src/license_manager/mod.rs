@@ -1,72 +1,31 @@
 //! AWS License Manager over AWS JSON 1.1, as a container product with contract pricing calls
 //! it: `POST /` with `X-Amz-Target: AWSLicenseManager.<Operation>`, SigV4-signed for
-//! `license-manager`. Licenses are granted per product SKU (command line, control API); the
-//! throttle the control API sets and the scenario's faults are played first.
+//! `license-manager` (`GetAccessToken` may also come unsigned). Licenses are granted per
+//! product SKU (command line, control API); the throttle the control API sets and the
+//! scenario's faults are played first. Calls signed with license-token credentials are
+//! limited to the token's license (`token_scope`).
 
 mod checkout;
 mod consumption;
 pub(crate) mod control;
 mod errors;
 mod listing;
+mod operation;
 mod refused;
+mod token;
+mod token_scope;
 
 use crate::aws_error::AwsError;
 use crate::aws_json::{self, Operation as _, parse};
 use crate::connection::Connection;
+use crate::credentials::CredentialSource;
 use crate::faults::{self, FaultErrors, Interruption};
-use crate::routes::LICENSE_MANAGER_TARGET_PREFIX;
 use crate::sigv4::{LICENSE_MANAGER_SIGNING_NAME, Signer};
 use crate::state::State;
 use axum::http::{StatusCode, request::Parts};
 use axum::response::Response;
+use operation::Operation;
 use refused::Refused;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Operation {
-    CheckoutLicense,
-    CheckInLicense,
-    ExtendLicenseConsumption,
-    GetLicense,
-    ListReceivedLicenses,
-}
-
-impl Operation {
-    const ALL: [Operation; 5] = [
-        Self::CheckoutLicense,
-        Self::CheckInLicense,
-        Self::ExtendLicenseConsumption,
-        Self::GetLicense,
-        Self::ListReceivedLicenses,
-    ];
-}
-
-impl aws_json::Operation for Operation {
-    fn from_target(target: &str) -> Result<Self, AwsError> {
-        let name = target.strip_prefix(LICENSE_MANAGER_TARGET_PREFIX);
-        Self::ALL
-            .into_iter()
-            .find(|op| Some(op.name()) == name)
-            .ok_or_else(|| {
-                AwsError::client(
-                    "UnknownOperationException",
-                    format!(
-                        "X-Amz-Target `{target}` is not a License Manager operation this emulator plays ({})",
-                        Self::ALL.map(Self::name).join(", ")
-                    ),
-                )
-            })
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Self::CheckoutLicense => "CheckoutLicense",
-            Self::CheckInLicense => "CheckInLicense",
-            Self::ExtendLicenseConsumption => "ExtendLicenseConsumption",
-            Self::GetLicense => "GetLicense",
-            Self::ListReceivedLicenses => "ListReceivedLicenses",
-        }
-    }
-}
 
 /// How License Manager answers the faults that get an answer.
 const FAULT_ERRORS: FaultErrors = FaultErrors {
@@ -134,6 +93,11 @@ fn answer(
     signer_seen: &mut Option<Signer>,
 ) -> Result<serde_json::Value, Refused> {
     aws_json::check_content_type(parts)?;
+    // A process off AWS compute trades its license token before it has credentials: AWS's
+    // own credential providers send this call unsigned.
+    if op == Operation::GetAccessToken && !parts.headers.contains_key("authorization") {
+        return token::get_access_token(state, parse(body)?);
+    }
     let signer = crate::sigv4::verify(
         LICENSE_MANAGER_SIGNING_NAME,
         parts.method.as_str(),
@@ -153,6 +117,11 @@ fn answer(
         )
         .into());
     }
+    let narrowed = match signer.source {
+        CredentialSource::LicenseToken => token_scope::authorize(state, &signer, op, body)?,
+        _ => None,
+    };
+    let body = narrowed.as_deref().unwrap_or(body);
     match op {
         Operation::CheckoutLicense => checkout::checkout_license(state, &signer, parse(body)?),
         Operation::CheckInLicense => consumption::check_in_license(state, &signer, parse(body)?),
@@ -161,5 +130,9 @@ fn answer(
         }
         Operation::GetLicense => listing::get_license(state, parse(body)?),
         Operation::ListReceivedLicenses => listing::list_received_licenses(state, parse(body)?),
+        Operation::CreateToken => token::create_token(state, parse(body)?),
+        Operation::DeleteToken => token::delete_token(state, parse(body)?),
+        Operation::ListTokens => token::list_tokens(state, parse(body)?),
+        Operation::GetAccessToken => token::get_access_token(state, parse(body)?),
     }
 }

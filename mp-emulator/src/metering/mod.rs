@@ -68,6 +68,7 @@ fn answer(
         body,
     )?;
     outcome::check_region(state, &signer, op)?;
+    outcome::check_platform(&signer, op)?;
     match op {
         Operation::RegisterUsage => register::register_usage(state, &signer, parse(body)?),
         Operation::MeterUsage => meter::meter_usage(state, &signer, parse(body)?),

@@ -5,6 +5,7 @@
 use super::operation::Operation;
 use crate::aws_error::AwsError;
 use crate::aws_json::Operation as _;
+use crate::credentials::CredentialSource;
 use crate::scenario::{Outcome, PlatformNotSupportedOn};
 use crate::sigv4::Signer;
 use crate::state::State;
@@ -30,6 +31,24 @@ pub(super) fn check_region(state: &State, signer: &Signer, op: Operation) -> Res
             op.name(),
             state.config.region,
             signer.region
+        ),
+    ))
+}
+
+/// Credentials made from a License Manager license token belong to a process off AWS compute
+/// (on premises, another cloud), where AWS Marketplace meters nothing: RegisterUsage answers
+/// `PlatformNotSupportedException` there. MeterUsage models no platform error, but it is the
+/// answer AWS gives either call outside ECS and EKS (`PlatformNotSupportedOn::Both`), so it is
+/// the closest one, and an SDK still reads its code.
+pub(super) fn check_platform(signer: &Signer, op: Operation) -> Result<(), AwsError> {
+    if signer.source != CredentialSource::LicenseToken {
+        return Ok(());
+    }
+    Err(AwsError::client(
+        errors::PLATFORM_NOT_SUPPORTED,
+        format!(
+            "{} is supported only on Amazon ECS, Amazon EKS and AWS Fargate: these credentials come from a License Manager license token, which a product off AWS compute uses for contract pricing only",
+            op.name()
         ),
     ))
 }

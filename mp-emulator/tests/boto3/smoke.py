@@ -1,8 +1,9 @@
 """boto3 against mp-emulator: the emulator must work unmodified with other SDKs.
 
-Run under `mp-emulator run -- python3 smoke.py HOURLY_CODE CUSTOM_CODE CONTRACT_SKU`: the
-environment points botocore at the emulator (endpoint overrides, ECS container credentials).
-boto3 reads AWS_DEFAULT_REGION, not AWS_REGION, so the region is passed explicitly.
+Run under `mp-emulator run -- python3 smoke.py HOURLY_CODE CUSTOM_CODE CONTRACT_SKU TOKEN_ROLE`:
+the environment points botocore at the emulator (endpoint overrides, ECS container
+credentials). boto3 reads AWS_DEFAULT_REGION, not AWS_REGION, so the region is passed
+explicitly. TOKEN_ROLE is the role the emulator's license tokens name.
 """
 
 import os
@@ -10,9 +11,10 @@ import sys
 import time
 
 import boto3
+from botocore import UNSIGNED
 from botocore.config import Config
 
-hourly, custom, contract = sys.argv[1], sys.argv[2], sys.argv[3]
+hourly, custom, contract, token_role = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 config = Config(retries={"max_attempts": 1}, connect_timeout=2, read_timeout=5)
 client = boto3.client("meteringmarketplace", region_name=os.environ["AWS_REGION"], config=config)
 licenses = boto3.client("license-manager", region_name=os.environ["AWS_REGION"], config=config)
@@ -107,5 +109,57 @@ check([l["ProductSKU"] for l in received] == [contract], "ListReceivedLicenses l
 check(
     licenses.get_license(LicenseArn=tiers["LicenseArn"])["License"]["Status"] == "AVAILABLE",
     "GetLicense finds it available",
+)
+
+# License tokens: the buyer's administrator creates one; a process off AWS compute trades it,
+# unsigned, for an access token, then for credentials that reach that license only.
+region = os.environ["AWS_REGION"]
+unsigned = config.merge(Config(signature_version=UNSIGNED))
+created = licenses.create_token(LicenseArn=tiers["LicenseArn"], ClientToken="boto3-token")
+check(created["TokenType"] == "REFRESH_TOKEN" and created["Token"].count(".") == 2, "CreateToken returns a refresh token")
+anonymous = boto3.client("license-manager", region_name=region, config=unsigned)
+access = anonymous.get_access_token(Token=created["Token"])["AccessToken"]
+check(access.count(".") == 2, "GetAccessToken, unsigned, returns an access token")
+check(
+    error_code(lambda: anonymous.get_access_token(Token="not-a-token")) == "ValidationException",
+    "a token the emulator did not issue is ValidationException",
+)
+sts = boto3.client("sts", region_name=region, config=unsigned)
+
+
+def assume(role):
+    return sts.assume_role_with_web_identity(RoleArn=role, RoleSessionName="boto3", WebIdentityToken=access)
+
+
+check(
+    error_code(lambda: assume("arn:aws:iam::111122223333:role/not-named")) == "AccessDenied",
+    "a role the token does not name is AccessDenied",
+)
+creds = assume(token_role)["Credentials"]
+check(creds["AccessKeyId"].startswith("ASIA"), "AssumeRoleWithWebIdentity takes the access token")
+on_prem = boto3.client(
+    "license-manager",
+    region_name=region,
+    config=config,
+    aws_access_key_id=creds["AccessKeyId"],
+    aws_secret_access_key=creds["SecretAccessKey"],
+    aws_session_token=creds["SessionToken"],
+)
+
+
+def checkout_on_prem(sku):
+    return on_prem.checkout_license(
+        ProductSKU=sku,
+        CheckoutType="PROVISIONAL",
+        KeyFingerprint=ISSUER,
+        Entitlements=[{"Name": "pro", "Unit": "None"}],
+        ClientToken=f"boto3-on-prem-{sku}",
+    )
+
+
+check(checkout_on_prem(contract)["EntitlementsAllowed"][0]["Name"] == "pro", "the token's credentials check out its license")
+check(
+    error_code(lambda: checkout_on_prem("prod-unknown")) == "AccessDeniedException",
+    "another product with the token's credentials is AccessDeniedException",
 )
 print(f"boto3 smoke: {checks} checks passed")

@@ -53,6 +53,40 @@ pub(crate) fn license_client_with(
     aws_sdk_licensemanager::Client::new(&sdk_config(emulator, creds, region))
 }
 
+/// A License Manager client without credentials: its calls go unsigned, as a process off AWS
+/// compute sends `GetAccessToken` before it has any.
+pub(crate) fn anonymous_license_client(emulator: &Emulator) -> aws_sdk_licensemanager::Client {
+    let config = aws_sdk_licensemanager::Config::builder()
+        .behavior_version(aws_sdk_licensemanager::config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(emulator.region().to_string()))
+        .endpoint_url(emulator.url())
+        .retry_config(RetryConfig::disabled())
+        .timeout_config(timeouts())
+        .allow_no_auth()
+        .build();
+    aws_sdk_licensemanager::Client::from_conf(config)
+}
+
+/// An STS client without credentials, as aws-config's web identity provider sends
+/// `AssumeRoleWithWebIdentity`.
+pub(crate) fn sts_client(emulator: &Emulator) -> aws_sdk_sts::Client {
+    let config = aws_sdk_sts::Config::builder()
+        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(emulator.region().to_string()))
+        .endpoint_url(emulator.url())
+        .retry_config(RetryConfig::disabled())
+        .timeout_config(timeouts())
+        .build();
+    aws_sdk_sts::Client::from_conf(config)
+}
+
+fn timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(TIMEOUT)
+        .operation_timeout(TIMEOUT)
+        .build()
+}
+
 /// A CheckoutLicense of the demo contract license, PROVISIONAL, with the Marketplace issuer
 /// and a fresh client token: add entitlements and send.
 pub(crate) fn checkout(
@@ -138,12 +172,7 @@ fn sdk_config(
         .endpoint_url(emulator.url())
         .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(creds))
         .retry_config(RetryConfig::disabled())
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(TIMEOUT)
-                .operation_timeout(TIMEOUT)
-                .build(),
-        )
+        .timeout_config(timeouts())
         .build()
 }
 

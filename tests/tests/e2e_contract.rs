@@ -38,6 +38,7 @@ fn license(tier: &str, seats: u64, gb: u64) -> LicenseSpec {
 /// A running fixture, driven through command files, on a clock the test moves.
 struct Fixture<'a> {
     emu: &'a Emulator,
+    platform: Platform,
     dir: tempfile::TempDir,
     child: Option<Child>,
     next: u64,
@@ -45,9 +46,14 @@ struct Fixture<'a> {
 
 impl<'a> Fixture<'a> {
     fn start(emu: &'a Emulator) -> Fixture<'a> {
+        Fixture::start_on(emu, Platform::Ecs)
+    }
+
+    fn start_on(emu: &'a Emulator, platform: Platform) -> Fixture<'a> {
         let dir = tempfile::tempdir().unwrap();
         let mut fixture = Fixture {
             emu,
+            platform,
             dir,
             child: None,
             next: 0,
@@ -58,7 +64,7 @@ impl<'a> Fixture<'a> {
     }
 
     fn env(&self) -> Env {
-        Env::of(self.emu, Platform::Ecs)
+        Env::of(self.emu, self.platform)
             .set("FX_DIR", self.path().to_str().unwrap())
             .set("MP_TESTING_CLOCK_FILE", self.clock_file().to_str().unwrap())
             .set("MP_TESTING_LICENSE_TICK_MS", "20")
@@ -498,4 +504,134 @@ fn a_drawdown_only_contract_past_its_end_stops_with_exit_94() {
     let line = run.assert_failed(94);
     assert!(line.starts_with("mp-runtime: license expired:"), "{line}");
     assert!(emu.ledger().licenses.drawdowns.is_empty());
+}
+
+// Contract pricing outside AWS compute: the buyer's license token (the environment
+// `Platform::Anywhere` gives, as the product's Helm chart would) instead of a task role.
+
+/// The requests the emulator received for `operation`.
+fn requests(emu: &Emulator, operation: &str) -> u64 {
+    emu.ledger().request_count(operation)
+}
+
+#[test]
+fn a_license_token_checks_out_and_is_exchanged_again_before_its_hour_ends() {
+    let emu = emulator(license("pro", 5, 100));
+    let mut fx = Fixture::start_on(&emu, Platform::Anywhere);
+    assert_eq!(fx.send("tier"), "Some(Pro) Active");
+    assert_eq!(fx.send("hold"), "held");
+    assert_eq!(requests(&emu, "GetAccessToken"), 1);
+    assert_eq!(requests(&emu, "AssumeRoleWithWebIdentity"), 1);
+    assert!(
+        emu.ledger()
+            .licenses
+            .checkouts
+            .iter()
+            .all(|c| c.caller == "license-token"),
+        "every checkout signed with the token's credentials"
+    );
+    // 58 simulated minutes: inside the 5 minutes before the credentials' hour ends, so the
+    // next call (a re-check, an extension) exchanges the token again.
+    fx.move_clocks(58);
+    wait_until(
+        || requests(&emu, "GetAccessToken") >= 2,
+        || format!("no second exchange: {:?}", emu.ledger().requests),
+    );
+    fx.move_clocks(125);
+    wait_until(
+        || requests(&emu, "GetAccessToken") >= 3,
+        || format!("no third exchange: {:?}", emu.ledger().requests),
+    );
+    assert_eq!(fx.send("tier"), "Some(Pro) Active", "no check failed");
+    assert_eq!(seats_in_use(&emu), 1, "the seat was extended with fresh credentials");
+    fx.exit().assert_succeeded();
+    assert_eq!(seats_in_use(&emu), 0);
+}
+
+fn anywhere_run(emu: &Emulator, edit: impl FnOnce(Env) -> Env) -> harness::Run {
+    harness::run(FIXTURE, &edit(Env::of(emu, Platform::Anywhere)))
+}
+
+#[test]
+fn a_missing_license_token_file_stops_with_exit_84_naming_the_secret() {
+    let emu = emulator(license("pro", 5, 100));
+    let run = anywhere_run(&emu, |env| {
+        env.set("AWS_WEB_IDENTITY_REFRESH_TOKEN_FILE", "/nonexistent/license_token")
+    });
+    let line = run.assert_failed(84);
+    assert!(line.contains("the license token file"), "{line}");
+    assert!(line.contains("`license_token`"), "{line}");
+    assert_eq!(requests(&emu, "GetAccessToken"), 0);
+}
+
+#[test]
+fn an_expired_or_revoked_license_token_stops_with_exit_84() {
+    let emu = emulator(license("pro", 5, 100));
+    let dir = tempfile::tempdir().unwrap();
+    let revoked = emu.create_license_token(SKU, &[], 30).unwrap();
+    assert!(emu.revoke_license_token(&revoked.id));
+    let expired = emu.create_license_token(SKU, &[], 1).unwrap();
+    for (token, answer) in [
+        (&revoked.token, "AccessDeniedException"),
+        (&expired.token, "AuthorizationException"),
+    ] {
+        if answer == "AuthorizationException" {
+            emu.set_clock(SystemTime::now() + Duration::from_secs(2 * 24 * 3600));
+        }
+        let file = dir.path().join(answer);
+        std::fs::write(&file, token).unwrap();
+        let run = anywhere_run(&emu, |env| {
+            env.set("AWS_WEB_IDENTITY_REFRESH_TOKEN_FILE", file.to_str().unwrap())
+        });
+        let line = run.assert_failed(84);
+        assert!(
+            line.starts_with(&format!(
+                "mp-runtime: license token refused: License Manager GetAccessToken answered {answer}"
+            )),
+            "{line}"
+        );
+        assert!(line.contains("ask the buyer for a new token"), "{line}");
+    }
+}
+
+#[test]
+fn a_role_the_token_does_not_name_stops_with_exit_84() {
+    let emu = emulator(license("pro", 5, 100));
+    let run = anywhere_run(&emu, |env| {
+        env.set("AWS_ROLE_ARN", "arn:aws:iam::111122223333:role/someone-else")
+    });
+    let line = run.assert_failed(84);
+    assert!(
+        line.contains("STS AssumeRoleWithWebIdentity answered AccessDenied"),
+        "{line}"
+    );
+    assert!(line.contains("`iam_role`"), "{line}");
+}
+
+#[test]
+fn a_token_for_another_product_cannot_check_this_one_out() {
+    let emu = Emulator::start_blocking(
+        EmulatorConfig::default()
+            .license(SKU, license("pro", 5, 100))
+            .license("prod-another", license("pro", 5, 100)),
+    )
+    .expect("emulator starts");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("license_token");
+    let other = emu.create_license_token("prod-another", &[], 30).unwrap();
+    std::fs::write(&file, other.token).unwrap();
+    let run = anywhere_run(&emu, |env| {
+        env.set("AWS_WEB_IDENTITY_REFRESH_TOKEN_FILE", file.to_str().unwrap())
+    });
+    let line = run.assert_failed(91);
+    assert!(line.contains("AccessDeniedException"), "{line}");
+}
+
+#[test]
+fn outside_aws_a_missing_region_stops_at_once_with_exit_83() {
+    let emu = emulator(license("pro", 5, 100));
+    let run = anywhere_run(&emu, |env| env.unset("AWS_REGION"));
+    let line = run.assert_failed(83);
+    assert!(line.contains("marks a deployment outside AWS"), "{line}");
+    assert!(line.contains("the Helm chart's region value"), "{line}");
 }

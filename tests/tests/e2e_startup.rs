@@ -126,6 +126,22 @@ fn platform_not_supported_warns_and_runs_in_a_local_testing_build() {
 }
 
 #[test]
+fn an_hourly_product_given_a_license_token_exits_81_before_calling_aws() {
+    let emu = emulator(config().license(
+        mp_emulator::license::DEMO_CONTRACT_SKU,
+        mp_emulator::license::LicenseSpec::new().tier("pro"),
+    ));
+    let run = run(FX_HOURLY, &Env::of(&emu, Platform::Anywhere));
+    let line = run.assert_failed(81);
+    assert!(
+        line.starts_with("mp-runtime: AWS_WEB_IDENTITY_REFRESH_TOKEN_FILE is set:"),
+        "{line}"
+    );
+    assert!(line.contains("this product's pricing is hourly"), "{line}");
+    assert!(emu.ledger().requests.is_empty(), "nothing was asked of AWS");
+}
+
+#[test]
 fn calling_another_region_exits_82() {
     let emu = emulator(config());
     let run = run(

@@ -143,8 +143,10 @@ macro_rules! __require_contract_feature {
 macro_rules! __require_contract_feature {
     () => {
         ::core::compile_error!(
-            "pricing = \"contract\" needs mp-runtime's `contract` feature: \
-             mp-runtime = { version = \"0.1\", features = [\"contract\"] }"
+            "pricing = \"contract\" needs mp-runtime's `contract` feature: add \
+             `features = [\"contract\"]` to the mp-runtime dependency in Cargo.toml, keeping \
+             its path, git or version (cargo add mp-runtime --path <checkout>/mp-runtime \
+             --features contract)"
         );
     };
 }

@@ -206,6 +206,57 @@ fn env_gives_a_replicas_credentials_and_no_ecs_metadata_on_eks() {
 }
 
 #[test]
+fn serve_on_every_interface_points_env_where_a_client_reaches_it_and_writes_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger_file = dir.path().join("ledger.json");
+    let (server, url) = serve([
+        OsStr::new("--addr"),
+        OsStr::new("0.0.0.0:0"),
+        OsStr::new("--ledger-out"),
+        ledger_file.as_os_str(),
+    ]);
+    let env = |extra: &[&str]| {
+        let out = bin()
+            .args(["env", "--url", &url])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let here = env(&[]);
+    assert!(
+        here.contains(&format!(
+            "export AWS_ENDPOINT_URL_MARKETPLACE_METERING={url}\n"
+        )),
+        "{here}"
+    );
+    let there = env(&["--reach-url", "http://mp-emulator:8080"]);
+    assert!(
+        there.contains("export AWS_ENDPOINT_URL_MARKETPLACE_METERING=http://mp-emulator:8080\n")
+            && there.contains(
+                "export AWS_CONTAINER_CREDENTIALS_FULL_URI=http://mp-emulator:8080/ecs/credentials\n"
+            ),
+        "{there}"
+    );
+    let refused = bin()
+        .args(["env", "--url", &url, "--reach-url", "http://h/path"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("without a path"),
+        "{refused:?}"
+    );
+
+    stop(server);
+    let ledger: Ledger =
+        serde_json::from_str(&std::fs::read_to_string(&ledger_file).unwrap()).unwrap();
+    assert_eq!(ledger.version, mp_emulator::ledger::LEDGER_SCHEMA_VERSION);
+    assert_eq!(ledger.request_count("RegisterUsage"), 0);
+}
+
+#[test]
 fn serve_starts_in_the_scenario_file() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("scenario.json");

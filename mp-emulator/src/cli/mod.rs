@@ -9,6 +9,7 @@ mod serve;
 use args::EmulatorArgs;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -30,7 +31,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve until SIGINT/SIGTERM; the first stdout line is `listening on http://127.0.0.1:<port>`.
+    /// Serve until SIGINT/SIGTERM, then print the ledger; the first stdout line is `listening on http://127.0.0.1:<port>`.
     Serve(ServeArgs),
     /// Print `export NAME=value` lines that point a process at a running emulator.
     Env(env::EnvArgs),
@@ -42,9 +43,13 @@ enum Command {
 
 #[derive(Args)]
 struct ServeArgs {
-    /// Address to listen on; port 0 picks a free port. Loopback is strongly advised.
+    /// Address to listen on; port 0 picks a free port. Loopback is strongly advised outside
+    /// a container; in one, 0.0.0.0 lets the host or other containers reach it.
     #[arg(long, default_value = "127.0.0.1:0")]
     addr: SocketAddr,
+    /// Also write the ledger as JSON to FILE when stopped (a mounted path in a container).
+    #[arg(long, value_name = "FILE")]
+    ledger_out: Option<PathBuf>,
     #[command(flatten)]
     emulator: EmulatorArgs,
 }
@@ -52,9 +57,13 @@ struct ServeArgs {
 pub(crate) fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(args) => {
-            runtime().and_then(|rt| rt.block_on(serve::serve(args.addr, &args.emulator)))
-        }
+        Command::Serve(args) => runtime().and_then(|rt| {
+            rt.block_on(serve::serve(
+                args.addr,
+                &args.emulator,
+                args.ledger_out.as_deref(),
+            ))
+        }),
         Command::Env(args) => env::env(&args),
         Command::Run(args) => match runtime() {
             Ok(rt) => return rt.block_on(run::run(args)),

@@ -44,8 +44,9 @@ enum Command {
 #[derive(Args)]
 struct ServeArgs {
     /// Address to listen on; port 0 picks a free port. Loopback is strongly advised outside
-    /// a container; in one, 0.0.0.0 lets the host or other containers reach it.
-    #[arg(long, default_value = "127.0.0.1:0")]
+    /// a container; in one, 0.0.0.0 lets the host or other containers reach it (the image
+    /// sets MP_EMULATOR_ADDR=0.0.0.0:8080).
+    #[arg(long, env = "MP_EMULATOR_ADDR", default_value = "127.0.0.1:0")]
     addr: SocketAddr,
     /// Also write the ledger as JSON to FILE when stopped (a mounted path in a container).
     #[arg(long, value_name = "FILE")]

@@ -4,7 +4,8 @@
 //! - **from the host**: the image publishes its port on 127.0.0.1, takes the command line's
 //!   flags and a mounted scenario file, and a program on the host (the `fx_hourly` fixture)
 //!   registers through it with nothing but the environment the emulator hands out for that
-//!   address (`AWS_ENDPOINT_URL_*`, the ECS credentials endpoint and its token);
+//!   address (`AWS_ENDPOINT_URL_*`, the ECS credentials endpoint and its token), and again
+//!   with the EC2 form written down ahead of time, as a pod spec lists it;
 //! - **as a sidecar**: a seller's container (the `ecs-hourly` example's local-testing image)
 //!   in the emulator's network namespace, as in a pod, registers and serves with the
 //!   environment `mp-emulator env` prints inside the emulator's container.
@@ -111,8 +112,20 @@ fn the_emulator_image_serves_the_host_and_a_sidecar_and_its_ledger_is_read_from_
             .all(|(_, v)| v.starts_with(&format!("http://{host}"))),
         "the host's environment names the published port: {pairs:?}"
     );
-    let run = harness::run(FIXTURE, &Env(pairs));
-    run.assert_succeeded();
+    harness::run(FIXTURE, &Env(pairs)).assert_succeeded();
+    // The pod spec's environment (docs/emulator-any-language.md), written down ahead of
+    // time: the EC2 form, instance-profile credentials from the emulator's IMDSv2.
+    let url = format!("http://{host}");
+    let written_down = [
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ENDPOINT_URL_MARKETPLACE_METERING", &url),
+        ("AWS_ENDPOINT_URL_LICENSE_MANAGER", &url),
+        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", &url),
+        ("AWS_CONFIG_FILE", "/dev/null"),
+        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+    ];
+    let written_down = written_down.map(|(k, v)| (k.to_owned(), v.to_owned()));
+    harness::run(FIXTURE, &Env(written_down.to_vec())).assert_succeeded();
 
     // As a sidecar: `mp-emulator env` inside the emulator's container, for its loopback.
     let env = emulator.exec(&[
@@ -159,27 +172,24 @@ fn the_emulator_image_serves_the_host_and_a_sidecar_and_its_ledger_is_read_from_
     let (status, body) = http_support::request(&host, "GET", "/_emulator/ledger", b"");
     assert_eq!(status, 200, "{body}");
     let live: Ledger = serde_json::from_str(&body).expect("ledger JSON");
-    let registered: Vec<&str> = live
+    let registered: Vec<(&str, &str)> = live
         .registrations
         .iter()
-        .map(|r| r.product_code.as_str())
+        .map(|r| (r.product_code.as_str(), r.caller.as_str()))
         .collect();
     assert_eq!(
         registered,
-        [FIXTURE_PRODUCT, DEMO_HOURLY_PRODUCT],
-        "the host's program, then the sidecar: {}",
-        live.to_table()
-    );
-    assert!(
-        live.registrations
-            .iter()
-            .all(|r| r.caller == "ecs-task-role"),
-        "{}",
+        [
+            (FIXTURE_PRODUCT, "ecs-task-role"),
+            (FIXTURE_PRODUCT, "instance-profile"),
+            (DEMO_HOURLY_PRODUCT, "ecs-task-role")
+        ],
+        "the host's program twice, then the sidecar: {}",
         live.to_table()
     );
     let (status, _, stderr) = emulator.stop(10);
     assert_eq!(status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("RegisterUsage accepted: 2"), "{stderr}");
+    assert!(stderr.contains("RegisterUsage accepted: 3"), "{stderr}");
     let written: Ledger = serde_json::from_str(
         &std::fs::read_to_string(ledger_dir.join("ledger.json")).expect("the mounted ledger"),
     )

@@ -1,4 +1,4 @@
-//! The `mp-emulator` binary: `serve`'s first line, `env`, `public-key`, `--license`, and
+//! The `mp-emulator` binary: `serve`'s first line, `env`, `health`, `public-key`, `--license`, and
 //! `run` forwarding the environment, exit code and SIGTERM, and writing the ledger.
 
 mod support;
@@ -254,6 +254,28 @@ fn serve_on_every_interface_points_env_where_a_client_reaches_it_and_writes_the_
         serde_json::from_str(&std::fs::read_to_string(&ledger_file).unwrap()).unwrap();
     assert_eq!(ledger.version, mp_emulator::ledger::LEDGER_SCHEMA_VERSION);
     assert_eq!(ledger.request_count("RegisterUsage"), 0);
+}
+
+#[test]
+fn health_answers_for_a_running_emulator_only() {
+    let (server, url) = serve(["--addr", "127.0.0.1:0"]);
+    let addr = url.strip_prefix("http://").unwrap();
+    let health = || {
+        bin()
+            .env("MP_EMULATOR_ADDR", addr)
+            .arg("health")
+            .output()
+            .unwrap()
+    };
+    let up = health();
+    assert!(up.status.success(), "{up:?}");
+    stop(server);
+    let down = health();
+    assert_eq!(down.status.code(), Some(1), "{down:?}");
+    assert!(
+        String::from_utf8_lossy(&down.stderr).contains("cannot reach the emulator"),
+        "{down:?}"
+    );
 }
 
 #[test]

@@ -12,7 +12,8 @@
 //!
 //! The ledger is read from outside both ways: the control API through the published port,
 //! and `--ledger-out` on a mounted directory when the container stops. The image runs as uid
-//! 65532; its size is printed against its base image's (BENCHMARKS.md).
+//! 65532 and answers its HEALTHCHECK; its size is printed against its base image's
+//! (BENCHMARKS.md).
 //!
 //! Skips where podman or the base images are missing, unless `MP_REQUIRE_PODMAN=1` (`.ci/run`).
 
@@ -92,6 +93,9 @@ fn the_emulator_image_serves_the_host_and_a_sidecar_and_its_ledger_is_read_from_
     let first = emulator.next_line().expect("the emulator's first line");
     assert_eq!(first, format!("listening on http://127.0.0.1:{PORT}"));
     let host = published(&emulator, PORT);
+    // The image's own HEALTHCHECK, as Docker and ECS run it.
+    let health = podman_output(&["healthcheck", "run", &emulator.name]);
+    assert!(health.status.success(), "HEALTHCHECK failed: {health:?}");
     let (status, body) = http_support::request(&host, "GET", "/_emulator/scenario", b"");
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("\"seed\":7"), "the mounted scenario: {body}");

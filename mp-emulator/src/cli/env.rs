@@ -56,7 +56,7 @@ pub(crate) fn env(args: &EnvArgs) -> Result<(), String> {
 }
 
 /// A plain HTTP/1.1 GET on loopback, enough for the control API without an HTTP client crate.
-fn get(url: &str, path: &str) -> Result<String, String> {
+pub(super) fn get(url: &str, path: &str) -> Result<String, String> {
     let authority = url
         .strip_prefix("http://")
         .ok_or_else(|| format!("--url must look like http://127.0.0.1:PORT, got `{url}`"))?

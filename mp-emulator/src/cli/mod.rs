@@ -2,6 +2,7 @@
 
 mod args;
 mod env;
+mod health;
 mod public_key;
 mod run;
 mod serve;
@@ -37,6 +38,8 @@ enum Command {
     Env(env::EnvArgs),
     /// Serve on a free port, run CMD with the emulator's environment, exit with CMD's code.
     Run(run::RunArgs),
+    /// Exit 0 when the emulator serving on --addr (MP_EMULATOR_ADDR) answers on loopback: a container health check.
+    Health(health::HealthArgs),
     /// Print the PEM public key that verifies RegisterUsage tokens and License Manager SignedTokens (key version on stderr).
     PublicKey(public_key::PublicKeyArgs),
 }
@@ -70,6 +73,7 @@ pub(crate) fn main() -> ExitCode {
             Ok(rt) => return rt.block_on(run::run(args)),
             Err(e) => Err(e),
         },
+        Command::Health(args) => health::health(&args),
         Command::PublicKey(args) => public_key::public_key(&args),
     };
     match result {

@@ -13,7 +13,7 @@ pub(crate) struct HealthArgs {
 
 pub(crate) fn health(args: &HealthArgs) -> Result<(), String> {
     let url = format!("http://127.0.0.1:{}", args.addr.port());
-    super::env::get(&url, "/_emulator/health")?;
+    super::control_get::get(&url, "/_emulator/health")?;
     println!("ok: {url}");
     Ok(())
 }

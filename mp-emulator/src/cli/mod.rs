@@ -1,6 +1,7 @@
 //! Command-line front of the emulator: argument definitions and dispatch.
 
 mod args;
+mod control_get;
 mod env;
 mod health;
 mod public_key;

@@ -35,10 +35,33 @@ fn found(tool: &str) -> Result<(), String> {
         })
 }
 
+/// The oldest Node.js the locked SDK supports (its packages' `engines`).
+const NODE_MAJOR: u32 = 20;
+
+/// Whether `node` is recent enough for the locked SDK.
+fn node_recent_enough() -> Result<(), String> {
+    let out = Command::new("node")
+        .arg("--version")
+        .output()
+        .map_err(|e| format!("cannot run node ({e}): install nodejs and npm to run this test"))?;
+    let version = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let major = version
+        .strip_prefix('v')
+        .and_then(|v| v.split('.').next())
+        .and_then(|m| m.parse::<u32>().ok());
+    match major {
+        Some(major) if major >= NODE_MAJOR => Ok(()),
+        _ => Err(format!(
+            "node {version} is older than the {NODE_MAJOR} the locked AWS SDK for JavaScript needs"
+        )),
+    }
+}
+
 /// The project installed under the target directory: `npm ci` when the lock file changed
 /// since the last install (or there was none), from npm's cache when it has the packages.
 fn installed() -> Result<PathBuf, String> {
     found("node")?;
+    node_recent_enough()?;
     found("npm")?;
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("js-sdk");
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;

@@ -4,6 +4,7 @@
 
 use mp_emulator::ledger::Ledger;
 use std::ffi::OsStr;
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -19,7 +20,8 @@ pub(crate) fn ready_or_skip(ready: Result<(), String>, require: &str) -> bool {
                 std::env::var_os(require).is_none(),
                 "{require} is set but {why}"
             );
-            eprintln!("skipped: {why}");
+            // Straight to the process's stderr: the harness captures eprintln! of passing tests.
+            let _ = writeln!(std::io::stderr(), "SKIPPED: {why}");
             false
         }
     }

@@ -66,6 +66,16 @@ pub(crate) fn iso8601(epoch_secs: f64) -> String {
     rfc3339(from_epoch_secs(epoch_secs))
 }
 
+/// `2026-01-01T12:00Z` for an hour's start in epoch seconds: the ledger table's hours, which
+/// never have seconds.
+pub(crate) fn utc_hour(epoch_secs: u64) -> String {
+    let full = iso8601(epoch_secs as f64);
+    match full.strip_suffix(":00Z") {
+        Some(minutes) if full.len() == "2026-01-01T12:00:00Z".len() => format!("{minutes}Z"),
+        _ => full,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +87,11 @@ mod tests {
         clock.set_now(past);
         let now = epoch_secs(clock.now());
         assert!((1_000_000.0..1_000_060.0).contains(&now), "{now}");
+    }
+
+    #[test]
+    fn hours_and_times_read_as_utc_date_times() {
+        assert_eq!(utc_hour(1_796_302_800), "2026-12-03T13:00Z");
+        assert_eq!(iso8601(1_796_302_824.75), "2026-12-03T13:00:24Z");
     }
 }

@@ -31,19 +31,25 @@ pub(crate) async fn health(Shared(state): Shared<Arc<State>>) -> Response {
 pub(crate) struct EnvQuery {
     platform: Option<String>,
     replica: Option<String>,
+    url: Option<String>,
 }
 
 /// The environment as JSON pairs, for `mp-emulator env --url` (it needs this emulator's
 /// authorization token and token file, which only the running server knows); with
-/// `replica`, that replica's (writing its token file on EKS).
+/// `replica`, that replica's (writing its token file on EKS); with `url`, pointing at the
+/// emulator as reached there (from another container, or through a published port).
 pub(crate) async fn env(Shared(state): Shared<Arc<State>>, Query(q): Query<EnvQuery>) -> Response {
     let platform = match q.platform.as_deref().unwrap_or("ecs").parse::<Platform>() {
         Ok(p) => p,
         Err(e) => return bad_request(e),
     };
+    let url = q.url.as_deref().unwrap_or(state.url());
+    if let Err(e) = env::check_reach_url(url) {
+        return bad_request(e);
+    }
     match q.replica {
-        None => Json(env::for_process(&state, platform)).into_response(),
-        Some(replica) => match env::for_replica(&state, platform, &replica) {
+        None => Json(env::for_process(&state, platform, url)).into_response(),
+        Some(replica) => match env::for_replica(&state, platform, &replica, url) {
             Ok(env) => Json(env).into_response(),
             Err(e) => bad_request(e),
         },

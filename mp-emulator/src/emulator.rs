@@ -10,7 +10,7 @@ use crate::license::refresh_token::LicenseToken;
 use crate::license::spec::LicenseSpec;
 use crate::scenario::Scenario;
 use crate::state::State;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -97,7 +97,18 @@ impl Emulator {
         stop: watch::Sender<bool>,
         runner: Runner,
     ) -> anyhow::Result<Emulator> {
-        let _ = state.url.set(format!("http://{addr}"));
+        // Bound to every interface (0.0.0.0, in a container), it is reached on loopback from
+        // its own host or pod: an address to connect to, which 0.0.0.0 is not.
+        let reach = match addr.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => {
+                SocketAddr::from((Ipv4Addr::LOCALHOST, addr.port()))
+            }
+            IpAddr::V6(ip) if ip.is_unspecified() => {
+                SocketAddr::from((Ipv6Addr::LOCALHOST, addr.port()))
+            }
+            _ => addr,
+        };
+        let _ = state.url.set(format!("http://{reach}"));
         let file = state.web_identity_token_file.clone();
         // Built first so that a failure below still stops the server and cleans up.
         let emulator = Emulator {
@@ -114,12 +125,13 @@ impl Emulator {
         Ok(emulator)
     }
 
-    /// `http://127.0.0.1:PORT`
+    /// `http://127.0.0.1:PORT`: where it is reached from its own host (loopback when it
+    /// listens on every interface).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.state.url().to_string()
     }
 
-    /// The address the emulator listens on (127.0.0.1).
+    /// The address the emulator listens on (127.0.0.1 unless started elsewhere).
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
@@ -127,7 +139,7 @@ impl Emulator {
     /// The environment that points a process at this emulator, with `platform`'s credentials
     /// (for [`Platform::Anywhere`], a license token file written at the first call: see there).
     pub fn env(&self, platform: Platform) -> Vec<(String, String)> {
-        crate::env::for_process(&self.state, platform)
+        crate::env::for_process(&self.state, platform, self.state.url())
     }
 
     /// The environment of one replica (a task of an ECS service, a pod of a Deployment): the
@@ -143,7 +155,8 @@ impl Emulator {
         platform: Platform,
         replica: &str,
     ) -> anyhow::Result<Vec<(String, String)>> {
-        crate::env::for_replica(&self.state, platform, replica).map_err(anyhow::Error::msg)
+        crate::env::for_replica(&self.state, platform, replica, self.state.url())
+            .map_err(anyhow::Error::msg)
     }
 
     /// A snapshot of what the emulator accepted and rejected so far.

@@ -57,14 +57,16 @@ impl std::str::FromStr for Platform {
     }
 }
 
-/// The environment pointing a process at the emulator whose state is `state`.
-pub(crate) fn for_process(state: &State, platform: Platform) -> Vec<(String, String)> {
+/// The environment pointing a process at the emulator whose state is `state`, which that
+/// process reaches at `url` (another host name or port than the emulator's own from
+/// another container or through a published port).
+pub(crate) fn for_process(state: &State, platform: Platform, url: &str) -> Vec<(String, String)> {
     let token_file = match platform {
         Platform::Anywhere => refresh_token_file(state),
         _ => Some(state.web_identity_token_file.clone()),
     };
     environment(
-        state.url(),
+        url,
         &state.config.region,
         platform,
         None,
@@ -92,11 +94,13 @@ fn refresh_token_file(state: &State) -> Option<PathBuf> {
 }
 
 /// The environment of replica `replica` (a task on ECS, a pod on EKS), whose credentials
-/// are a session of its own; on EKS this writes the replica's web identity token file.
+/// are a session of its own, reaching the emulator at `url`; on EKS this writes the
+/// replica's web identity token file.
 pub(crate) fn for_replica(
     state: &State,
     platform: Platform,
     replica: &str,
+    url: &str,
 ) -> Result<Vec<(String, String)>, String> {
     platform.source().session(Some(replica))?;
     let token_file = state
@@ -106,7 +110,7 @@ pub(crate) fn for_replica(
         write_atomically(&token_file, &state.replica_web_identity_token(replica))?;
     }
     Ok(environment(
-        state.url(),
+        url,
         &state.config.region,
         platform,
         Some(replica),
@@ -179,6 +183,22 @@ fn environment(
         }
     }
     env.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+/// Checks a URL a client reaches the emulator at: `http://HOST:PORT` or `https://HOST:PORT`,
+/// an authority without path, query or credentials, since every endpoint is appended to it.
+pub(crate) fn check_reach_url(url: &str) -> Result<(), String> {
+    let authority = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .unwrap_or_default();
+    let valid = |c: char| c.is_ascii_alphanumeric() || "-._:[]".contains(c);
+    if authority.is_empty() || !authority.chars().all(valid) {
+        return Err(format!(
+            "`{url}` is not a URL the emulator can be reached at: give http://HOST:PORT, without a path"
+        ));
+    }
+    Ok(())
 }
 
 /// Writes `path` through a file of its own renamed into place, so a process reading it never

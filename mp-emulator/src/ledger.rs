@@ -3,14 +3,23 @@
 //! This is what a seller would be billed for, so end-to-end tests compare it with what their
 //! program metered.
 
+use crate::clock::{iso8601, utc_hour};
 use crate::license::activity::LicenseActivity;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+/// The version of the ledger's JSON shape, its `version` field. It changes only when a
+/// field is removed or changes meaning; a field added leaves it as it is.
+pub const LEDGER_SCHEMA_VERSION: u32 = 1;
+
 /// A snapshot of everything the emulator accepted and rejected.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Ledger {
+    /// The JSON shape's version, [`LEDGER_SCHEMA_VERSION`]. A ledger written before the
+    /// field existed has the shape of version 1, and reads as it.
+    #[serde(default = "first_schema_version")]
+    pub version: u32,
     /// Accepted RegisterUsage calls, in arrival order.
     pub registrations: Vec<Registration>,
     /// Accepted (non-dry-run) MeterUsage records, one per (product, dimension, hour, caller,
@@ -25,6 +34,23 @@ pub struct Ledger {
     /// levels; empty (and left out of the JSON) until License Manager is called.
     #[serde(default, skip_serializing_if = "LicenseActivity::is_empty")]
     pub licenses: LicenseActivity,
+}
+
+fn first_schema_version() -> u32 {
+    1
+}
+
+impl Default for Ledger {
+    fn default() -> Self {
+        Self {
+            version: LEDGER_SCHEMA_VERSION,
+            registrations: Vec::new(),
+            records: Vec::new(),
+            requests: BTreeMap::new(),
+            rejections: BTreeMap::new(),
+            licenses: LicenseActivity::default(),
+        }
+    }
 }
 
 /// One accepted RegisterUsage call.
@@ -58,7 +84,7 @@ pub struct MeterRecord {
     pub timestamp: f64,
     /// The quantity accepted for the hour.
     pub quantity: i64,
-    /// How the quantity is split by tags (one untagged allocation when none were sent).
+    /// How the quantity is split by tags (empty when none were sent).
     pub allocations: Vec<Allocation>,
     /// The record id the service answered.
     pub record_id: String,
@@ -162,17 +188,17 @@ impl Ledger {
         if !self.registrations.is_empty() {
             let _ = writeln!(
                 out,
-                "  {:<28} {:>7} {who_heading} {:>12}",
-                "product", "key ver", "at"
+                "  {:<28} {:>7} {who_heading} at (UTC)",
+                "product", "key ver"
             );
             for r in &self.registrations {
                 let _ = writeln!(
                     out,
-                    "  {:<28} {:>7} {} {:>12}",
+                    "  {:<28} {:>7} {} {}",
                     r.product_code,
                     r.public_key_version,
                     who(&r.caller, &r.replica),
-                    r.at
+                    iso8601(r.at as f64)
                 );
             }
         }
@@ -180,16 +206,16 @@ impl Ledger {
         if !self.records.is_empty() {
             let _ = writeln!(
                 out,
-                "  {:<28} {:<16} {:>12} {:>12} {:>5} {who_heading} record id",
-                "product", "dimension", "hour", "quantity", "alloc"
+                "  {:<28} {:<16} {:<17} {:>12} {:>5} {who_heading} record id",
+                "product", "dimension", "hour (UTC)", "quantity", "alloc"
             );
             for r in &self.records {
                 let _ = writeln!(
                     out,
-                    "  {:<28} {:<16} {:>12} {:>12} {:>5} {} {}",
+                    "  {:<28} {:<16} {:<17} {:>12} {:>5} {} {}",
                     r.product_code,
                     r.dimension,
-                    r.hour,
+                    utc_hour(r.hour),
                     r.quantity,
                     r.allocations.len(),
                     who(&r.caller, &r.replica),
@@ -262,6 +288,41 @@ mod tests {
     }
 
     #[test]
+    fn table_shows_hours_and_times_as_utc_date_times() {
+        let mut l = Ledger::default();
+        l.registrations.push(Registration {
+            product_code: "p".into(),
+            public_key_version: 1,
+            nonce: None,
+            caller: "ecs-task-role".into(),
+            replica: None,
+            at: 1_796_302_824,
+        });
+        l.records.push(MeterRecord {
+            product_code: "p".into(),
+            dimension: "requests".into(),
+            hour: 1_796_302_800,
+            timestamp: 1_796_302_830.0,
+            quantity: 1,
+            allocations: vec![],
+            record_id: "id-1".into(),
+            client_token: None,
+            caller: "irsa".into(),
+            replica: None,
+        });
+        let t = l.to_table();
+        assert!(t.contains(" 2026-12-03T13:00:24Z"), "{t}");
+        assert!(t.contains(" 2026-12-03T13:00Z "), "{t}");
+        assert!(!t.contains("1796302"), "no epoch seconds: {t}");
+    }
+
+    #[test]
+    fn json_names_its_schema_version() {
+        let json = serde_json::to_value(Ledger::default()).unwrap();
+        assert_eq!(json["version"], LEDGER_SCHEMA_VERSION);
+    }
+
+    #[test]
     fn table_names_replicas_once_a_named_one_signed() {
         let record = |replica: Option<&str>, id: &str| MeterRecord {
             product_code: "p".into(),
@@ -289,7 +350,7 @@ mod tests {
     }
 
     #[test]
-    fn ledger_json_without_replicas_still_reads() {
+    fn ledger_json_without_replicas_or_version_still_reads() {
         let old = r#"{"registrations": [{"product_code": "p", "public_key_version": 1,
             "nonce": null, "caller": "irsa", "at": 1}],
             "records": [{"product_code": "p", "dimension": "d", "hour": 0, "timestamp": 1.0,
@@ -302,6 +363,10 @@ mod tests {
                 l.records[0].replica.as_ref()
             ),
             (None, None)
+        );
+        assert_eq!(
+            l.version, 1,
+            "a ledger without `version` has version 1's shape"
         );
         let again = serde_json::to_string(&l).unwrap();
         assert!(

@@ -1,4 +1,4 @@
-//! The `mp-emulator` binary: `serve`'s first line, `env`, `public-key`, `--license`,
+//! The `mp-emulator` binary: `serve`'s first line, `env`, `health`, `public-key`, `--license`,
 //! `license-token`, and `run` forwarding the environment, exit code and SIGTERM, and writing
 //! the ledger.
 
@@ -271,6 +271,79 @@ fn license_token_and_the_anywhere_platform() {
         "{stdout}"
     );
     assert!(stdout.contains("token=present"), "{stdout}");
+}
+
+#[test]
+fn serve_on_every_interface_points_env_where_a_client_reaches_it_and_writes_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger_file = dir.path().join("ledger.json");
+    let (server, url) = serve([
+        OsStr::new("--addr"),
+        OsStr::new("0.0.0.0:0"),
+        OsStr::new("--ledger-out"),
+        ledger_file.as_os_str(),
+    ]);
+    let env = |extra: &[&str]| {
+        let out = bin()
+            .args(["env", "--url", &url])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let here = env(&[]);
+    assert!(
+        here.contains(&format!(
+            "export AWS_ENDPOINT_URL_MARKETPLACE_METERING={url}\n"
+        )),
+        "{here}"
+    );
+    let there = env(&["--reach-url", "http://mp-emulator:8080"]);
+    assert!(
+        there.contains("export AWS_ENDPOINT_URL_MARKETPLACE_METERING=http://mp-emulator:8080\n")
+            && there.contains(
+                "export AWS_CONTAINER_CREDENTIALS_FULL_URI=http://mp-emulator:8080/ecs/credentials\n"
+            ),
+        "{there}"
+    );
+    let refused = bin()
+        .args(["env", "--url", &url, "--reach-url", "http://h/path"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("without a path"),
+        "{refused:?}"
+    );
+
+    stop(server);
+    let ledger: Ledger =
+        serde_json::from_str(&std::fs::read_to_string(&ledger_file).unwrap()).unwrap();
+    assert_eq!(ledger.version, mp_emulator::ledger::LEDGER_SCHEMA_VERSION);
+    assert_eq!(ledger.request_count("RegisterUsage"), 0);
+}
+
+#[test]
+fn health_answers_for_a_running_emulator_only() {
+    let (server, url) = serve(["--addr", "127.0.0.1:0"]);
+    let addr = url.strip_prefix("http://").unwrap();
+    let health = || {
+        bin()
+            .env("MP_EMULATOR_ADDR", addr)
+            .arg("health")
+            .output()
+            .unwrap()
+    };
+    let up = health();
+    assert!(up.status.success(), "{up:?}");
+    stop(server);
+    let down = health();
+    assert_eq!(down.status.code(), Some(1), "{down:?}");
+    assert!(
+        String::from_utf8_lossy(&down.stderr).contains("cannot reach the emulator"),
+        "{down:?}"
+    );
 }
 
 #[test]

@@ -198,10 +198,27 @@ async fn env_endpoint_gives_a_replicas_environment_and_refuses_bad_ones() {
             .unwrap();
         assert_eq!(got, emu.env_for_replica(platform, "r-1").unwrap());
     }
+    // Where the process reaches the emulator from another container or a published port.
+    let reached: Vec<(String, String)> =
+        env_of("platform=ecs&replica=r-1&url=http%3A%2F%2Fmp-emulator%3A8080")
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    let own = emu.env_for_replica(Platform::Ecs, "r-1").unwrap();
+    let moved: Vec<(String, String)> = own
+        .into_iter()
+        .map(|(k, v)| (k, v.replace(&emu.url(), "http://mp-emulator:8080")))
+        .collect();
+    assert_eq!(reached, moved);
     for bad in [
         "platform=ec2&replica=r-1",
         "platform=eks&replica=",
         "platform=eks&replica=a%2Fb",
+        "platform=ecs&url=http%3A%2F%2Fh%2Fpath",
+        "platform=ecs&url=ftp%3A%2F%2Fh%3A1",
+        "platform=ecs&url=",
     ] {
         let r = env_of(bad).await.unwrap();
         assert_eq!(r.status(), 400, "{bad}");

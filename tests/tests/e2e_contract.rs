@@ -543,7 +543,11 @@ fn a_license_token_checks_out_and_is_exchanged_again_before_its_hour_ends() {
         || format!("no third exchange: {:?}", emu.ledger().requests),
     );
     assert_eq!(fx.send("tier"), "Some(Pro) Active", "no check failed");
-    assert_eq!(seats_in_use(&emu), 1, "the seat was extended with fresh credentials");
+    assert_eq!(
+        seats_in_use(&emu),
+        1,
+        "the seat was extended with fresh credentials"
+    );
     fx.exit().assert_succeeded();
     assert_eq!(seats_in_use(&emu), 0);
 }
@@ -556,7 +560,10 @@ fn anywhere_run(emu: &Emulator, edit: impl FnOnce(Env) -> Env) -> harness::Run {
 fn a_missing_license_token_file_stops_with_exit_84_naming_the_secret() {
     let emu = emulator(license("pro", 5, 100));
     let run = anywhere_run(&emu, |env| {
-        env.set("AWS_WEB_IDENTITY_REFRESH_TOKEN_FILE", "/nonexistent/license_token")
+        env.set(
+            "AWS_WEB_IDENTITY_REFRESH_TOKEN_FILE",
+            "/nonexistent/license_token",
+        )
     });
     let line = run.assert_failed(84);
     assert!(line.contains("the license token file"), "{line}");
@@ -581,7 +588,10 @@ fn an_expired_or_revoked_license_token_stops_with_exit_84() {
         let file = dir.path().join(answer);
         std::fs::write(&file, token).unwrap();
         let run = anywhere_run(&emu, |env| {
-            env.set("AWS_WEB_IDENTITY_REFRESH_TOKEN_FILE", file.to_str().unwrap())
+            env.set(
+                "AWS_WEB_IDENTITY_REFRESH_TOKEN_FILE",
+                file.to_str().unwrap(),
+            )
         });
         let line = run.assert_failed(84);
         assert!(
@@ -598,7 +608,10 @@ fn an_expired_or_revoked_license_token_stops_with_exit_84() {
 fn a_role_the_token_does_not_name_stops_with_exit_84() {
     let emu = emulator(license("pro", 5, 100));
     let run = anywhere_run(&emu, |env| {
-        env.set("AWS_ROLE_ARN", "arn:aws:iam::111122223333:role/someone-else")
+        env.set(
+            "AWS_ROLE_ARN",
+            "arn:aws:iam::111122223333:role/someone-else",
+        )
     });
     let line = run.assert_failed(84);
     assert!(
@@ -621,7 +634,10 @@ fn a_token_for_another_product_cannot_check_this_one_out() {
     let other = emu.create_license_token("prod-another", &[], 30).unwrap();
     std::fs::write(&file, other.token).unwrap();
     let run = anywhere_run(&emu, |env| {
-        env.set("AWS_WEB_IDENTITY_REFRESH_TOKEN_FILE", file.to_str().unwrap())
+        env.set(
+            "AWS_WEB_IDENTITY_REFRESH_TOKEN_FILE",
+            file.to_str().unwrap(),
+        )
     });
     let line = run.assert_failed(91);
     assert!(line.contains("AccessDeniedException"), "{line}");

@@ -78,6 +78,20 @@ impl EmulatorArgs {
     }
 }
 
+/// What `run` and `serve` report when they stop: the ledger as a table on stderr, and as
+/// JSON in `ledger_out` when given.
+pub(crate) fn report_ledger(
+    ledger: &mp_emulator::ledger::Ledger,
+    ledger_out: Option<&std::path::Path>,
+) -> Result<(), String> {
+    eprintln!("mp-emulator ledger:\n{}", ledger.to_table());
+    if let Some(path) = ledger_out {
+        let json = serde_json::to_string_pretty(ledger).map_err(|e| e.to_string())?;
+        std::fs::write(path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
 pub(crate) fn read(path: &std::path::Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }

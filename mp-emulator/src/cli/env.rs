@@ -1,6 +1,7 @@
-//! `mp-emulator env --url URL [--replica NAME]`: asks a running emulator for its environment,
-//! or one replica's (it alone knows its authorization token and token files), and prints it
-//! as shell `export` lines.
+//! `mp-emulator env --url URL [--reach-url URL] [--replica NAME]`: asks a running emulator
+//! for its environment, or one replica's (it alone knows its authorization token and token
+//! files), pointing at it as the process that gets it reaches it, and prints it as shell
+//! `export` lines.
 
 use super::control_client::get;
 use clap::Args;
@@ -10,6 +11,10 @@ pub(crate) struct EnvArgs {
     /// The running emulator, as printed by `serve`: http://127.0.0.1:PORT
     #[arg(long)]
     url: String,
+    /// Where the process that gets this environment reaches the emulator, when not at
+    /// `--url`: http://HOST:PORT (another container's name, a published port).
+    #[arg(long, value_name = "URL")]
+    reach_url: Option<String>,
     /// Which credentials the environment selects: ecs (task role), eks (IRSA), ec2 (instance
     /// profile), anywhere (a License Manager license token, off AWS compute).
     #[arg(long, default_value = "ecs", value_parser = super::args::parse_platform)]
@@ -26,7 +31,16 @@ fn parse_replica(name: &str) -> Result<String, String> {
 }
 
 pub(crate) fn env(args: &EnvArgs) -> Result<(), String> {
-    let mut path = format!("/_emulator/env?platform={}", args.platform.name());
+    let reach = args
+        .reach_url
+        .as_deref()
+        .unwrap_or(&args.url)
+        .trim_end_matches('/');
+    let mut path = format!(
+        "/_emulator/env?platform={}&url={}",
+        args.platform.name(),
+        percent_encoding::utf8_percent_encode(reach, percent_encoding::NON_ALPHANUMERIC)
+    );
     if let Some(replica) = &args.replica {
         // A valid name needs no escaping in a query.
         path.push_str(&format!("&replica={replica}"));

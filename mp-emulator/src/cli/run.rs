@@ -87,12 +87,7 @@ async fn run_inner(args: RunArgs) -> Result<ExitCode, String> {
         }
     };
 
-    let ledger = emulator.ledger();
-    eprintln!("mp-emulator ledger:\n{}", ledger.to_table());
-    if let Some(path) = &args.ledger_out {
-        let json = serde_json::to_string_pretty(&ledger).map_err(|e| e.to_string())?;
-        std::fs::write(path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    }
+    super::args::report_ledger(&emulator.ledger(), args.ledger_out.as_deref())?;
     Ok(exit_code(status))
 }
 

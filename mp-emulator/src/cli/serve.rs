@@ -1,12 +1,17 @@
-//! `mp-emulator serve`: serve until SIGINT or SIGTERM.
+//! `mp-emulator serve`: serve until SIGINT or SIGTERM, then report the ledger.
 
 use super::args::EmulatorArgs;
 use mp_emulator::Emulator;
 use std::io::Write;
 use std::net::SocketAddr;
+use std::path::Path;
 use tokio::signal::unix::{SignalKind, signal};
 
-pub(crate) async fn serve(addr: SocketAddr, args: &EmulatorArgs) -> Result<(), String> {
+pub(crate) async fn serve(
+    addr: SocketAddr,
+    args: &EmulatorArgs,
+    ledger_out: Option<&Path>,
+) -> Result<(), String> {
     let emulator = Emulator::start_on(args.config()?, addr)
         .await
         .map_err(|e| e.to_string())?;
@@ -43,5 +48,5 @@ pub(crate) async fn serve(addr: SocketAddr, args: &EmulatorArgs) -> Result<(), S
         _ = int.recv() => {}
         _ = term.recv() => {}
     }
-    Ok(())
+    super::args::report_ledger(&emulator.ledger(), ledger_out)
 }

@@ -1,6 +1,7 @@
 //! License Manager's part of the ledger: every checkout, drawdown, extension, check-in,
 //! return at expiry and refusal, in arrival order, and the pools' levels when it was read.
 
+use crate::clock::iso8601;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
@@ -308,12 +309,12 @@ impl LicenseActivity {
         }
         let _ = writeln!(
             out,
-            "  {:>12} {:<10} {:<28} {:<24} {:<24} consumption token",
-            "at", "event", "sku", "entitlements", "caller"
+            "  {:<20} {:<10} {:<28} {:<24} {:<24} consumption token",
+            "at (UTC)", "event", "sku", "entitlements", "caller"
         );
         events.sort_by(|a, b| a.0.total_cmp(&b.0));
         for (at, line) in events {
-            let _ = writeln!(out, "  {:>12} {line}", at as u64);
+            let _ = writeln!(out, "  {:<20} {line}", iso8601(at));
         }
     }
 }

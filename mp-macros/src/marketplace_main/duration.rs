@@ -45,7 +45,12 @@ pub(crate) const OFF: &str = "off";
 /// Seconds in `text`, or a message saying what is wrong.
 pub(crate) fn parse(bounds: &Bounds, text: &str) -> Result<u64, String> {
     let name = bounds.name;
-    let usage = "write a whole number followed by `s`, `m`, `h` or `d`, e.g. \"30s\", \"5m\", \"1h\", \"2d\"";
+    // Days are offered only where a day is within bounds.
+    let usage = if bounds.max_secs >= 24 * 60 * 60 {
+        "write a whole number followed by `s`, `m`, `h` or `d`, e.g. \"30s\", \"5m\", \"1h\", \"2d\""
+    } else {
+        "write a whole number followed by `s`, `m` or `h`, e.g. \"30s\", \"5m\", \"1h\""
+    };
     let (digits, unit) = text.split_at(text.len().saturating_sub(1));
     let scale = match unit {
         "s" => 1,

@@ -245,6 +245,11 @@ pub(crate) struct Container {
 impl Container {
     /// `podman run --name <unique> <ULIMITS> <options> image`, stdout and stderr captured.
     pub(crate) fn run(image: &str, options: &[String]) -> Container {
+        Self::run_with_args(image, options, &[])
+    }
+
+    /// The same, with `args` after the image (its command, or its entrypoint's arguments).
+    pub(crate) fn run_with_args(image: &str, options: &[String], command: &[&str]) -> Container {
         let name = format!(
             "mp-tests-{}-{}",
             std::process::id(),
@@ -254,6 +259,7 @@ impl Container {
         args.extend(ULIMITS);
         args.extend(options.iter().map(String::as_str));
         args.push(image);
+        args.extend(command);
         println!("$ podman {}", args.join(" "));
         let mut child = podman(&args)
             .stdin(Stdio::null())

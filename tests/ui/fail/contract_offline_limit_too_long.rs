@@ -5,4 +5,4 @@
     tiers(enum Plan { Basic = "BasicTier" }),
     offline_limit = "45d",
 )]
-async fn main() {}
+async fn main(_license: mp_runtime::License<Plan>) {}

@@ -18,10 +18,14 @@ mod metering_thread;
 #[cfg(feature = "metrics")]
 mod metrics_export;
 mod process_identity;
+mod saturating;
 mod stats;
+mod tag_sets;
 #[cfg(test)]
 pub(crate) mod test_client;
 
+#[cfg(feature = "fuzzing")]
+pub(crate) use aggregator::Record;
 pub use by_dimension::{DimensionStats, metering_stats, metering_stats_by_dimension};
 pub(crate) use counter::registered;
 pub use counter::{DeclaredDimensions, Dimension, Quantity, record, record_tagged};

@@ -1,7 +1,7 @@
 use super::recover::recover;
 use super::*;
 use crate::usage::aggregator::Allocation;
-use crate::usage::aggregator::State;
+use crate::usage::aggregator::{Record, State};
 use crate::usage::hour::Hour;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -125,6 +125,7 @@ fn an_unreadable_path_is_an_error_not_a_panic() {
 
 #[test]
 fn a_new_journal_starts_with_its_version_and_a_headerless_one_reads_as_version_1() {
+    // Version 1 is what a headerless file is read as; compaction writes the current one.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("j");
     let legacy = line(&record("a", 100, 5, State::Open));
@@ -135,7 +136,7 @@ fn a_new_journal_starts_with_its_version_and_a_headerless_one_reads_as_version_1
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(
         text,
-        format!("mp-journal 1\n{}{legacy}", identity_line("task-1")),
+        format!("mp-journal 2\n{}{legacy}", identity_line("task-1")),
         "compacted with the header and the identity"
     );
     let (_, rec) = Journal::open(&path, at_hour(100), "task-1").unwrap();
@@ -150,7 +151,7 @@ fn a_new_journal_starts_with_its_version_and_a_headerless_one_reads_as_version_1
 fn another_version_is_moved_aside_untouched_counted_and_a_fresh_journal_started() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("j");
-    let theirs = format!("mp-journal 2\n{}", line(&record("a", 100, 5, State::Open)));
+    let theirs = format!("mp-journal 3\n{}", line(&record("a", 100, 5, State::Open)));
     let errors = STATS
         .journal_errors
         .load(std::sync::atomic::Ordering::Relaxed);
@@ -169,7 +170,7 @@ fn another_version_is_moved_aside_untouched_counted_and_a_fresh_journal_started(
         );
         assert_eq!(
             std::fs::read_to_string(&path).unwrap(),
-            format!("mp-journal 1\n{}", identity_line("task-1"))
+            format!("mp-journal 2\n{}", identity_line("task-1"))
         );
     }
     let now = STATS
@@ -181,7 +182,7 @@ fn another_version_is_moved_aside_untouched_counted_and_a_fresh_journal_started(
 #[test]
 fn another_version_is_read_as_nothing() {
     for header in [
-        "mp-journal 2",
+        "mp-journal 3",
         "mp-journal ",
         "mp-journal 1 ",
         "mp-journal \u{ff}",

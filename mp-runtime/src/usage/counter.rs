@@ -369,6 +369,36 @@ mod tests {
         assert!(STATS.tags_untagged.load(Relaxed) >= before + 28);
     }
 
+    /// A dimension holds at most as many tag sets an hour as a record carries: the usage of a
+    /// new one past that is billed untagged at once and counted; known ones still count; the
+    /// first drain of the next hour makes room again.
+    #[test]
+    fn past_the_tag_sets_a_record_carries_new_ones_are_billed_untagged_until_the_hour_ends() {
+        static FULL: Dimension = Dimension::new("full");
+        let tenant = |i: usize| [("tenant", format!("t{i}"))];
+        FULL.drain(3600); // the hour starts
+        let before = STATS.untagged_overflow.load(Relaxed);
+        for i in 0..MAX_TAG_SETS + 3 {
+            record_tagged(&FULL, 2u8, &tenant(i));
+        }
+        record_tagged(&FULL, 5u8, &tenant(0));
+        let (total, tagged) = FULL.drain(3600);
+        assert_eq!(total, 2 * (MAX_TAG_SETS as u64 + 3) + 5, "nothing lost");
+        assert_eq!(tagged.len(), MAX_TAG_SETS);
+        assert!(STATS.untagged_overflow.load(Relaxed) - before >= 6);
+        record_tagged(&FULL, 1u8, &tenant(MAX_TAG_SETS + 1));
+        assert!(FULL.drain(3600).1.is_empty(), "still full this hour");
+        record_tagged(&FULL, 1u8, &tenant(MAX_TAG_SETS + 1));
+        let (total, tagged) = FULL.drain(7200);
+        assert_eq!(total, 1);
+        assert!(
+            tagged.is_empty(),
+            "drained before the hour's sets were forgotten"
+        );
+        record_tagged(&FULL, 1u8, &tenant(MAX_TAG_SETS + 1));
+        assert_eq!(FULL.drain(7200).1.len(), 1, "room again in the new hour");
+    }
+
     #[test]
     fn threads_adding_while_draining_lose_nothing() {
         const THREADS: u64 = 4;

@@ -1,4 +1,5 @@
-//! Custom metering: `meter!` adds to a per-dimension counter (`counter`); the flusher
+//! Custom metering: `meter!` adds to a per-dimension counter (`counter`, never wrapping:
+//! `saturating`), a tagged one to its tag set's (`tag_sets`); the flusher
 //! (`flusher`) drains counters into hourly records (`aggregator`, `hour`), journals them
 //! (`journal`) and sends one `MeterUsage` per dimension per hour with a derived client token
 //! (`client_token`); `stats` and `by_dimension` count what happened, for the seller's

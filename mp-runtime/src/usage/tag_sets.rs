@@ -416,8 +416,8 @@ mod tests {
     #[test]
     fn the_bound_in_bytes_is_what_the_docs_say() {
         assert!(size_of::<Entry>() <= 48, "{}", size_of::<Entry>());
-        // docs/dimensions.md states the bound in megabytes.
-        assert_eq!(max_bytes().div_ceil(1 << 20), 6, "{}", max_bytes());
+        // docs/dimensions.md states the bound.
+        assert_eq!(max_bytes(), 5_411_158);
     }
 
     proptest! {

@@ -453,7 +453,6 @@ mod grown {
     use crate::fixed_seed::config;
     use crate::usage::aggregator::{Aggregator, Growth, MAX_TAG_SETS};
     use crate::usage::counter::{Dimension, record as meter, record_tagged};
-    use crate::usage::journal::Appended as _;
     use proptest::prelude::*;
     use std::collections::BTreeSet;
 

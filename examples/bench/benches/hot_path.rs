@@ -50,8 +50,15 @@ impl Recorder for AtomicRecorder {
     }
 }
 
-// The dimension `meter!` counts into, declared as a library crate does.
-mp_runtime::dimensions!(requests);
+// The dimensions `meter!` counts into, declared as a library crate does: `requests`, and
+// one per tenant count of the tagged groups, so each starts the run with no tag set.
+mp_runtime::dimensions!(
+    requests,
+    tenants_10,
+    tenants_1000,
+    tenants_100000,
+    tenants_memory
+);
 
 static BARE: AtomicU64 = AtomicU64::new(0);
 
@@ -125,9 +132,6 @@ fn hot_path(c: &mut Criterion) {
 fn two_threads(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, op: impl Fn() + Sync) {
     group.bench_function(name, |b| b.iter_custom(|iters| contended(2, iters, &op)));
 }
-
-// One dimension per tenant count, so each starts the run with no tag set.
-mp_runtime::dimensions!(tenants_10, tenants_1000, tenants_100000, tenants_memory);
 
 /// The tenant ids of one row, and the calls that meter one request for one of them.
 struct Tenants {

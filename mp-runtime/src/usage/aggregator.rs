@@ -204,31 +204,31 @@ impl Growth {
     }
 
     /// Applies to `record` (Open, of the same key): quantities are totals, so a growth
-    /// applied twice changes nothing more. Returns false if a new tag set would not fit.
+    /// applied twice changes nothing more. Returns false, leaving `record` as it was, if its
+    /// new tag sets would not fit in one record.
     pub(crate) fn apply(&self, record: &mut Record) -> bool {
-        record.quantity = self.quantity;
         let at: HashMap<&Tags, usize> = record
             .allocations
             .iter()
             .enumerate()
             .map(|(i, a)| (&a.tags, i))
             .collect();
-        let (known, new): (Vec<_>, Vec<_>) = self
+        let slots: Vec<Option<usize>> = self
             .allocations
             .iter()
-            .map(|a| (at.get(&a.tags).copied(), a))
-            .partition(|(i, _)| i.is_some());
-        for (i, a) in known {
-            if let Some(i) = i {
-                record.allocations[i].quantity = a.quantity;
-            }
-        }
-        if record.allocations.len() + new.len() > MAX_TAG_SETS {
+            .map(|a| at.get(&a.tags).copied())
+            .collect();
+        let new = slots.iter().filter(|slot| slot.is_none()).count();
+        if record.allocations.len() + new > MAX_TAG_SETS {
             return false;
         }
-        record
-            .allocations
-            .extend(new.into_iter().map(|(_, a)| a.clone()));
+        record.quantity = self.quantity;
+        for (a, slot) in self.allocations.iter().zip(slots) {
+            match slot {
+                Some(i) => record.allocations[i].quantity = a.quantity,
+                None => record.allocations.push(a.clone()),
+            }
+        }
         true
     }
 }

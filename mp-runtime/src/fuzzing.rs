@@ -3,7 +3,7 @@
 //! journal recovery, reachable without making them public API. Not a stable API.
 
 use crate::startup::signature::{Expected, verify};
-use crate::usage::{Journal, checksummed, recover};
+use crate::usage::{Journal, Record, checksummed, recover};
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -64,7 +64,7 @@ pub fn recover_journal(bytes: &[u8], now_secs: u64) -> JournalRecovery {
 pub fn write_journal(path: &Path, records: &[&[u8]], now_secs: u64) -> std::io::Result<Vec<u8>> {
     let _ = std::fs::remove_file(path);
     let (mut journal, _) = Journal::open(path, at(now_secs), "fuzz")?;
-    let records: Vec<_> = records
+    let records: Vec<Record> = records
         .iter()
         .filter_map(|json| serde_json::from_slice(json).ok())
         .collect();

@@ -31,6 +31,13 @@
 /// (`zero_calls`, logged the first time). A count that would pass 2^63 units between two
 /// drains (once a second) stops there: the excess is refused the same way.
 ///
+/// With `tags`, a tag set already seen this hour allocates nothing and takes no lock every
+/// thread takes (a read lock of one of 64 shards, then an atomic add); a dimension keeps at
+/// most 2,499 tag sets an hour (as many as one record carries, about 0.5 MB with one short
+/// tag), and a new one past that is billed untagged at once, counted in
+/// `metering_stats().untagged_overflow` and logged once a dimension-hour
+/// (docs/dimensions.md states the bound in bytes).
+///
 /// In an hourly or monthly program the error says that its pricing cannot meter and where
 /// dimensions are declared. A crate with neither `#[marketplace_main]` nor `dimensions!`
 /// gets rustc's own "could not find `__mp_dimensions` in the crate root": declare the

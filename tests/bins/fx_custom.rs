@@ -5,7 +5,10 @@
 //! - `hours:N`: N rounds; round `r` waits for `FX_DIR/go-r`, meters `1000 * (r + 1)` calls
 //!   per thread, then writes `FX_DIR/done-r` (the test moves the clock between rounds);
 //! - `tenants`: instead, 1,000 `requests` tagged with a tenant id taken in turn from
-//!   `TENANTS`, two of which hold characters a tag value may not, then return.
+//!   `TENANTS`, two of which hold characters a tag value may not, then return;
+//! - `tenant-hours:N`: N rounds as `hours:N`, each 2 threads metering every one of 1,000
+//!   tenants (`tenant-0000` ...) `TENANT_CALLS` times: `requests` +1 and `data_gb` +3 a call,
+//!   each tagged `("tenant", id)`; after the last round, wait for a signal.
 //!
 //! `FX_REPORT=1` (with `FX_DIR`) also shows what the runtime did: its tracing events go to
 //! stderr, `FX_DIR/started` is written once start-up is over, and when the body is done and
@@ -23,6 +26,9 @@ const PER_THREAD: u64 = 10_000;
 /// Tenant ids as a seller might take them from requests: `!` and `ü` are not allowed in a
 /// tag value.
 const TENANTS: [&str; 5] = ["acme", "globex", "initech!", "zürich-ag", "umbrella"];
+/// `tenant-hours:N`: tenants a process meters, and calls per tenant, thread and round.
+const TENANT_COUNT: usize = 1_000;
+const TENANT_CALLS: usize = 5;
 
 #[mp_runtime::marketplace_main(
     product_code = "e2ecustom00000000000000001",
@@ -54,6 +60,22 @@ fn body(dir: Option<PathBuf>, mode: &str) {
         }
         return;
     }
+    if let Some(rounds) = mode.strip_prefix("tenant-hours:") {
+        let dir = dir.expect("FX_DIR");
+        let ids: Vec<String> = (0..TENANT_COUNT)
+            .map(|i| format!("tenant-{i:04}"))
+            .collect();
+        for round in 0..rounds.parse::<u64>().expect("tenant-hours:N") {
+            while !dir.join(format!("go-{round}")).exists() {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            meter_tenants(&ids);
+            std::fs::write(dir.join(format!("done-{round}")), "").expect("done file");
+        }
+        loop {
+            std::thread::park();
+        }
+    }
     if let Some(rounds) = mode.strip_prefix("hours:") {
         let dir = dir.expect("FX_DIR");
         for round in 0..rounds.parse::<u64>().expect("hours:N") {
@@ -83,6 +105,21 @@ fn meter_from_threads(calls: u64) {
                     if i % 10 == 0 {
                         meter!(data_gb, 3u32);
                     }
+                }
+            });
+        }
+    });
+}
+
+/// Two threads, each through every tenant from its own starting point, `TENANT_CALLS` times.
+fn meter_tenants(ids: &[String]) {
+    std::thread::scope(|s| {
+        for t in 0..2 {
+            s.spawn(move || {
+                for call in 0..TENANT_CALLS * ids.len() {
+                    let id = ids[(call + t * ids.len() / 2) % ids.len()].as_str();
+                    meter!(requests, 1u8, tags = [("tenant", id)]);
+                    meter!(data_gb, 3u8, tags = [("tenant", id)]);
                 }
             });
         }

@@ -588,7 +588,13 @@ fn damage_inside_a_journal_of_sent_hours_never_bills_them_twice() {
         .lines()
         .map(|line| match line.split_once(' ') {
             Some((sum, json)) if json.starts_with('{') => {
-                let dimension = json.split('"').nth(3).unwrap_or("").to_owned();
+                // Whole states and drains' `grown` lines alike name it.
+                let dimension = json
+                    .split("\"dimension\":\"")
+                    .nth(1)
+                    .and_then(|rest| rest.split('"').next())
+                    .unwrap_or("")
+                    .to_owned();
                 if seen.insert(dimension) {
                     format!("{line}\n")
                 } else {
@@ -627,7 +633,7 @@ fn a_journal_of_another_version_is_moved_aside_untouched_and_a_fresh_one_started
     let journal = dir.path().join("journal");
     journal_of_a_killed_run(&emu, dir.path(), &journal);
     let text = std::fs::read_to_string(&journal).unwrap();
-    let theirs = text.replacen("mp-journal 1\n", "mp-journal 2\n", 1);
+    let theirs = text.replacen("mp-journal 2\n", "mp-journal 3\n", 1);
     assert_ne!(theirs, text, "the journal had a version line");
     std::fs::write(&journal, &theirs).unwrap();
     let run = restart_on(
@@ -652,7 +658,7 @@ fn a_journal_of_another_version_is_moved_aside_untouched_and_a_fresh_one_started
     assert!(
         std::fs::read_to_string(&journal)
             .unwrap()
-            .starts_with("mp-journal 1\n")
+            .starts_with("mp-journal 2\n")
     );
 }
 

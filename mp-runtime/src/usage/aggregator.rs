@@ -21,16 +21,15 @@
 //! only the attribution of that tail is lost, and it is logged and counted.
 
 use super::by_dimension;
-use super::counter::{Dimension, Tags};
+use super::counter::Dimension;
 use super::hour::Hour;
 use super::stats::{Pending, STATS, Units};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering::Relaxed;
 
+pub(crate) use super::counter::{MAX_TAG_SETS, Tags};
 pub(crate) use mp_marketplace_rules::MAX_QUANTITY;
-/// `UsageAllocations` holds at most 2,500 entries; one is kept for the untagged share.
-pub(crate) const MAX_TAG_SETS: usize = mp_marketplace_rules::MAX_ALLOCATIONS - 1;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -101,19 +100,31 @@ impl Record {
         self.quantity.saturating_sub(tagged)
     }
 
-    fn absorb(&mut self, quantity: u64, allocations: Vec<Allocation>) {
+    /// Adds usage; returns the allocations that changed, with their new quantities. Each
+    /// incoming tag set is found through an index built for the call, so a drain of n tag
+    /// sets into a record of m costs n + m, not n * m.
+    fn absorb(&mut self, quantity: u64, allocations: Vec<Allocation>) -> Vec<Allocation> {
         self.quantity = self.quantity.saturating_add(quantity);
+        let plan = self.plan(&allocations);
         let (mut over_sets, mut over_units) = (0u64, 0u64);
-        // A zero share bills nothing and would only take one of the 2,500 slots.
-        for a in allocations.into_iter().filter(|a| a.quantity > 0) {
-            if let Some(mine) = self.allocations.iter_mut().find(|mine| mine.tags == a.tags) {
-                mine.quantity = mine.quantity.saturating_add(a.quantity);
-            } else if self.allocations.len() < MAX_TAG_SETS {
-                self.allocations.push(a);
-            } else {
-                // Already in `quantity`, so it is billed in the untagged share.
-                over_sets += 1;
-                over_units = over_units.saturating_add(a.quantity);
+        let mut changed = Vec::new();
+        for (a, slot) in allocations.into_iter().zip(plan) {
+            match slot {
+                Slot::Zero => {}
+                Slot::At(i) => {
+                    let mine = &mut self.allocations[i];
+                    mine.quantity = mine.quantity.saturating_add(a.quantity);
+                    changed.push(i);
+                }
+                Slot::New => {
+                    changed.push(self.allocations.len());
+                    self.allocations.push(a);
+                }
+                Slot::Over => {
+                    // Already in `quantity`, so it is billed in the untagged share.
+                    over_sets += 1;
+                    over_units = over_units.saturating_add(a.quantity);
+                }
             }
         }
         if over_sets > 0 {
@@ -127,6 +138,98 @@ impl Record {
                  untagged (MeterUsage takes 2,500 allocations per record)"
             );
         }
+        changed.sort_unstable();
+        changed.dedup();
+        changed
+            .into_iter()
+            .map(|i| self.allocations[i].clone())
+            .collect()
+    }
+
+    /// Where each incoming allocation goes, looked up without copying a tag set.
+    fn plan(&self, incoming: &[Allocation]) -> Vec<Slot> {
+        if incoming.is_empty() {
+            return Vec::new();
+        }
+        let mut at: HashMap<&Tags, usize> = self
+            .allocations
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (&a.tags, i))
+            .collect();
+        let mut next = self.allocations.len();
+        incoming
+            .iter()
+            .map(|a| {
+                if a.quantity == 0 {
+                    // A zero share bills nothing and would only take one of the 2,500 slots.
+                    return Slot::Zero;
+                }
+                if let Some(&i) = at.get(&a.tags) {
+                    return Slot::At(i);
+                }
+                if next >= MAX_TAG_SETS {
+                    return Slot::Over;
+                }
+                at.insert(&a.tags, next);
+                next += 1;
+                Slot::New
+            })
+            .collect()
+    }
+}
+
+/// Where one incoming allocation goes in a record.
+enum Slot {
+    Zero,
+    At(usize),
+    New,
+    Over,
+}
+
+/// What a drain changed in an Open record: its new quantity and the new quantities of the
+/// tag sets that grew. The journal writes this instead of the whole record, so a drain costs
+/// what changed, not every tag set of the hour.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Growth {
+    pub(crate) dimension: String,
+    pub(crate) hour: Hour,
+    pub(crate) quantity: u64,
+    pub(crate) allocations: Vec<Allocation>,
+}
+
+impl Growth {
+    pub(crate) fn key(&self) -> Key {
+        (self.hour, self.dimension.clone())
+    }
+
+    /// Applies to `record` (Open, of the same key): quantities are totals, so a growth
+    /// applied twice changes nothing more. Returns false, leaving `record` as it was, if its
+    /// new tag sets would not fit in one record.
+    pub(crate) fn apply(&self, record: &mut Record) -> bool {
+        let at: HashMap<&Tags, usize> = record
+            .allocations
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (&a.tags, i))
+            .collect();
+        let slots: Vec<Option<usize>> = self
+            .allocations
+            .iter()
+            .map(|a| at.get(&a.tags).copied())
+            .collect();
+        let new = slots.iter().filter(|slot| slot.is_none()).count();
+        if record.allocations.len() + new > MAX_TAG_SETS {
+            return false;
+        }
+        record.quantity = self.quantity;
+        for (a, slot) in self.allocations.iter().zip(slots) {
+            match slot {
+                Some(i) => record.allocations[i].quantity = a.quantity,
+                None => record.allocations.push(a.clone()),
+            }
+        }
+        true
     }
 }
 
@@ -146,11 +249,11 @@ impl Aggregator {
         }
     }
 
-    /// Drains every counter into the records of `now`'s hour; returns the records changed.
-    pub(crate) fn drain(&mut self, hour: Hour, dimensions: &[&'static Dimension]) -> Vec<Record> {
-        let mut changed = Vec::new();
+    /// Drains every counter into the records of `now`'s hour; returns what grew.
+    pub(crate) fn drain(&mut self, hour: Hour, dimensions: &[&'static Dimension]) -> Vec<Growth> {
+        let mut grown = Vec::new();
         for dimension in dimensions {
-            let (quantity, tagged) = dimension.take();
+            let (quantity, tagged) = dimension.drain(hour.start_secs());
             if quantity == 0 {
                 continue;
             }
@@ -159,19 +262,32 @@ impl Aggregator {
                 .into_iter()
                 .map(|(tags, quantity)| Allocation { tags, quantity })
                 .collect();
-            changed.push(self.add(dimension.name(), hour, quantity, allocations));
+            grown.push(self.grow(dimension.name(), hour, quantity, allocations));
         }
-        changed
+        grown
     }
 
-    /// Adds usage to `hour`'s record, or to the first later hour still open.
+    /// Adds usage to `hour`'s record, or to the first later hour still open; returns that
+    /// record.
     pub(crate) fn add(
+        &mut self,
+        dimension: &str,
+        hour: Hour,
+        quantity: u64,
+        allocations: Vec<Allocation>,
+    ) -> Record {
+        let growth = self.grow(dimension, hour, quantity, allocations);
+        self.records[&growth.key()].clone()
+    }
+
+    /// [`add`](Self::add), returning only what changed.
+    fn grow(
         &mut self,
         dimension: &str,
         mut hour: Hour,
         quantity: u64,
         allocations: Vec<Allocation>,
-    ) -> Record {
+    ) -> Growth {
         loop {
             let key = (hour, dimension.to_owned());
             let record = self.records.entry(key).or_insert_with(|| Record {
@@ -185,8 +301,13 @@ impl Aggregator {
                 identity: None,
             });
             if record.state == State::Open {
-                record.absorb(quantity, allocations);
-                return record.clone();
+                let allocations = record.absorb(quantity, allocations);
+                return Growth {
+                    dimension: dimension.to_owned(),
+                    hour,
+                    quantity: record.quantity,
+                    allocations,
+                };
             }
             hour = hour.next();
         }

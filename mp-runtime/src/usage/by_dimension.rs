@@ -60,8 +60,8 @@ pub(crate) fn count_units(kind: Units, dimension: &str, units: u64) {
 ///
 /// Each field is read on its own while metering goes on, so a drain or a send that
 /// completes during the call may show in one field and not yet in another. Reading takes
-/// the lock of each dimension's tagged usage (the one `meter!(.., tags = ..)` takes) for a
-/// moment; it adds nothing to `meter!` itself. The same per dimension:
+/// the read locks of each dimension's tag sets, one shard at a time; a tagged `meter!` takes
+/// them too, so neither waits for the other. The same per dimension:
 /// [`metering_stats_by_dimension`](crate::metering_stats_by_dimension).
 ///
 /// For the seller's own health checks and logs:

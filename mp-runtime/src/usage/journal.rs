@@ -3,7 +3,11 @@
 //!
 //! Each line is `<checksum> <json record>`; the last line for a (dimension, hour) wins. A
 //! record is written when drained (before it is sent, so before the service acknowledged
-//! it), again when frozen, and again when sent or given up. On open, a torn or garbage line
+//! it), again when frozen, and again when sent or given up. A drain writes only what grew
+//! (`{"grown": ...}`: the record's new quantity and the new quantities of the tag sets that
+//! changed), so a checkpoint writes bytes in proportion to what was metered since the last
+//! one, not to how many tag sets the hour holds; reading applies it to the record's last
+//! state. On open, a torn or garbage line
 //! (a crash mid-write, a disk fault) is skipped with a warning, never a panic; the file is
 //! then compacted to the records still worth keeping.
 //!
@@ -20,8 +24,8 @@
 //! sending under the same tokens, so a record the service already took is answered with
 //! the first result instead of billed again.
 //!
-//! The file starts with a version line, `mp-journal 1` (a file without one, as written before
-//! the marker existed, is read as version 1). A journal of another version is never half-read
+//! The file starts with a version line, `mp-journal 2` (version 1, and a file without one, as
+//! written before the marker existed, are read too: they only lack `grown` lines). A journal of another version is never half-read
 //! nor overwritten: it is moved aside to `<path>.unreadable-<unix secs>` with one warning
 //! naming both paths, counted in `journal_errors`, and metering goes on with a fresh journal
 //! (stopping the product would cost the buyer their service over a file; the moved file keeps
@@ -64,7 +68,6 @@ mod recover;
 mod slot;
 mod validate;
 
-use super::aggregator::Record;
 use super::stats::{Counters, STATS};
 use crate::notice::operator;
 use crate::regular_file::{self, Symlinks};
@@ -73,10 +76,12 @@ use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+pub(crate) use format::Appended;
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use format::checksummed;
 #[cfg(test)]
 use format::identity_line;
+#[cfg(test)]
 use format::line;
 pub(crate) use recover::Recovered;
 #[cfg(any(test, feature = "fuzzing"))]
@@ -138,14 +143,14 @@ impl Journal {
         ))
     }
 
-    /// Appends the records' new states and waits for the disk.
-    pub(crate) fn write(&mut self, records: &[Record]) -> io::Result<()> {
-        if records.is_empty() {
+    /// Appends the records' new states (or what grew) and waits for the disk.
+    pub(crate) fn write<T: Appended>(&mut self, entries: &[T]) -> io::Result<()> {
+        if entries.is_empty() {
             return Ok(());
         }
         let mut buf = Vec::new();
-        for record in records {
-            buf.extend_from_slice(line(record).as_bytes());
+        for entry in entries {
+            buf.extend_from_slice(entry.line().as_bytes());
         }
         self.file.write_all(&buf)?;
         self.file.sync_data()

@@ -1,5 +1,6 @@
 //! Reading a metering journal from outside the process: lines are `<checksum> <json>`, the
-//! last line of a (dimension, hour) is its current state.
+//! last line of a (dimension, hour) is its current state. A drain writes `{"grown": ...}`:
+//! the open record's new quantity (a total, not an increment).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -13,9 +14,13 @@ pub(crate) fn journal_states(journal: &Path) -> BTreeMap<(String, u64), (u64, St
         let Some(json) = line.splitn(2, |b| *b == b' ').nth(1) else {
             continue;
         };
-        let Ok(r) = serde_json::from_slice::<serde_json::Value>(json) else {
+        let Ok(mut r) = serde_json::from_slice::<serde_json::Value>(json) else {
             continue;
         };
+        if let Some(grown) = r.get_mut("grown").map(serde_json::Value::take) {
+            r = grown;
+            r["state"] = "open".into();
+        }
         let (Some(dimension), Some(hour)) = (r["dimension"].as_str(), r["hour"].as_u64()) else {
             continue;
         };

@@ -25,7 +25,7 @@ use super::aggregator::{Aggregator, Key, Record};
 use super::by_dimension;
 use super::counter::{self, Dimension};
 use super::hour::{HOUR_SECS, Hour, WINDOW};
-use super::journal::{Journal, Recovered};
+use super::journal::{Appended, Journal, Recovered};
 use super::stats::{Counters, STATS, Units};
 use crate::aws::backoff::jitter;
 use crate::exit;
@@ -402,7 +402,7 @@ impl Flusher {
         );
     }
 
-    fn journal(&mut self, records: &[Record]) {
+    fn journal<T: Appended>(&mut self, records: &[T]) {
         let Some(journal) = &mut self.journal else {
             return;
         };

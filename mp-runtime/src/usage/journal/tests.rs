@@ -1,7 +1,7 @@
 use super::recover::recover;
 use super::*;
 use crate::usage::aggregator::Allocation;
-use crate::usage::aggregator::State;
+use crate::usage::aggregator::{Record, State};
 use crate::usage::hour::Hour;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -125,6 +125,7 @@ fn an_unreadable_path_is_an_error_not_a_panic() {
 
 #[test]
 fn a_new_journal_starts_with_its_version_and_a_headerless_one_reads_as_version_1() {
+    // Version 1 is what a headerless file is read as; compaction writes the current one.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("j");
     let legacy = line(&record("a", 100, 5, State::Open));
@@ -135,7 +136,7 @@ fn a_new_journal_starts_with_its_version_and_a_headerless_one_reads_as_version_1
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(
         text,
-        format!("mp-journal 1\n{}{legacy}", identity_line("task-1")),
+        format!("mp-journal 2\n{}{legacy}", identity_line("task-1")),
         "compacted with the header and the identity"
     );
     let (_, rec) = Journal::open(&path, at_hour(100), "task-1").unwrap();
@@ -150,7 +151,7 @@ fn a_new_journal_starts_with_its_version_and_a_headerless_one_reads_as_version_1
 fn another_version_is_moved_aside_untouched_counted_and_a_fresh_journal_started() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("j");
-    let theirs = format!("mp-journal 2\n{}", line(&record("a", 100, 5, State::Open)));
+    let theirs = format!("mp-journal 3\n{}", line(&record("a", 100, 5, State::Open)));
     let errors = STATS
         .journal_errors
         .load(std::sync::atomic::Ordering::Relaxed);
@@ -169,7 +170,7 @@ fn another_version_is_moved_aside_untouched_counted_and_a_fresh_journal_started(
         );
         assert_eq!(
             std::fs::read_to_string(&path).unwrap(),
-            format!("mp-journal 1\n{}", identity_line("task-1"))
+            format!("mp-journal 2\n{}", identity_line("task-1"))
         );
     }
     let now = STATS
@@ -181,7 +182,7 @@ fn another_version_is_moved_aside_untouched_counted_and_a_fresh_journal_started(
 #[test]
 fn another_version_is_read_as_nothing() {
     for header in [
-        "mp-journal 2",
+        "mp-journal 3",
         "mp-journal ",
         "mp-journal 1 ",
         "mp-journal \u{ff}",
@@ -442,4 +443,117 @@ fn an_adopted_record_that_may_have_been_sent_keeps_its_identity_and_holds_its_ho
         [frozen, moved],
         "the dead process's token for 100; this one's usage billed in the next hour"
     );
+}
+
+/// What a drain writes is what grew: the journal replays drains, freezes and sends of many
+/// tag sets to exactly the records the aggregator holds, and each drain's line names only the
+/// tag sets metered since the drain before.
+mod grown {
+    use super::*;
+    use crate::fixed_seed::config;
+    use crate::usage::aggregator::{Aggregator, Growth, MAX_TAG_SETS};
+    use crate::usage::counter::{Dimension, record as meter, record_tagged};
+    use proptest::prelude::*;
+    use std::collections::BTreeSet;
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Meter { tenant: Option<u8>, quantity: u64 },
+        Drain,
+        NextHour,
+        SendEnded,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            8 => (prop::option::weighted(0.8, 0u8..40), 1u64..1_000)
+                .prop_map(|(tenant, quantity)| Op::Meter { tenant, quantity }),
+            3 => Just(Op::Drain),
+            1 => Just(Op::NextHour),
+            1 => Just(Op::SendEnded),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(config(200, 0x6772_6f77_6e31))]
+
+        #[test]
+        fn drains_journal_what_grew_and_replay_to_the_same_records(
+            ops in prop::collection::vec(op(), 1..120)
+        ) {
+            static D: Dimension = Dimension::new("journal-grown");
+            D.take();
+            let mut agg = Aggregator::default();
+            let mut bytes = b"mp-journal 2\n".to_vec();
+            let mut now = 100u64;
+            let mut since_drain: BTreeSet<u8> = BTreeSet::new();
+            for op in &ops {
+                match op {
+                    Op::Meter { tenant: Some(t), quantity } => {
+                        record_tagged(&D, *quantity, &[("tenant", format!("t{t}"))]);
+                        since_drain.insert(*t);
+                    }
+                    Op::Meter { tenant: None, quantity } => meter(&D, *quantity),
+                    Op::Drain => {
+                        for growth in agg.drain(h(now), &[&D]) {
+                            prop_assert!(growth.allocations.len() <= since_drain.len());
+                            bytes.extend_from_slice(growth.line().as_bytes());
+                        }
+                        since_drain.clear();
+                    }
+                    Op::NextHour => now += 1,
+                    Op::SendEnded => {
+                        for key in agg.due(h(now), false) {
+                            for r in agg.freeze(&key) {
+                                bytes.extend_from_slice(r.line().as_bytes());
+                            }
+                            let sent = agg.set_state(&key, State::Sent).unwrap();
+                            bytes.extend_from_slice(sent.line().as_bytes());
+                        }
+                    }
+                }
+            }
+            let rec = recover(&bytes, at_hour(now));
+            prop_assert_eq!(rec.skipped, 0);
+            prop_assert_eq!(rec.rejected.total(), 0, "{}", rec.rejected);
+            // Records whose window closed are not recovered (their test is elsewhere).
+            let expected: Vec<Record> = agg
+                .records()
+                .filter(|r| at_hour(now) <= r.hour.last_send())
+                .cloned()
+                .collect();
+            prop_assert_eq!(rec.records, expected);
+        }
+    }
+
+    #[test]
+    fn a_growth_on_a_record_no_longer_open_or_past_the_tag_set_limit_is_refused() {
+        let frozen = record("a", 100, 5, State::Frozen);
+        let growth = |allocations: Vec<Allocation>| Growth {
+            dimension: "a".into(),
+            hour: h(100),
+            quantity: 7,
+            allocations,
+        };
+        let mut bytes = b"mp-journal 2\n".to_vec();
+        bytes.extend_from_slice(line(&frozen).as_bytes());
+        bytes.extend_from_slice(growth(Vec::new()).line().as_bytes());
+        let rec = recover(&bytes, at_hour(100));
+        assert_eq!(rec.records, [frozen], "the frozen quantity holds");
+        assert_eq!(rec.rejected.total(), 1);
+
+        let many: Vec<Allocation> = (0..=MAX_TAG_SETS)
+            .map(|i| Allocation {
+                tags: vec![("tenant".into(), format!("t{i}"))],
+                quantity: 1,
+            })
+            .collect();
+        let mut bytes = b"mp-journal 2\n".to_vec();
+        let mut forged = growth(many);
+        forged.quantity = 10_000;
+        bytes.extend_from_slice(forged.line().as_bytes());
+        let rec = recover(&bytes, at_hour(100));
+        assert!(rec.records.is_empty());
+        assert_eq!(rec.rejected.total(), 1);
+    }
 }

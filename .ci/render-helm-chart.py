@@ -6,8 +6,9 @@ Go templates and Helm functions our charts use (if/else/with/define/include, quo
 toYaml, nindent, int, lt, fail, comments, whitespace trimming) and refuses anything else, so
 a template that needs more fails here loudly instead of rendering wrong.
 
-Usage: render-helm-chart.py CHART_DIR RELEASE NAMESPACE [--compare MANIFESTS.yaml] > rendered.yaml
-(--compare: exit 1 if the plain manifests differ from the render in any object's spec.)
+Usage: render-helm-chart.py CHART_DIR RELEASE NAMESPACE [--values VALUES.yaml]... [--compare MANIFESTS.yaml] > rendered.yaml
+(--values: merged over values.yaml, as helm's -f does; --compare: exit 1 if the plain
+manifests differ from the render in any object's spec.)
 """
 import pathlib
 import re
@@ -175,11 +176,24 @@ class Renderer:
         return "".join(out)
 
 
-def render_chart(chart, release, namespace):
+def merged(base, override):
+    """`override` over `base`, mappings merged key by key (as helm merges -f files)."""
+    if not (isinstance(base, dict) and isinstance(override, dict)):
+        return override
+    out = dict(base)
+    for key, value in override.items():
+        out[key] = merged(base.get(key), value)
+    return out
+
+
+def render_chart(chart, release, namespace, value_files=()):
     chart = pathlib.Path(chart)
     meta = yaml.safe_load((chart / "Chart.yaml").read_text())
+    values = yaml.safe_load((chart / "values.yaml").read_text()) or {}
+    for f in value_files:
+        values = merged(values, yaml.safe_load(pathlib.Path(f).read_text()) or {})
     ctx = {
-        "Values": yaml.safe_load((chart / "values.yaml").read_text()) or {},
+        "Values": values,
         "Release": {"Name": release, "Namespace": namespace},
         "Chart": {"Name": meta["name"], "AppVersion": meta.get("appVersion", ""), "Version": meta["version"]},
     }
@@ -218,23 +232,27 @@ def differences(rendered, plain):
 
 
 def main():
-    args = sys.argv[1:]
-    plain = None
-    if len(args) == 5 and args[3] == "--compare":
-        plain = pathlib.Path(args[4]).read_text()
-    elif len(args) != 3:
+    args, value_files, plain_file = sys.argv[1:4], [], None
+    options = sys.argv[4:]
+    while len(options) >= 2 and options[0] in ("--values", "--compare"):
+        if options[0] == "--values":
+            value_files.append(options[1])
+        else:
+            plain_file = options[1]
+        options = options[2:]
+    if len(args) != 3 or options:
         print(__doc__, file=sys.stderr)
         return 2
     try:
-        rendered = render_chart(*args[:3])
+        rendered = render_chart(*args, value_files)
     except (ChartError, KeyError, TypeError) as e:
         print(f"render-helm-chart: {args[0]}: {e}", file=sys.stderr)
         return 1
     sys.stdout.write(rendered)
-    if plain is not None:
-        problems = differences(rendered, plain)
+    if plain_file is not None:
+        problems = differences(rendered, pathlib.Path(plain_file).read_text())
         for p in problems:
-            print(f"render-helm-chart: {args[4]}: {p}", file=sys.stderr)
+            print(f"render-helm-chart: {plain_file}: {p}", file=sys.stderr)
         return 1 if problems else 0
     return 0
 

@@ -7,8 +7,9 @@
 mod deploy_support;
 
 use deploy_support::{
-    Declared, copy_example, declared, dockerfile_env, duration_secs, env_names_in, files_under,
-    read, root, yaml_blocks, yaml_env, yaml_values,
+    Declared, LICENSE_TOKEN_FILE_VAR, chart_dir, chart_license_token_file, copy_example, declared,
+    dockerfile_env, duration_secs, env_names_in, files_under, read, root, yaml_blocks, yaml_env,
+    yaml_values,
 };
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -101,6 +102,11 @@ fn every_example_has_its_deployment_files() {
                 "deploy/task-definition.json",
                 "deploy/iam-policy.json",
                 "deploy/cloudformation.yaml",
+                "deploy/helm/ecs-contract/Chart.yaml",
+                "deploy/helm/ecs-contract/values.yaml",
+                "deploy/helm/ecs-contract/templates/deployment.yaml",
+                "deploy/helm/ecs-contract/templates/serviceaccount.yaml",
+                "deploy/kubernetes/ecs-contract.yaml",
             ],
         ),
         (
@@ -361,8 +367,135 @@ fn by_default_the_chart_leaves_the_product_code_to_the_binary() {
     );
 }
 
+/// The `{{- if ... }}` (or `with`) line enclosing line `at` of a template, if any.
+fn enclosing_guard<'a>(lines: &[&'a str], at: usize) -> Option<&'a str> {
+    let mut depth = 0;
+    for line in lines[..at].iter().rev() {
+        let t = line.trim();
+        if t.starts_with("{{- end") {
+            depth += 1;
+        } else if t.starts_with("{{- if ") || t.starts_with("{{- with ") {
+            if depth == 0 {
+                return Some(t);
+            }
+            depth -= 1;
+        }
+    }
+    None
+}
+
+#[test]
+fn the_contract_chart_takes_the_buyers_license_secret_as_optional_input() {
+    // Outside AWS the buyer's secret (keys license_token and iam_role) gives the credentials,
+    // on EKS the IRSA role does; by default neither is set. AWS_REGION always is: outside AWS
+    // nothing else tells the pod its Region.
+    let package = "ecs-contract";
+    let chart = chart_dir(package);
+    let values = read(&chart.join("values.yaml"));
+    assert_eq!(yaml_values(&values, "licenseConfigSecret"), [""]);
+    assert_eq!(yaml_values(&values, "roleArn"), [""]);
+    assert_eq!(
+        yaml_values(&values, "region"),
+        ["us-east-1"],
+        "License Manager's home Region by default"
+    );
+
+    let template = read(&chart.join("templates/deployment.yaml"));
+    let lines: Vec<&str> = template.lines().collect();
+    let line_of = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("the Deployment template has no {needle:?}"))
+    };
+    let token_var = format!("- name: {LICENSE_TOKEN_FILE_VAR}");
+    for needle in [
+        token_var.as_str(),
+        "- name: AWS_ROLE_ARN",
+        "mountPath: ",
+        "secretName: {{ .Values.licenseConfigSecret }}",
+    ] {
+        assert_eq!(
+            enclosing_guard(&lines, line_of(needle)),
+            Some("{{- if .Values.licenseConfigSecret }}"),
+            "{needle:?} only when the secret is given"
+        );
+    }
+    assert_eq!(
+        enclosing_guard(&lines, line_of("- name: AWS_REGION")),
+        None,
+        "AWS_REGION is always set"
+    );
+    // The token is the secret's license_token key, mounted read-only where the variable
+    // points; the role ARN is its iam_role key.
+    let mounts = yaml_values(&template, "mountPath");
+    let [mount] = &mounts[..] else {
+        panic!("one volume mount: {mounts:?}");
+    };
+    assert_eq!(
+        chart_license_token_file(package),
+        format!("{mount}/license_token")
+    );
+    assert_eq!(yaml_values(&template, "readOnly"), ["true"]);
+    let mut keys = yaml_values(&template, "key");
+    keys.sort();
+    assert_eq!(keys, ["iam_role", "license_token"], "the secret's keys");
+    let refs = yaml_blocks(&template, "secretKeyRef");
+    assert_eq!(
+        refs.iter()
+            .map(|r| (r["name"].as_str(), r["key"].as_str()))
+            .collect::<Vec<_>>(),
+        [("{{ .Values.licenseConfigSecret }}", "iam_role")],
+        "AWS_ROLE_ARN from the secret's iam_role"
+    );
+
+    let serviceaccount = read(&chart.join("templates/serviceaccount.yaml"));
+    let lines: Vec<&str> = serviceaccount.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("eks.amazonaws.com/role-arn:"))
+        .expect("the ServiceAccount can carry the IRSA role");
+    assert_eq!(
+        enclosing_guard(&lines, at),
+        Some("{{- if .Values.serviceAccount.roleArn }}"),
+        "the IRSA annotation only with a role"
+    );
+
+    // The default render: neither credential source, the default Region.
+    let manifests = read(
+        &example(package)
+            .dir
+            .join("deploy/kubernetes/ecs-contract.yaml"),
+    );
+    let env = yaml_env(&manifests);
+    assert!(
+        env.iter()
+            .all(|(name, _)| name != LICENSE_TOKEN_FILE_VAR && name != "AWS_ROLE_ARN"),
+        "the plain manifests take no secret: {env:?}"
+    );
+    assert!(env.contains(&("AWS_REGION".into(), "us-east-1".into())));
+
+    // The sellers' page names the values as the chart has them.
+    let doc = read(&root().join("docs/anywhere.md"));
+    for value in [
+        "`licenseConfigSecret`",
+        "`serviceAccount.roleArn`",
+        "`region`",
+        "`us-east-1`",
+    ] {
+        assert!(doc.contains(value), "docs/anywhere.md names {value}");
+    }
+}
+
 #[test]
 fn the_charts_pricing_and_dimensions_are_the_attributes() {
+    let contract = example("ecs-contract");
+    let chart = read(&chart_dir(contract.package).join("Chart.yaml"));
+    assert_eq!(
+        yaml_values(&chart, "marketplace.aws/pricing"),
+        std::slice::from_ref(&contract.declared.pricing)
+    );
+
     let eks = example("eks-custom");
     assert_eq!(eks.declared.pricing, "custom");
     let chart = read(&eks.dir.join("deploy/helm/eks-custom/Chart.yaml"));
@@ -527,13 +660,18 @@ fn grace_periods_leave_time_for_the_shutdown_flush() {
         );
     }
 
-    let eks = example("eks-custom").dir.join("deploy");
-    for file in ["helm/eks-custom/values.yaml", "kubernetes/eks-custom.yaml"] {
-        let grace = yaml_values(&read(&eks.join(file)), "terminationGracePeriodSeconds");
-        assert!(
-            seconds(grace, file).iter().all(|s| *s >= MIN_GRACE_SECS),
-            "{file}: terminationGracePeriodSeconds below {MIN_GRACE_SECS}"
-        );
+    for package in ["eks-custom", "ecs-contract"] {
+        let deploy = example(package).dir.join("deploy");
+        for file in [
+            format!("helm/{package}/values.yaml"),
+            format!("kubernetes/{package}.yaml"),
+        ] {
+            let grace = yaml_values(&read(&deploy.join(&file)), "terminationGracePeriodSeconds");
+            assert!(
+                seconds(grace, &file).iter().all(|s| *s >= MIN_GRACE_SECS),
+                "{package}/{file}: terminationGracePeriodSeconds below {MIN_GRACE_SECS}"
+            );
+        }
     }
 }
 
@@ -723,7 +861,7 @@ fn no_probe_kills_a_container_before_its_startup_deadline() {
             .filter(|f| f.extension().is_some_and(|e| e == "yaml"))
             .filter(|f| read(f).contains("livenessProbe:"))
             .collect();
-        if ex.package == "eks-custom" {
+        if chart_dir(ex.package).is_dir() {
             assert_eq!(
                 pod_specs.len(),
                 2,

@@ -6,7 +6,11 @@
 //!   the emulator's, `--network host` and a read-only root: it registers (or dry-runs its
 //!   dimensions) before it serves, answers its HEALTHCHECK through the health-probe binary,
 //!   and `podman stop` (the image's STOPSIGNAL) ends it within the deployment's stop timeout
-//!   with the partial hour flushed: the ledger holds exactly what the runtime says it metered;
+//!   with the partial hour flushed: the ledger holds exactly what the runtime says it metered,
+//!   and a contract image checks the seats of its open sessions in;
+//! - the contract image also runs outside AWS as its Helm chart deploys it with the buyer's
+//!   license secret: the license token file mounted read-only where the chart mounts it, and
+//!   every License Manager call made with the credentials the token was traded for;
 //! - the production image runs the product binary as uid 65532, has no shell and no AWS
 //!   variable, exits 83 (no region) before any seller code when started with
 //!   `--network none`, and refuses a buyer's CA named in `SSL_CERT_FILE` (exit 92).
@@ -25,7 +29,10 @@ mod http_support;
 mod podman_support;
 
 use buyer_attack::Build;
-use deploy_support::{copy_example, copy_tree, declared, deployment, read, root};
+use deploy_support::{
+    Deployment, LICENSE_TOKEN_FILE_VAR, chart_license_token_file, copy_example, copy_tree,
+    declared, deployment, kubernetes_deployment, read, root,
+};
 use mp_emulator::{Emulator, EmulatorConfig, Platform, ledger::Ledger};
 use podman_support::{Container, MountedImage, Variant, image, podman, podman_or_skip};
 use std::collections::{BTreeMap, BTreeSet};
@@ -35,6 +42,8 @@ use std::time::Instant;
 
 /// The examples that ship an image (`examples/<name>/Dockerfile`).
 const EXAMPLES: &[&str] = &["ecs-hourly", "eks-custom", "ecs-contract"];
+/// The contract-priced example, whose chart also deploys it outside AWS.
+const CONTRACT: &str = "ecs-contract";
 /// The custom-priced example the buyer-CA attack is played on (its control counts the
 /// start-up dry runs reaching the fake endpoint).
 const ATTACKED: &str = "eks-custom";
@@ -51,32 +60,56 @@ fn local_testing_images_register_serve_answer_health_checks_and_flush_on_stop() 
     }
 }
 
+#[test]
+fn the_contract_image_runs_outside_aws_on_the_buyers_license_token() {
+    if !podman_or_skip() {
+        return;
+    }
+    // As the chart deploys it with `licenseConfigSecret`: its default pod spec plus the token
+    // file where the chart mounts the secret; AWS_ROLE_ARN (the secret's `iam_role`) is the
+    // emulator's.
+    let mut deployment = kubernetes_deployment(CONTRACT);
+    deployment.env.push((
+        LICENSE_TOKEN_FILE_VAR.into(),
+        chart_license_token_file(CONTRACT),
+    ));
+    run_local_testing_image_on(CONTRACT, Platform::Anywhere, deployment);
+}
+
 fn run_local_testing_image(package: &str) {
-    let image = image(package, Variant::LocalTesting);
     let deployment = deployment(package);
-    let pricing = declared(&read(
-        &root().join("examples").join(package).join("src/main.rs"),
-    ))
-    .pricing;
-    let emulator = Emulator::start_blocking(EmulatorConfig::default()).expect("emulator");
     let platform = if deployment.ecs {
         Platform::Ecs
     } else {
         Platform::Eks
     };
+    run_local_testing_image_on(package, platform, deployment);
+}
+
+/// Runs `package`'s local-testing image as `deployment` runs it on `platform`, against a
+/// fresh emulator, and stops it.
+fn run_local_testing_image_on(package: &str, platform: Platform, deployment: Deployment) {
+    let image = image(package, Variant::LocalTesting);
+    let pricing = declared(&read(
+        &root().join("examples").join(package).join("src/main.rs"),
+    ))
+    .pricing;
+    let emulator = Emulator::start_blocking(EmulatorConfig::default()).expect("emulator");
+    let addr = format!("127.0.0.1:{}", free_port());
+    let mut env: BTreeMap<String, String> = deployment.env.into_iter().collect();
+    env.insert("BIND_ADDR".into(), addr.clone());
     // The emulator's environment as `mp-emulator env | sed 's/^export //'` writes it (an env
-    // file), then the deployment's variables, listening on a free loopback port.
+    // file), but for what the deployment sets itself; then the deployment's variables,
+    // listening on a free loopback port.
     let dir = tempfile::tempdir().expect("tempdir");
     let env_file = dir.path().join("emulator.env");
     let emulator_env = emulator.env(platform);
     let lines: String = emulator_env
         .iter()
+        .filter(|(name, _)| !env.contains_key(name))
         .map(|(name, value)| format!("{name}={value}\n"))
         .collect();
     std::fs::write(&env_file, lines).expect("writing the env file");
-    let addr = format!("127.0.0.1:{}", free_port());
-    let mut env: BTreeMap<String, String> = deployment.env.into_iter().collect();
-    env.insert("BIND_ADDR".into(), addr.clone());
 
     let mut options: Vec<String> = vec![
         "--network".into(),
@@ -88,11 +121,14 @@ fn run_local_testing_image(package: &str) {
     for (name, value) in &env {
         options.extend(["--env".into(), format!("{name}={value}")]);
     }
-    // A file the emulator's environment names on the host (the web identity token) is
-    // mounted where the variable says, as the EKS webhook mounts the projected token.
-    for (_, value) in &emulator_env {
+    // A file the emulator's environment names on the host (the web identity token, the
+    // license token) is mounted read-only where the deployment's variable says, else where
+    // the emulator's does: as the EKS webhook mounts the projected token, as the chart mounts
+    // the buyer's license secret.
+    for (name, value) in &emulator_env {
         if value.starts_with('/') && Path::new(value).is_file() {
-            options.extend(["--volume".into(), format!("{value}:{value}:ro")]);
+            let target = env.get(name).unwrap_or(value);
+            options.extend(["--volume".into(), format!("{value}:{target}:ro")]);
         }
     }
     // The pod's emptyDir volumes (the metering journal's directory).
@@ -149,6 +185,14 @@ fn run_local_testing_image(package: &str) {
     for _ in 0..2 {
         assert_eq!(http_support::request(&addr, "GET", "/", b"").0, 200);
     }
+    if pricing == "contract" {
+        // Sessions left open: each holds a seat the stop must check in.
+        for _ in 0..SESSIONS_AT_STOP {
+            let (status, body) = http_support::request(&addr, "POST", "/sessions", b"");
+            assert_eq!(status, 201, "{package}: POST /sessions: {body}");
+        }
+        check_credentials(package, platform, &emulator.ledger());
+    }
 
     let stop = Instant::now();
     let (status, _, stderr) = container.stop(deployment.stop_timeout_secs);
@@ -165,6 +209,9 @@ fn run_local_testing_image(package: &str) {
     );
 
     let ledger = emulator.ledger();
+    if pricing == "contract" {
+        check_seats_returned(package, platform, &ledger);
+    }
     match exit_summary(&stderr) {
         Some(summary) => {
             assert!(
@@ -197,6 +244,68 @@ fn run_local_testing_image(package: &str) {
             );
         }
     }
+}
+
+/// Sessions a contract image holds open when it is stopped.
+const SESSIONS_AT_STOP: usize = 2;
+
+/// Every License Manager checkout was signed with `platform`'s credentials; outside AWS,
+/// those the license token was traded for (License Manager, then STS).
+fn check_credentials(package: &str, platform: Platform, ledger: &Ledger) {
+    let checkouts = &ledger.licenses.checkouts;
+    let caller = platform.source().name();
+    assert!(
+        checkouts.len() > SESSIONS_AT_STOP && checkouts.iter().all(|c| c.caller == caller),
+        "{package}: the tier and one seat per session, checked out as {caller}: {}",
+        ledger.to_table()
+    );
+    if platform == Platform::Anywhere {
+        for exchange in ["GetAccessToken", "AssumeRoleWithWebIdentity"] {
+            assert!(
+                ledger.request_count(exchange) > 0,
+                "{package}: the license token was not traded for credentials ({exchange}): {}",
+                ledger.to_table()
+            );
+        }
+    }
+}
+
+/// After the stop, every seat checked out (a floating quantity; the tier holds none) was
+/// checked in by the process itself, none left to lapse.
+fn check_seats_returned(package: &str, platform: Platform, ledger: &Ledger) {
+    let licenses = &ledger.licenses;
+    let caller = platform.source().name();
+    let checked_in: BTreeSet<&str> = licenses
+        .check_ins
+        .iter()
+        .filter(|c| c.caller == caller)
+        .map(|c| c.consumption_token.as_str())
+        .collect();
+    let checked_out: BTreeSet<&str> = licenses
+        .checkouts
+        .iter()
+        .filter(|c| c.entitlements.iter().any(|e| e.value.is_some()))
+        .map(|c| c.consumption_token.as_str())
+        .collect();
+    assert_eq!(
+        checked_out.len(),
+        SESSIONS_AT_STOP,
+        "{package}: one seat per open session"
+    );
+    assert_eq!(
+        checked_in,
+        checked_out,
+        "{package}: the stop checks every seat in: {}",
+        ledger.to_table()
+    );
+    assert!(
+        licenses
+            .pools
+            .iter()
+            .all(|p| p.kind != "floating" || p.in_use == 0),
+        "{package}: seats still in use after the stop: {:?}",
+        licenses.pools
+    );
 }
 
 /// How many start-up entitlement calls the emulator answered.

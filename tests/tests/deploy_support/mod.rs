@@ -229,7 +229,8 @@ fn unquote(v: &str) -> String {
 }
 
 /// The `(name, value)` pairs of a YAML `env:` / CloudFormation `Environment:` list: each
-/// `- name:` (or `- Name:`) item and the `value:` line after it.
+/// `- name:` (or `- Name:`) item and the `value:` line after it; an item whose value comes
+/// from elsewhere at run time (`valueFrom:`, a secret's key) has an empty value.
 pub(crate) fn yaml_env(text: &str) -> Vec<(String, String)> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
@@ -253,6 +254,8 @@ pub(crate) fn yaml_env(text: &str) -> Vec<(String, String)> {
                 .or_else(|| t.strip_prefix("- Name:"))
             {
                 name = Some(unquote(n.trim()));
+            } else if t.starts_with("valueFrom:") {
+                out.extend(name.take().map(|n| (n, String::new())));
             } else if let (Some(v), Some(n)) = (
                 t.strip_prefix("value:")
                     .or_else(|| t.strip_prefix("Value:")),
@@ -350,6 +353,13 @@ pub(crate) fn deployment(package: &str) -> Deployment {
             volume_paths: Vec::new(),
         };
     }
+    kubernetes_deployment(package)
+}
+
+/// The deployment of example `package` by its plain Kubernetes manifests (its Helm chart's
+/// default render).
+pub(crate) fn kubernetes_deployment(package: &str) -> Deployment {
+    let deploy = root().join("examples").join(package).join("deploy");
     let manifests = read(&deploy.join("kubernetes").join(format!("{package}.yaml")));
     let grace = yaml_values(&manifests, "terminationGracePeriodSeconds");
     Deployment {
@@ -361,4 +371,27 @@ pub(crate) fn deployment(package: &str) -> Deployment {
             .expect("terminationGracePeriodSeconds"),
         volume_paths: yaml_values(&manifests, "mountPath"),
     }
+}
+
+/// The variable the buyer's license token file is named by (`licenseConfigSecret`).
+pub(crate) const LICENSE_TOKEN_FILE_VAR: &str = "AWS_WEB_IDENTITY_REFRESH_TOKEN_FILE";
+
+/// Example `package`'s Helm chart: its directory.
+pub(crate) fn chart_dir(package: &str) -> PathBuf {
+    root()
+        .join("examples")
+        .join(package)
+        .join("deploy/helm")
+        .join(package)
+}
+
+/// Where example `package`'s Helm chart mounts the buyer's license token: the
+/// `AWS_WEB_IDENTITY_REFRESH_TOKEN_FILE` its Deployment sets when `licenseConfigSecret` is.
+pub(crate) fn chart_license_token_file(package: &str) -> String {
+    let template = read(&chart_dir(package).join("templates/deployment.yaml"));
+    yaml_env(&template)
+        .into_iter()
+        .find(|(name, _)| name == LICENSE_TOKEN_FILE_VAR)
+        .map(|(_, value)| value)
+        .unwrap_or_else(|| panic!("{package}'s chart sets no {LICENSE_TOKEN_FILE_VAR}"))
 }

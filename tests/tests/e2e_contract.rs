@@ -531,17 +531,21 @@ fn a_license_token_checks_out_and_is_exchanged_again_before_its_hour_ends() {
         "every checkout signed with the token's credentials"
     );
     // 58 simulated minutes: inside the 5 minutes before the credentials' hour ends, so the
-    // next call (a re-check, an extension) exchanges the token again.
+    // next call (the seat's extension, due at 40) exchanges the token again.
     fx.move_clocks(58);
-    wait_until(
-        || requests(&emu, "GetAccessToken") >= 2,
-        || format!("no second exchange: {:?}", emu.ledger().requests),
+    wait_for_requests(
+        &emu,
+        &[
+            ("AssumeRoleWithWebIdentity", 2),
+            ("ExtendLicenseConsumption", 1),
+        ],
     );
+    // The seat's next extension, with the credentials of the second exchange.
+    fx.move_clocks(100);
+    wait_for_requests(&emu, &[("ExtendLicenseConsumption", 2)]);
+    // Past those credentials' hour: a third exchange, then the re-check.
     fx.move_clocks(125);
-    wait_until(
-        || requests(&emu, "GetAccessToken") >= 3,
-        || format!("no third exchange: {:?}", emu.ledger().requests),
-    );
+    wait_for_requests(&emu, &[("AssumeRoleWithWebIdentity", 3), ("GetLicense", 2)]);
     assert_eq!(fx.send("tier"), "Some(Pro) Active", "no check failed");
     assert_eq!(
         seats_in_use(&emu),
@@ -550,6 +554,20 @@ fn a_license_token_checks_out_and_is_exchanged_again_before_its_hour_ends() {
     );
     fx.exit().assert_succeeded();
     assert_eq!(seats_in_use(&emu), 0);
+}
+
+/// Waits until the emulator received at least `n` requests of each operation.
+fn wait_for_requests(emu: &Emulator, wanted: &[(&str, u64)]) {
+    wait_until(
+        || wanted.iter().all(|(op, n)| requests(emu, op) >= *n),
+        || {
+            let ledger = emu.ledger();
+            format!(
+                "waiting for {wanted:?}: {:?} {:?}",
+                ledger.requests, ledger.rejections
+            )
+        },
+    );
 }
 
 fn anywhere_run(emu: &Emulator, edit: impl FnOnce(Env) -> Env) -> harness::Run {

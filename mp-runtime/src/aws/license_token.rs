@@ -262,10 +262,13 @@ where
     })
 }
 
+/// Throttling and server errors; and STS's `ExpiredTokenException`, which means the access
+/// token lapsed on its way (a slow exchange), so the next exchange fetches a fresh one.
 fn is_transient(code: &str) -> bool {
     matches!(
         code,
-        "RateLimitExceededException"
+        "ExpiredTokenException"
+            | "RateLimitExceededException"
             | "ServerInternalException"
             | "InternalFailure"
             | "ServiceUnavailable"

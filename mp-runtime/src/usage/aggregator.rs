@@ -80,6 +80,20 @@ pub(crate) struct Record {
 }
 
 impl Record {
+    /// A record of nothing yet, open for `dimension` in `hour`.
+    pub(crate) fn open(dimension: String, hour: Hour) -> Record {
+        Record {
+            dimension,
+            hour,
+            quantity: 0,
+            allocations: Vec::new(),
+            state: State::Open,
+            salvaged: false,
+            untransmitted: false,
+            identity: None,
+        }
+    }
+
     pub(crate) fn key(&self) -> Key {
         (self.hour, self.dimension.clone())
     }
@@ -290,16 +304,10 @@ impl Aggregator {
     ) -> Growth {
         loop {
             let key = (hour, dimension.to_owned());
-            let record = self.records.entry(key).or_insert_with(|| Record {
-                dimension: dimension.to_owned(),
-                hour,
-                quantity: 0,
-                allocations: Vec::new(),
-                state: State::Open,
-                salvaged: false,
-                untransmitted: false,
-                identity: None,
-            });
+            let record = self
+                .records
+                .entry(key)
+                .or_insert_with(|| Record::open(dimension.to_owned(), hour));
             if record.state == State::Open {
                 let allocations = record.absorb(quantity, allocations);
                 return Growth {

@@ -230,16 +230,11 @@ impl Recovery {
     fn apply_grown(&mut self) {
         for ((hour, dimension), merged) in std::mem::take(&mut self.grown) {
             let key = (hour, dimension.clone());
-            let base = self.latest.get(&key).cloned().unwrap_or_else(|| Record {
-                dimension: dimension.clone(),
-                hour,
-                quantity: 0,
-                allocations: Vec::new(),
-                state: State::Open,
-                salvaged: false,
-                untransmitted: false,
-                identity: None,
-            });
+            let base = self
+                .latest
+                .get(&key)
+                .cloned()
+                .unwrap_or_else(|| Record::open(dimension.clone(), hour));
             let growth = Growth {
                 dimension,
                 hour,

@@ -61,15 +61,13 @@ pub(crate) async fn start<P: PricingModel>(
              in #[marketplace_main(dimensions(...))]",
         ));
     }
-    if !matches!(P::PRICING, Pricing::Contract) {
-        anywhere::refuse_metered(P::PRICING, env)?;
-    }
     if matches!(P::PRICING, Pricing::Contract) {
         // Boxed, as the metered call below: other pricings' futures hold no contract state.
         let contract: Pin<Box<dyn Future<Output = Result<Registration, Failure>> + '_>> =
             Box::pin(contract_start(spec, deadline, mode, env));
         return contract.await;
     }
+    anywhere::refuse_metered(P::PRICING, env)?;
     let codes = Codes {
         compiled: spec.product_code,
         trusted: spec.trusted_product_codes,

@@ -20,7 +20,7 @@
 //! layer only where the last column says so, and never from a layer above. Inside a
 //! directory the same holds: `mod.rs` dispatches to its children, and what the children share
 //! lives in a leaf child (`metering/operation.rs`, `license_manager/refused.rs`,
-//! `sts/xml.rs`), never in `mod.rs`. The workspace's `module_cycles` test fails on any cycle.
+//! `sts/xml.rs`), never in `mod.rs`. The workspace's `workspace_checks` suite fails on any cycle.
 //!
 //! | Layer | Modules | What it holds | May import |
 //! |-------|---------|---------------|------------|

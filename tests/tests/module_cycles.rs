@@ -2,9 +2,7 @@
 //! only. Prints every cycle found (crate, modules, one written path per edge with its
 //! file and line), and fails on a cycle in a checked crate.
 
-mod module_graph;
-
-use module_graph::{Cycle, Disk, OWN_ITEMS, cycles};
+use crate::module_graph::{Cycle, Disk, OWN_ITEMS, cycles};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,8 +1,8 @@
 //! `cargo run -p mp-demo`: the project's main job, end to end on loopback.
 //!
 //! 1. builds `examples/ecs-hourly`, `examples/eks-custom` and `examples/ecs-contract` with
-//!    mp-runtime's `local-testing`
-//!    feature (the only build that honours the emulator's endpoint override),
+//!    mp-runtime's `local-testing` feature (the only build that honours the emulator's
+//!    endpoint override),
 //! 2. starts mp-emulator in this process,
 //! 3. runs ecs-hourly (hourly pricing) with the environment an ECS task would have (region,
 //!    task metadata, task-role credentials), waits until it serves (it registered before
@@ -19,7 +19,6 @@
 
 mod service;
 
-use anyhow::Context;
 use mp_emulator::{Emulator, EmulatorConfig, Platform};
 use std::path::Path;
 use std::time::Duration;
@@ -31,9 +30,8 @@ const UPLOAD: &[u8] = b"a small file: one started GB";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let ecs_hourly = service::build("ecs-hourly").context("building examples/ecs-hourly")?;
-    let eks_custom = service::build("eks-custom").context("building examples/eks-custom")?;
-    let ecs_contract = service::build("ecs-contract").context("building examples/ecs-contract")?;
+    let [ecs_hourly, eks_custom, ecs_contract] =
+        service::build(["ecs-hourly", "eks-custom", "ecs-contract"])?;
     let emulator = Emulator::start(EmulatorConfig::default()).await?;
     println!("mp-emulator listening on {}", emulator.url());
     let http = reqwest::Client::builder()

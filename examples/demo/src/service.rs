@@ -19,33 +19,39 @@ pub(crate) struct RunningService {
     child: Child,
 }
 
-/// Builds an example with `local-testing` and returns the path of its binary.
+/// Builds the examples with `local-testing` and returns the paths of their binaries, in the
+/// order given.
 ///
-/// `cargo run` tells a program which cargo started it (`CARGO`); the binary lands next to this
-/// one, in the same profile directory.
-pub(crate) fn build(package: &str) -> anyhow::Result<PathBuf> {
+/// One cargo invocation for all of them and this demo: cargo builds a dependency once per
+/// feature set, and building the packages together resolves the features the workspace's
+/// test build resolves, so `cargo test` afterwards reuses these builds of the AWS SDK
+/// instead of compiling it again (tests/tests/workspace_checks.rs keeps the two equal).
+/// `cargo run` tells a program which cargo started it (`CARGO`); the binaries land next to
+/// this one, in the same profile directory.
+pub(crate) fn build<const N: usize>(packages: [&str; N]) -> anyhow::Result<[PathBuf; N]> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = std::process::Command::new(cargo);
-    command.args([
-        "build",
-        "--locked",
-        "-p",
-        package,
-        "--features",
-        "local-testing",
-    ]);
+    command.args(["build", "--locked", "-p", env!("CARGO_PKG_NAME")]);
+    for package in packages {
+        command.args(["-p", package]);
+    }
+    let features: Vec<String> = packages
+        .iter()
+        .map(|package| format!("{package}/local-testing"))
+        .collect();
+    command.args(["--features", &features.join(",")]);
     if !cfg!(debug_assertions) {
         command.arg("--release");
     }
     let status = command.status().context("running cargo build")?;
     if !status.success() {
-        bail!("cargo build -p {package} failed: {status}");
+        bail!("cargo build of {} failed: {status}", packages.join(", "));
     }
     let dir = std::env::current_exe()?
         .parent()
         .context("the demo binary has no parent directory")?
         .to_path_buf();
-    Ok(dir.join(package))
+    Ok(packages.map(|package| dir.join(package)))
 }
 
 /// Starts the service with exactly `env` (plus `PATH`) and waits until it says it serves.

@@ -313,7 +313,7 @@ async fn a_crash_before_sending_loses_nothing_with_a_journal_and_bills_once() {
     assert_eq!(booked(&rig.ledger()), [("requests".into(), 0, 7)]);
 }
 
-#[tokio::test(start_paused = true)]
+#[tokio::test]
 async fn shutdown_flushes_the_partial_hour_within_the_bound() {
     static D: Dimension = Dimension::new("requests");
     static DIMS: [&Dimension; 1] = [&D];

@@ -163,7 +163,7 @@ fn a_tier_upgrade_is_seen_within_one_recheck() {
     emu.change_tier_at(SKU, "pro", SystemTime::now() + Duration::from_secs(5 * 60))
         .unwrap();
     fx.move_clocks(16);
-    // Polled: the re-check publishes the state after its GetLicense.
+    // Polled: the re-check publishes the state once its checkout and listing answered.
     let started = std::time::Instant::now();
     loop {
         let tier = fx.send("tier");
@@ -545,7 +545,13 @@ fn a_license_token_checks_out_and_is_exchanged_again_before_its_hour_ends() {
     wait_for_requests(&emu, &[("ExtendLicenseConsumption", 2)]);
     // Past those credentials' hour: a third exchange, then the re-check.
     fx.move_clocks(125);
-    wait_for_requests(&emu, &[("AssumeRoleWithWebIdentity", 3), ("GetLicense", 2)]);
+    wait_for_requests(
+        &emu,
+        &[
+            ("AssumeRoleWithWebIdentity", 3),
+            ("ListReceivedLicenses", 2),
+        ],
+    );
     assert_eq!(fx.send("tier"), "Some(Pro) Active", "no check failed");
     assert_eq!(
         seats_in_use(&emu),

@@ -1,10 +1,13 @@
 //! One check of the license, at start-up and every 15 minutes after: the tiers checked out
 //! (License Manager answers with the one held), or without tiers one seat checked out and
-//! returned at once; then `GetLicense` for the expiry and the limits, which is best effort.
+//! returned at once. The expiry and the limits, which are best effort, are read while the
+//! checkout is in flight: `ListReceivedLicenses` by product SKU needs no license ARN, so a
+//! check waits for one round trip, not two. `GetLicense` with the ARN the checkout answered
+//! is the fallback when the listing failed or did not hold that license.
 //! A contract of drawdown entitlements only has nothing a checkout would not draw, so its
 //! license is looked up with `ListReceivedLicenses` instead.
 
-use super::license_manager::{self, Ask, CheckedOut};
+use super::license_manager::{self, Ask, CheckedOut, Facts};
 use super::policy::Outcome;
 use super::received;
 use super::state::{LicenseStatus, Snapshot};
@@ -12,7 +15,7 @@ use super::stats::{COUNTERS, bump};
 use crate::failure::Failure;
 use crate::spec::ContractSpec;
 use aws_sdk_licensemanager::Client;
-use aws_sdk_licensemanager::types::CheckoutType;
+use aws_sdk_licensemanager::types::{CheckoutType, GrantedLicense};
 use mp_marketplace_rules::license::EntitlementUnit;
 use std::time::SystemTime;
 
@@ -50,18 +53,25 @@ pub(crate) async fn check(
             .map_err(CheckError::Call)?;
         (Some(arn), None, facts)
     } else {
-        let (checked, tier) = check_out(client, spec).await?;
+        let (checked, listed) = tokio::join!(
+            check_out(client, spec),
+            license_manager::list_received_licenses(client, spec.product_sku, None)
+        );
+        let (checked, tier) = checked?;
         let facts = match &checked.license_arn {
-            Some(arn) => license_manager::get_license_facts(client, arn)
-                .await
-                .unwrap_or_else(|outcome| {
-                    bump(&COUNTERS.failures);
-                    tracing::warn!(
-                        ?outcome,
-                        "contract: GetLicense failed; expiry and limits unknown"
-                    );
-                    Default::default()
-                }),
+            Some(arn) => match listed_facts(listed, arn) {
+                Some(facts) => facts,
+                None => license_manager::get_license_facts(client, arn)
+                    .await
+                    .unwrap_or_else(|outcome| {
+                        bump(&COUNTERS.failures);
+                        tracing::warn!(
+                            ?outcome,
+                            "contract: GetLicense failed; expiry and limits unknown"
+                        );
+                        Default::default()
+                    }),
+            },
             None => Default::default(),
         };
         (checked.license_arn, tier, facts)
@@ -74,6 +84,26 @@ pub(crate) async fn check(
         license_arn,
         checked_at: now,
     })
+}
+
+/// The facts of license `arn` in a page of `ListReceivedLicenses`, if the listing answered
+/// and holds it.
+fn listed_facts(
+    listed: Result<(Vec<GrantedLicense>, Option<String>), Outcome>,
+    arn: &str,
+) -> Option<Facts> {
+    let (licenses, _) = listed
+        .inspect_err(|outcome| {
+            tracing::debug!(
+                ?outcome,
+                "contract: ListReceivedLicenses failed; GetLicense instead"
+            );
+        })
+        .ok()?;
+    licenses
+        .iter()
+        .find(|license| license.license_arn() == Some(arn))
+        .map(|license| license_manager::facts_of(license.validity(), license.entitlements()))
 }
 
 /// The tiers checked out, and the highest declared one held; without tiers, one seat of the

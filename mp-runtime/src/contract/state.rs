@@ -53,7 +53,7 @@ pub enum LicenseStatus {
     Unverified,
 }
 
-/// An entitlement's limit, from `GetLicense`.
+/// An entitlement's limit, from the license License Manager lists.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct EntitlementLimit {
@@ -127,7 +127,7 @@ impl<T: Copy> LicenseState<T> {
         self.status
     }
 
-    /// When the license ends (`GetLicense`'s validity), if it ends.
+    /// When the license ends (its validity), if it ends.
     pub fn expires_at(&self) -> Option<SystemTime> {
         self.expires_at
     }

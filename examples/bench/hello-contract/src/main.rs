@@ -1,5 +1,6 @@
 //! The attribute side of mp-bench's contract start-up comparison: checks the license out
-//! (CheckoutLicense of the tiers, then GetLicense) before `main`'s body, then prints its
+//! (CheckoutLicense of the tiers, with ListReceivedLicenses for the expiry and limits in
+//! flight beside it) before `main`'s body, then prints its
 //! first line and exits. `hello-raw-licensemanager` is the same program written by hand.
 
 #[mp_runtime::marketplace_main(

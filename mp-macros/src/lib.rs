@@ -68,7 +68,7 @@ use proc_macro::TokenStream;
 /// | `floating` | contract pricing: `floating(concurrent_users = "ConcurrentUsers")`, for `checkout!`; `in Unit` after the name if not `Count` |
 /// | `drawdown` | contract pricing: `drawdown(data_gb = "DataGB" in Gigabytes)`, for `consume!` |
 /// | `trusted_product_codes` | `["..", ..]`: codes `MARKETPLACE_PRODUCT_CODE` may select |
-/// | `free_product_codes` | `["..", ..]`: codes that run as the free tier; `main` then takes the tier, `fn main(tier: mp_runtime::Tier)` |
+/// | `free_product_codes` | `["..", ..]`: codes that run as the free tier; `main` then takes the tier, `fn main(tier: mp_runtime::ProductTier)` |
 /// | `public_key`, `public_key_version` | both or neither: a PEM RSA public key, relative to Cargo.toml, and its version (>= 1) |
 /// | `startup_deadline` | `"30s"`, `"5m"`, `"1h"`: how long start-up retries (default `"5m"`, at most `"6h"`) |
 /// | `offline_limit` | `"30m"`, `"6h"`, or `"off"`: how long the process may run after start-up while its usage cannot be delivered (contract pricing: its license cannot be checked) before it ends with exit 95 (default `"6h"`, from `"1m"` to `"168h"`) |

@@ -77,6 +77,7 @@ mod fixed_seed;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+mod lifecycle;
 mod local_testing;
 mod meter;
 mod notice;
@@ -94,7 +95,7 @@ pub use contract::{
     ContractError, ContractTier, Drawn, EntitlementLimit, License, LicenseManagerError,
     LicenseState, LicenseStats, LicenseStatus, NoTiers, Seat, license_stats,
 };
-pub use registration::{Registration, Tier, registration};
+pub use registration::{ProductTier, Registration, registration};
 pub use spec::Pricing;
 pub use usage::{DimensionStats, MeteringStats, metering_stats, metering_stats_by_dimension};
 

@@ -5,20 +5,21 @@ use crate::spec::Pricing;
 use std::fmt;
 use std::sync::OnceLock;
 
-/// Whether the running product code is a paid one or one of the binary's free codes.
+/// Which product the process runs as: the paid one, or one of the binary's free product codes
+/// (not a contract tier: those are the seller's own enum, which implements `ContractTier`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tier {
+pub enum ProductTier {
     /// The compiled-in product code, or a trusted override not marked free.
     Paid,
     /// A code from `free_product_codes`: it runs, but never counts as a paid product.
     Free,
 }
 
-impl fmt::Display for Tier {
+impl fmt::Display for ProductTier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Tier::Paid => "paid",
-            Tier::Free => "free",
+            ProductTier::Paid => "paid",
+            ProductTier::Free => "free",
         })
     }
 }
@@ -28,7 +29,7 @@ impl fmt::Display for Tier {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Registration {
     pub(crate) product_code: &'static str,
-    pub(crate) tier: Tier,
+    pub(crate) tier: ProductTier,
     pub(crate) pricing: Pricing,
     pub(crate) region: Region,
 }
@@ -40,7 +41,7 @@ impl Registration {
     }
 
     /// Paid or free, from the binary's `free_product_codes`.
-    pub fn tier(&self) -> Tier {
+    pub fn tier(&self) -> ProductTier {
         self.tier
     }
 
@@ -60,16 +61,16 @@ static REGISTRATION: OnceLock<Registration> = OnceLock::new();
 /// The registration made before `main` ran; `None` outside a `#[marketplace_main]` program.
 ///
 /// ```no_run
-/// use mp_runtime::Tier;
+/// use mp_runtime::ProductTier;
 ///
 /// #[mp_runtime::marketplace_main(
 ///     product_code = "5sk2cmh9n3vb1ex4ofpq7rl8t",
 ///     pricing = "hourly",
 ///     free_product_codes = ["9free0cmh9n3vb1ex4ofpq7rl"],
 /// )]
-/// fn main(tier: Tier) {
+/// fn main(tier: ProductTier) {
 ///     let registration = mp_runtime::registration().expect("registered before main runs");
-///     let paid_features = tier == Tier::Paid;
+///     let paid_features = tier == ProductTier::Paid;
 ///     println!(
 ///         "{} ({}, {} pricing) in {}; paid features: {paid_features}",
 ///         registration.product_code(),

@@ -8,6 +8,6 @@ mod support;
     trusted_product_codes = ["e2etrusted00000000000001"],
     free_product_codes = ["e2efree000000000000000001"]
 )]
-async fn main(_tier: mp_runtime::Tier) {
+async fn main(_tier: mp_runtime::ProductTier) {
     support::report();
 }

@@ -317,7 +317,7 @@ mod tests {
                 crate = "rt"
             ),
             quote!(
-                async fn main(tier: rt::Tier) {
+                async fn main(tier: rt::ProductTier) {
                     run(tier).await
                 }
             ),
@@ -325,7 +325,7 @@ mod tests {
         assert!(out.contains("fn main ()"), "{out}");
         assert!(
             out.contains(
-                "async move { let tier : rt :: Tier = rt :: __private :: registered_tier () ; { run (tier) . await } }"
+                "async move { let tier : rt :: ProductTier = rt :: __private :: registered_tier () ; { run (tier) . await } }"
             ),
             "{out}"
         );

@@ -93,12 +93,12 @@ fn tier_param(sig: &Signature, rule: TierParam) -> syn::Result<Option<PatType>> 
             None => Err(syn::Error::new(
                 sig.paren_token.span.join(),
                 "with `free_product_codes`, `main` must take the tier so the free tier cannot \
-                 be forgotten: write `fn main(tier: mp_runtime::Tier)`",
+                 be forgotten: write `fn main(tier: mp_runtime::ProductTier)`",
             )),
             Some(_) => Err(syn::Error::new_spanned(
                 inputs,
                 "with `free_product_codes`, `main` takes exactly one parameter, the tier: \
-                 write `fn main(tier: mp_runtime::Tier)`",
+                 write `fn main(tier: mp_runtime::ProductTier)`",
             )),
         },
     }
@@ -163,19 +163,19 @@ mod tests {
     #[test]
     fn free_codes_require_the_tier() {
         let tier = with_free_codes(quote!(
-            fn main(tier: mp_runtime::Tier) {}
+            fn main(tier: mp_runtime::ProductTier) {}
         ));
-        assert_eq!(tier.unwrap(), "tier : mp_runtime :: Tier");
+        assert_eq!(tier.unwrap(), "tier : mp_runtime :: ProductTier");
         let tier = with_free_codes(quote!(
-            async fn main(mut t: Tier) {}
+            async fn main(mut t: ProductTier) {}
         ));
-        assert_eq!(tier.unwrap(), "mut t : Tier");
+        assert_eq!(tier.unwrap(), "mut t : ProductTier");
         let none = with_free_codes(quote!(
             fn main() {}
         ));
         assert!(none.unwrap_err().contains("must take the tier"));
         let two = with_free_codes(quote!(
-            fn main(tier: Tier, port: u16) {}
+            fn main(tier: ProductTier, port: u16) {}
         ));
         assert!(two.unwrap_err().contains("exactly one parameter"));
         let receiver = with_free_codes(quote!(

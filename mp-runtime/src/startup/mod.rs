@@ -237,7 +237,7 @@ async fn contract_start(
     .await?;
     Ok(Registration {
         product_code: contract.product_sku,
-        tier: crate::Tier::Paid,
+        tier: crate::ProductTier::Paid,
         pricing: Pricing::Contract,
         region: resolved.region,
     })

@@ -5,7 +5,7 @@
 use crate::env::Env;
 use crate::exit;
 use crate::failure::{Failure, quoted};
-use crate::registration::Tier;
+use crate::registration::ProductTier;
 
 /// The environment variable a deployment may use to pick another trusted product code.
 pub(crate) const OVERRIDE_VAR: &str = "MARKETPLACE_PRODUCT_CODE";
@@ -18,12 +18,12 @@ pub(crate) struct Codes {
 }
 
 /// The code to register and its tier, or exit 86 for an override the binary does not trust.
-pub(crate) fn choose(codes: &Codes, env: &dyn Env) -> Result<(&'static str, Tier), Failure> {
+pub(crate) fn choose(codes: &Codes, env: &dyn Env) -> Result<(&'static str, ProductTier), Failure> {
     let tier = |code: &str| {
         if codes.free.contains(&code) {
-            Tier::Free
+            ProductTier::Free
         } else {
-            Tier::Paid
+            ProductTier::Paid
         }
     };
     let Some(wanted) = env.var(OVERRIDE_VAR) else {
@@ -67,7 +67,7 @@ mod tests {
         free: &["freebie", "freebie2"],
     };
 
-    fn choose_with(value: Option<&str>) -> Result<(&'static str, Tier), Failure> {
+    fn choose_with(value: Option<&str>) -> Result<(&'static str, ProductTier), Failure> {
         let env = match value {
             Some(v) => env_of(&[(OVERRIDE_VAR, v)]),
             None => env_of(&[]),
@@ -77,11 +77,14 @@ mod tests {
 
     #[test]
     fn compiled_in_code_without_override() {
-        assert_eq!(choose_with(None).unwrap(), ("paidmain", Tier::Paid));
-        assert_eq!(choose_with(Some("")).unwrap(), ("paidmain", Tier::Paid));
+        assert_eq!(choose_with(None).unwrap(), ("paidmain", ProductTier::Paid));
+        assert_eq!(
+            choose_with(Some("")).unwrap(),
+            ("paidmain", ProductTier::Paid)
+        );
         assert_eq!(
             choose_with(Some("paidmain")).unwrap(),
-            ("paidmain", Tier::Paid)
+            ("paidmain", ProductTier::Paid)
         );
     }
 
@@ -89,7 +92,7 @@ mod tests {
     fn trusted_override_is_paid() {
         assert_eq!(
             choose_with(Some("paidalt")).unwrap(),
-            ("paidalt", Tier::Paid)
+            ("paidalt", ProductTier::Paid)
         );
     }
 
@@ -97,12 +100,12 @@ mod tests {
     fn free_code_is_never_paid() {
         assert_eq!(
             choose_with(Some("freebie")).unwrap(),
-            ("freebie", Tier::Free)
+            ("freebie", ProductTier::Free)
         );
         // Listed as trusted too: still free.
         assert_eq!(
             choose_with(Some("freebie2")).unwrap(),
-            ("freebie2", Tier::Free)
+            ("freebie2", ProductTier::Free)
         );
     }
 
@@ -115,7 +118,7 @@ mod tests {
         };
         assert_eq!(
             choose(&codes, &env_of(&[])).unwrap(),
-            ("freeonly", Tier::Free)
+            ("freeonly", ProductTier::Free)
         );
     }
 

@@ -5,12 +5,12 @@
     pricing = "monthly",
     free_product_codes = ["mpemudemofree000000000001"]
 )]
-async fn main(mut tier: mp_runtime::Tier) -> Result<(), String> {
+async fn main(mut tier: mp_runtime::ProductTier) -> Result<(), String> {
     tokio::task::yield_now().await;
-    if tier != mp_runtime::Tier::Paid {
+    if tier != mp_runtime::ProductTier::Paid {
         return Err(format!("registered as the {tier} tier"));
     }
-    tier = mp_runtime::Tier::Free;
+    tier = mp_runtime::ProductTier::Free;
     assert_eq!(tier.to_string(), "free");
     Ok(())
 }

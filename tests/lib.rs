@@ -13,3 +13,6 @@ pub fn run_job(gb: u64) {
     mp_runtime::meter!(data_gb, gb);
     mp_runtime::meter!(gpu_hours);
 }
+
+#[cfg(doctest)]
+mod doc_snippets;

@@ -16,3 +16,13 @@ pub fn run_job(gb: u64) {
 
 #[cfg(doctest)]
 mod doc_snippets;
+
+// The repository's markdown checked as a seller reads it.
+#[cfg(test)]
+mod dependency_lines;
+#[cfg(test)]
+mod exit_code_tables;
+#[cfg(test)]
+mod markdown;
+#[cfg(test)]
+mod snippet_coverage;

@@ -25,4 +25,6 @@ mod exit_code_tables;
 #[cfg(test)]
 mod markdown;
 #[cfg(test)]
+mod markdown_links;
+#[cfg(test)]
 mod snippet_coverage;

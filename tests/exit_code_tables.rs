@@ -63,11 +63,37 @@ fn readme_rows() -> Vec<(i32, &'static str)> {
     rows(&section[..end])
 }
 
-fn rows_of<'a>(rows: &[(i32, &'a str)], code: i32) -> Vec<&'a str> {
-    rows.iter()
-        .filter(|(c, _)| *c == code)
-        .map(|(_, row)| *row)
-        .collect()
+/// README.md's exit-code rows and docs/troubleshooting.md's, each with its file's name.
+struct Tables([(&'static str, Vec<(i32, &'static str)>); 2]);
+
+impl Tables {
+    fn read() -> Tables {
+        Tables([
+            ("README.md", readme_rows()),
+            ("docs/troubleshooting.md", rows(TROUBLESHOOTING)),
+        ])
+    }
+
+    /// A problem for each file where no row of `code` is one `wanted` accepts.
+    fn lacking(&self, code: i32, wanted: impl Fn(&str) -> bool, what: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(_, rows)| !rows.iter().any(|(c, row)| *c == code && wanted(row)))
+            .map(|(file, _)| format!("{file}: no exit-{code} row {what}"))
+            .collect()
+    }
+}
+
+fn value(codes: &[Code], name: &str) -> i32 {
+    codes
+        .iter()
+        .find(|code| code.name == name)
+        .unwrap_or_else(|| panic!("exit::{name} is not in exit.rs"))
+        .value
+}
+
+fn assert_none(problems: Vec<String>) {
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 
 /// The AWS exceptions a code's doc comment names (`SomethingException`).
@@ -80,61 +106,43 @@ fn exceptions(doc: &str) -> Vec<&str> {
 #[test]
 fn every_code_has_one_readme_row_and_a_troubleshooting_row() {
     let codes = codes();
-    let readme = readme_rows();
-    let troubleshooting = rows(TROUBLESHOOTING);
-    let known: BTreeSet<i32> = codes.iter().map(|code| code.value).collect();
+    let tables = Tables::read();
     let mut problems = Vec::new();
     for code in &codes {
-        let (value, name) = (code.value, &code.name);
-        match rows_of(&readme, value).len() {
-            1 => {}
+        problems.extend(tables.lacking(code.value, |_| true, &format!("({})", code.name)));
+        let readme = &tables.0[0].1;
+        match readme.iter().filter(|(c, _)| *c == code.value).count() {
+            0 | 1 => {}
             n => problems.push(format!(
-                "README.md: {n} rows for exit {value} ({name}), not 1"
+                "README.md: {n} rows for exit {}, not 1",
+                code.value
             )),
         }
-        if rows_of(&troubleshooting, value).is_empty() {
-            problems.push(format!(
-                "docs/troubleshooting.md: no row for exit {value} ({name})"
-            ));
-        }
     }
-    for (file, rows) in [
-        ("README.md", &readme),
-        ("docs/troubleshooting.md", &troubleshooting),
-    ] {
-        for (value, row) in rows.iter() {
-            if !known.contains(value) {
+    for (file, rows) in &tables.0 {
+        for (value, row) in rows {
+            if !codes.iter().any(|code| code.value == *value) {
                 problems.push(format!("{file}: exit {value} is not in exit.rs: {row}"));
             }
         }
     }
-    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+    assert_none(problems);
 }
 
 #[test]
 fn the_rows_name_each_exception_a_code_stands_for() {
-    let readme = readme_rows();
-    let troubleshooting = rows(TROUBLESHOOTING);
+    let tables = Tables::read();
     let mut problems = Vec::new();
     for code in codes() {
         for exception in exceptions(&code.doc) {
-            for (file, rows) in [
-                ("README.md", &readme),
-                ("docs/troubleshooting.md", &troubleshooting),
-            ] {
-                if !rows_of(rows, code.value)
-                    .iter()
-                    .any(|row| row.contains(exception))
-                {
-                    problems.push(format!(
-                        "{file}: no exit-{} row names {exception} ({} in exit.rs)",
-                        code.value, code.name
-                    ));
-                }
-            }
+            problems.extend(tables.lacking(
+                code.value,
+                |row| row.contains(exception),
+                &format!("names {exception} ({} in exit.rs)", code.name),
+            ));
         }
     }
-    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+    assert_none(problems);
 }
 
 /// A pricing model whose own code (outside what every model shares) ends processes: the
@@ -192,8 +200,7 @@ fn names_used(path: &Path, found: &mut BTreeSet<String>) {
 #[test]
 fn each_pricing_model_has_rows_for_the_codes_it_ends_with() {
     let codes = codes();
-    let troubleshooting = rows(TROUBLESHOOTING);
-    let readme = readme_rows();
+    let tables = Tables::read();
     let mut problems = Vec::new();
     for model in &MODELS {
         let mut names = BTreeSet::new();
@@ -206,26 +213,14 @@ fn each_pricing_model_has_rows_for_the_codes_it_ends_with() {
             model.sources
         );
         for name in names {
-            let code = codes
-                .iter()
-                .find(|code| code.name == name)
-                .unwrap_or_else(|| panic!("exit::{name} is not in exit.rs"));
-            let carries = |row: &&str| model.words.iter().any(|word| row.contains(word));
-            if !rows_of(&troubleshooting, code.value).iter().any(carries) {
-                problems.push(format!(
-                    "docs/troubleshooting.md: no exit-{} row says {:?} ({name} in {:?})",
-                    code.value, model.words, model.sources
-                ));
-            }
-            if !rows_of(&readme, code.value).iter().any(carries) {
-                problems.push(format!(
-                    "README.md: the exit-{} row does not say {:?} ({name} in {:?})",
-                    code.value, model.words, model.sources
-                ));
-            }
+            problems.extend(tables.lacking(
+                value(&codes, &name),
+                |row| model.words.iter().any(|word| row.contains(word)),
+                &format!("says {:?} ({name} in {:?})", model.words, model.sources),
+            ));
         }
     }
-    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+    assert_none(problems);
 }
 
 /// The IAM actions the examples' task roles are granted, one example per pricing model.
@@ -246,32 +241,18 @@ fn iam_actions() -> BTreeSet<String> {
 
 #[test]
 fn an_access_denied_row_names_every_models_permissions() {
-    let readme = readme_rows();
-    let troubleshooting = rows(TROUBLESHOOTING);
-    let other = codes()
-        .into_iter()
-        .find(|code| code.name == "OTHER")
-        .expect("exit::OTHER");
+    let other = value(&codes(), "OTHER");
+    let tables = Tables::read();
     let mut problems = Vec::new();
     for action in iam_actions() {
         let (service, name) = action.split_once(':').expect("service:Action");
-        for (file, rows) in [
-            ("README.md", &readme),
-            ("docs/troubleshooting.md", &troubleshooting),
-        ] {
-            let rows = rows_of(rows, other.value);
-            if !rows
-                .iter()
-                .any(|row| row.contains(&format!("{service}:")) && row.contains(name))
-            {
-                problems.push(format!(
-                    "{file}: no exit-{} row names {action}",
-                    other.value
-                ));
-            }
-        }
+        problems.extend(tables.lacking(
+            other,
+            |row| row.contains(&format!("{service}:")) && row.contains(name),
+            &format!("names {action}"),
+        ));
     }
-    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+    assert_none(problems);
 }
 
 /// The endpoints production builds pin, as the docs write them (`<region>`).
@@ -281,10 +262,8 @@ fn endpoint_hosts() -> Vec<String> {
         .map(|file| {
             let path = repository_root().join("mp-runtime/src/aws").join(file);
             let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-            let start = text
-                .find("format!(\"https://")
-                .expect("the pinned endpoint")
-                + 17;
+            let opening = "format!(\"https://";
+            let start = text.find(opening).expect("the pinned endpoint") + opening.len();
             let end = start + text[start..].find('"').expect("its end");
             text[start..end].replace("{region}", "<region>")
         })
@@ -294,25 +273,16 @@ fn endpoint_hosts() -> Vec<String> {
 #[test]
 fn network_rows_name_every_endpoint() {
     let codes = codes();
-    let readme = readme_rows();
-    let troubleshooting = rows(TROUBLESHOOTING);
+    let tables = Tables::read();
     let mut problems = Vec::new();
     for name in ["GAVE_UP", "INTERCEPTED", "OFFLINE_LIMIT"] {
-        let value = codes
-            .iter()
-            .find(|code| code.name == name)
-            .expect(name)
-            .value;
         for host in endpoint_hosts() {
-            for (file, rows) in [
-                ("README.md", &readme),
-                ("docs/troubleshooting.md", &troubleshooting),
-            ] {
-                if !rows_of(rows, value).iter().any(|row| row.contains(&host)) {
-                    problems.push(format!("{file}: no exit-{value} row names {host}"));
-                }
-            }
+            problems.extend(tables.lacking(
+                value(&codes, name),
+                |row| row.contains(&host),
+                &format!("names {host}"),
+            ));
         }
     }
-    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+    assert_none(problems);
 }

@@ -13,3 +13,18 @@ pub fn run_job(gb: u64) {
     mp_runtime::meter!(data_gb, gb);
     mp_runtime::meter!(gpu_hours);
 }
+
+#[cfg(doctest)]
+mod doc_snippets;
+
+// The repository's markdown checked as a seller reads it.
+#[cfg(test)]
+mod dependency_lines;
+#[cfg(test)]
+mod exit_code_tables;
+#[cfg(test)]
+mod markdown;
+#[cfg(test)]
+mod markdown_links;
+#[cfg(test)]
+mod snippet_coverage;

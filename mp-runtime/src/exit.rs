@@ -24,8 +24,9 @@ pub const NOT_ENTITLED: i32 = 80;
 /// AWS Marketplace refused the platform (`PlatformNotSupportedException`); production
 /// builds only, a local-testing build warns and continues.
 pub const PLATFORM_NOT_SUPPORTED: i32 = 81;
-/// The metering endpoint is not in the task's region (`InvalidRegionException`,
-/// `InvalidEndpointRegionException`).
+/// The call went to another region than the task's: the metering endpoint's
+/// `InvalidRegionException` or `InvalidEndpointRegionException`, or, under contract pricing,
+/// License Manager's `RedirectException`.
 pub const WRONG_REGION: i32 = 82;
 /// No usable region: nothing in the environment or the metadata services gave a valid one
 /// (outside AWS, where no metadata service exists, only the environment is asked).
@@ -42,7 +43,8 @@ pub const INVALID_PRODUCT_CODE: i32 = 85;
 pub const UNTRUSTED_PRODUCT_CODE: i32 = 86;
 /// The `RegisterUsage` signature did not verify against the configured public key.
 pub const BAD_SIGNATURE: i32 = 87;
-/// The start-up deadline passed while retrying throttling, server or network errors.
+/// The start-up deadline passed while retrying throttling, server or network errors (of the
+/// metering endpoint, or under contract pricing of License Manager's).
 pub const GAVE_UP: i32 = 88;
 /// The Metering API is disabled in the region (`DisabledApiException`).
 pub const API_DISABLED: i32 = 89;

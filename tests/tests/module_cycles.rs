@@ -5,7 +5,6 @@
 use crate::module_graph::{Cycle, Disk, OWN_ITEMS, cycles};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// Cycles a crate's shape requires, each exactly (crate, level, modules) and why.
 const ACCEPTED: &[(&str, &str, &[&str], &str)] = &[(
@@ -17,10 +16,8 @@ const ACCEPTED: &[(&str, &str, &[&str], &str)] = &[(
 
 #[test]
 fn workspace_crates_have_no_module_cycles() {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root");
-    let roots = target_roots(workspace);
+    let workspace = crate::workspace();
+    let roots = target_roots();
     let mut failing = Vec::new();
     let mut seen_accepted = Vec::new();
     for (package, root) in &roots {
@@ -53,26 +50,9 @@ fn workspace_crates_have_no_module_cycles() {
 }
 
 /// Each workspace package's library, proc-macro and binary roots, from `cargo metadata`.
-fn target_roots(workspace: &Path) -> Vec<(String, PathBuf)> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .args([
-            "metadata",
-            "--no-deps",
-            "--offline",
-            "--format-version",
-            "1",
-        ])
-        .current_dir(workspace)
-        .output()
-        .expect("cargo metadata runs");
-    assert!(
-        output.status.success(),
-        "cargo metadata: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let metadata: serde_json::Value =
-        serde_json::from_slice(&output.stdout).expect("metadata JSON");
+fn target_roots() -> Vec<(String, PathBuf)> {
+    let stdout = crate::cargo_stdout(&["metadata", "--no-deps", "--format-version", "1"]);
+    let metadata: serde_json::Value = serde_json::from_slice(&stdout).expect("metadata JSON");
     let mut roots = Vec::new();
     for package in metadata["packages"].as_array().expect("packages") {
         let name = package["name"].as_str().expect("package name");

@@ -7,8 +7,6 @@
 //! it, the AWS SDK included) a second time. The demo's manifest pins what differs.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-use std::process::Command;
 
 /// What the demo passes to its `service::build`, in its source.
 const DEMO_BUILD_CALL: &str = "service::build([";
@@ -61,7 +59,7 @@ fn the_test_command_reuses_every_dependency_the_demo_builds() {
 
 /// The examples the demo builds, read from its call to `service::build`.
 fn demo_examples() -> Vec<String> {
-    let main = std::fs::read_to_string(workspace().join("examples/demo/src/main.rs"))
+    let main = std::fs::read_to_string(crate::workspace().join("examples/demo/src/main.rs"))
         .expect("examples/demo/src/main.rs");
     let start = main
         .find(DEMO_BUILD_CALL)
@@ -83,28 +81,11 @@ fn demo_examples() -> Vec<String> {
 /// Each registry dependency's feature sets in the build `cargo tree` resolves with `args`
 /// (host and target builds apart: a proc macro's name carries "(proc-macro)").
 fn feature_sets(args: &[&str]) -> BTreeMap<String, BTreeSet<String>> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .args([
-            "tree",
-            "--locked",
-            "--offline",
-            "--prefix",
-            "none",
-            "-f",
-            "{p}|{f}",
-        ])
-        .args(args)
-        .current_dir(workspace())
-        .output()
-        .expect("cargo tree runs");
-    assert!(
-        output.status.success(),
-        "cargo tree {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let mut tree = vec!["tree", "--locked", "--prefix", "none", "-f", "{p}|{f}"];
+    tree.extend(args);
+    let stdout = crate::cargo_stdout(&tree);
     let mut sets: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
+    for line in String::from_utf8_lossy(&stdout).lines() {
         let Some((package, features)) = line.split_once('|') else {
             continue;
         };
@@ -117,10 +98,4 @@ fn feature_sets(args: &[&str]) -> BTreeMap<String, BTreeSet<String>> {
         sets.entry(package.to_owned()).or_default().insert(features);
     }
     sets
-}
-
-fn workspace() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
 }

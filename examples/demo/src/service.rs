@@ -25,7 +25,7 @@ pub(crate) struct RunningService {
 /// One cargo invocation for all of them and this demo: cargo builds a dependency once per
 /// feature set, and building the packages together resolves the features the workspace's
 /// test build resolves, so `cargo test` afterwards reuses these builds of the AWS SDK
-/// instead of compiling it again (tests/tests/workspace_checks.rs keeps the two equal).
+/// instead of compiling it again (tests/tests/shared_builds.rs keeps the two equal).
 /// `cargo run` tells a program which cargo started it (`CARGO`); the binaries land next to
 /// this one, in the same profile directory.
 pub(crate) fn build<const N: usize>(packages: [&str; N]) -> anyhow::Result<[PathBuf; N]> {

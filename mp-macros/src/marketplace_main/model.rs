@@ -23,8 +23,8 @@ pub(crate) struct MainFn {
     pub ident: Ident,
     pub is_async: bool,
     pub output: ReturnType,
-    /// `tier: mp_runtime::ProductTier`, which `main` takes when the program has free product codes,
-    /// or `license: mp_runtime::License<Plan>` with contract pricing.
+    /// `tier: mp_runtime::ProductTier`, which `main` takes when the program has free product
+    /// codes, or `license: mp_runtime::License<Plan>` with contract pricing.
     pub tier: Option<PatType>,
     pub body: Block,
 }

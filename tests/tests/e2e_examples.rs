@@ -5,24 +5,21 @@
 //! address (loopback, a free port) and the journal's directory (a temporary one) are changed.
 
 mod deploy_support;
+mod example_builds;
 mod http_support;
 mod service_support;
 
-use deploy_support::{build_example, read, root, yaml_env};
+use deploy_support::{read, root, yaml_env};
+use example_builds::build_example;
 use mp_emulator::{
     Emulator, EmulatorConfig, Platform,
     license::DEMO_CONTRACT_SKU,
     metering::{DEMO_CUSTOM_PRODUCT, DEMO_HOURLY_PRODUCT},
 };
 use service_support::{HANG_GUARD, Service};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
-
-/// Builds an example with `local-testing` (what the emulator needs), as mp-demo does.
-fn build(package: &str) -> PathBuf {
-    build_example(package, &["local-testing"])
-}
 
 /// Starts `binary` with exactly `env` and waits until it serves.
 fn start(binary: &Path, env: &[(String, String)]) -> Service {
@@ -64,7 +61,7 @@ fn ecs_hourly_runs_with_its_task_definition_environment() {
     let emulator = Emulator::start_blocking(EmulatorConfig::default()).expect("emulator");
     let env = task_env(&emulator, "ecs-hourly");
 
-    let service = start(&build("ecs-hourly"), &env);
+    let service = start(&build_example("ecs-hourly"), &env);
     assert_eq!(service.request("GET", "/health", b"").0, 200);
     let (status, body) = service.request("GET", "/", b"");
     assert_eq!(
@@ -107,7 +104,7 @@ fn eks_custom_runs_with_its_pod_spec_environment_and_meters_what_it_served() {
     );
     let env = with(env, "BIND_ADDR", "127.0.0.1:0");
 
-    let service = start(&build("eks-custom"), &env);
+    let service = start(&build_example("eks-custom"), &env);
     assert_eq!(service.request("GET", "/health", b"").0, 200);
     for _ in 0..3 {
         assert_eq!(service.request("GET", "/", b"").0, 200);
@@ -149,7 +146,7 @@ fn ecs_contract_holds_a_seat_per_session_and_returns_it() {
     // The demo license: tier pro, 5 ConcurrentUsers.
     let emulator = Emulator::start_blocking(EmulatorConfig::default()).expect("emulator");
     let env = task_env(&emulator, "ecs-contract");
-    let service = start(&build("ecs-contract"), &env);
+    let service = start(&build_example("ecs-contract"), &env);
     assert_eq!(service.request("GET", "/health", b"").0, 200);
     let (status, body) = service.request("GET", "/", b"");
     assert_eq!(

@@ -4,14 +4,16 @@
 //! built for release. Then an example is copied out the way the deployment guide says, built
 //! on its own and run under the installed emulator. Each run's ledger is checked.
 //!
-//! Everything talks to 127.0.0.1, and cargo runs offline: the new crates resolve their
-//! dependencies from the crates this workspace's own build downloaded (the versions it tests),
-//! with no index update or download of their own. The builds share one target directory,
-//! `target/tests/journey`, so only the first run is slow; it cannot share the workspace's
-//! (a crate outside the workspace unifies other features, so cargo would build the AWS SDK
-//! again there anyway).
+//! Everything talks to 127.0.0.1, and cargo runs offline. Two lines differ from what a seller
+//! types, both to share the workspace's compiled dependencies rather than to change what is
+//! proved: before a new crate's first build the test copies this workspace's `Cargo.lock`
+//! into it (`cargo` then resolves the versions the workspace tests, not whatever else the
+//! machine's cache holds), and cargo's build directory (`CARGO_BUILD_BUILD_DIR`) is the
+//! workspace's target dir, so a dependency built there with the same features is not built
+//! again. The binaries land in `target/tests/journey`.
 
 mod deploy_support;
+mod example_builds;
 mod http_support;
 mod service_support;
 
@@ -56,6 +58,24 @@ fn shell_blocks(markdown: &str, section: &str) -> Vec<String> {
     blocks
 }
 
+/// `lines` as one script, with the workspace's lock file copied in before the first command
+/// that builds (see the module's comment).
+fn script<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
+    let mut script = String::from("set -euo pipefail\nset -x\n");
+    let mut pinned = false;
+    for line in lines {
+        if !pinned && (line.starts_with("cargo build") || line.contains("cargo run")) {
+            let lock = root().join("Cargo.lock");
+            script.push_str(&format!("cp '{}' Cargo.lock\n", lock.display()));
+            pinned = true;
+        }
+        script.push_str(line);
+        script.push('\n');
+    }
+    assert!(pinned, "no build in the script:\n{script}");
+    script
+}
+
 /// The quick start as one script, with the clone replaced by a link to this checkout.
 fn quick_start_script(markdown: &str) -> String {
     let blocks = shell_blocks(markdown, SECTION);
@@ -63,20 +83,19 @@ fn quick_start_script(markdown: &str) -> String {
         blocks.len() >= 4,
         "the quick start lost its steps: {blocks:#?}"
     );
-    let mut script = String::from("set -euo pipefail\nset -x\n");
+    let mut lines = Vec::new();
     let mut cloned = false;
-    for block in blocks {
+    for block in &blocks {
         for line in block.lines() {
             if line.starts_with(CLONE_PREFIX) {
                 assert!(
                     line.trim_end().ends_with(CHECKOUT_DIR),
                     "the quick start must clone into `{CHECKOUT_DIR}`: {line}"
                 );
-                script.push_str(&format!("ln -s '{}' {CHECKOUT_DIR}\n", root().display()));
+                lines.push(format!("ln -s '{}' {CHECKOUT_DIR}", root().display()));
                 cloned = true;
             } else {
-                script.push_str(line);
-                script.push('\n');
+                lines.push(line.to_owned());
             }
         }
     }
@@ -84,12 +103,12 @@ fn quick_start_script(markdown: &str) -> String {
         cloned,
         "the quick start no longer says where the framework comes from"
     );
-    script
+    script(lines.iter().map(String::as_str))
 }
 
 /// An empty directory outside the workspace (so cargo finds no workspace above it), with
 /// the environment a seller's shell would have: its own install root on PATH, no AWS
-/// settings of this machine, the shared build cache.
+/// settings of this machine, the workspace's build directory.
 struct Sandbox {
     dir: tempfile::TempDir,
 }
@@ -136,6 +155,7 @@ impl Sandbox {
             .env("PATH", path)
             .env("CARGO_INSTALL_ROOT", self.install_root())
             .env("CARGO_TARGET_DIR", journey_target())
+            .env("CARGO_BUILD_BUILD_DIR", example_builds::target_dir())
             .env("CARGO_NET_OFFLINE", "true")
             // Debug info only slows the journey's debug builds; nothing here reads it.
             .env("CARGO_PROFILE_DEV_DEBUG", "false")
@@ -179,6 +199,23 @@ fn shell_blocks_are_dedented_and_confined_to_their_section() {
         shell_blocks(markdown, "## S"),
         vec!["cat > f <<'EOF'\nx\nEOF\n".to_owned()]
     );
+}
+
+#[test]
+fn the_workspace_lock_is_copied_in_once_before_the_first_build() {
+    let script = script([
+        "cargo new s",
+        "cd s",
+        "mp-emulator run -- cargo run",
+        "cargo build",
+    ]);
+    let lines: Vec<&str> = script.lines().collect();
+    let copy = lines
+        .iter()
+        .position(|line| line.starts_with("cp ") && line.ends_with(" Cargo.lock"))
+        .expect("a copy of the lock file");
+    assert_eq!(lines[copy + 1], "mp-emulator run -- cargo run");
+    assert_eq!(script.matches(" Cargo.lock").count(), 1, "{script}");
 }
 
 /// The guide's section whose first `sh` block copies an example and builds it.
@@ -229,10 +266,7 @@ fn copied_example_builds_and_bills_on_its_own(sandbox: &Sandbox) {
         .into_iter()
         .next()
         .expect("docs/deploy-ecs.md shows how to copy the example");
-    sandbox.bash(
-        "copying examples/ecs-hourly",
-        &format!("set -euo pipefail\nset -x\n{block}"),
-    );
+    sandbox.bash("copying examples/ecs-hourly", &script(block.lines()));
     let manifest = std::fs::read_to_string(sandbox.path().join("my-product/Cargo.toml"))
         .expect("the copy's Cargo.toml");
     assert!(

@@ -2,28 +2,21 @@
 //! per feature set, and it resolves features per invocation: `cargo run -p mp-demo` builds the
 //! demo on its own, the demo then builds the examples together with itself, and
 //! `cargo test --workspace` unifies every member's features with the test suites' and
-//! benchmarks' dev-dependencies. Every feature set either demo build gives a dependency must
+//! benchmarks' dev-dependencies. The tests build the examples as the demo does, and as they
+//! ship (`example_builds`). Every feature set any of these builds gives a dependency must
 //! be one the test build gives it too, or the test command compiles it (and everything above
 //! it, the AWS SDK included) a second time. The demo's manifest pins what differs.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-/// What the demo passes to its `service::build`, in its source.
-const DEMO_BUILD_CALL: &str = "service::build([";
-
 #[test]
 fn the_test_command_reuses_every_dependency_the_demo_builds() {
-    let examples = demo_examples();
-    let mut with_examples = vec!["-p", "mp-demo"];
-    for example in &examples {
-        with_examples.extend(["-p", example]);
-    }
-    let features: Vec<String> = examples
-        .iter()
-        .map(|example| format!("{example}/local-testing"))
-        .collect();
-    let features = features.join(",");
-    with_examples.extend(["--features", &features, "-e", "normal,build"]);
+    let demo_build = |local_testing| {
+        let mut args = crate::example_builds::demo_build_args(local_testing);
+        args.extend(["-e".to_owned(), "normal,build".to_owned()]);
+        args
+    };
+    let (local_testing, production) = (demo_build(true), demo_build(false));
 
     let test_build = feature_sets(&["--workspace", "-e", "normal,build,dev"]);
     let mut missing = Vec::new();
@@ -32,7 +25,14 @@ fn the_test_command_reuses_every_dependency_the_demo_builds() {
             "`cargo run -p mp-demo`",
             &["-p", "mp-demo", "-e", "normal,build"][..],
         ),
-        ("the demo's build of the examples", &with_examples[..]),
+        (
+            "the demo's build of the examples",
+            &strs(&local_testing)[..],
+        ),
+        (
+            "the tests' production build of the examples",
+            &strs(&production)[..],
+        ),
     ] {
         for (package, sets) in feature_sets(args) {
             for set in sets {
@@ -57,25 +57,8 @@ fn the_test_command_reuses_every_dependency_the_demo_builds() {
     );
 }
 
-/// The examples the demo builds, read from its call to `service::build`.
-fn demo_examples() -> Vec<String> {
-    let main = std::fs::read_to_string(crate::workspace().join("examples/demo/src/main.rs"))
-        .expect("examples/demo/src/main.rs");
-    let start = main
-        .find(DEMO_BUILD_CALL)
-        .expect("the demo calls service::build")
-        + DEMO_BUILD_CALL.len();
-    let list = &main[start..start + main[start..].find(']').expect("the list ends")];
-    let examples: Vec<String> = list
-        .split(',')
-        .map(|name| name.trim().trim_matches('"').to_owned())
-        .filter(|name| !name.is_empty())
-        .collect();
-    assert!(
-        !examples.is_empty(),
-        "no example in the demo's build: {list}"
-    );
-    examples
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
 }
 
 /// Each registry dependency's feature sets in the build `cargo tree` resolves with `args`

@@ -4,10 +4,10 @@
 //! it. The same attack on the production image is in `images.rs`.
 
 mod buyer_attack;
-mod deploy_support;
+mod example_builds;
 
 use buyer_attack::Build;
-use deploy_support::build_example;
+use example_builds::{build_example, build_production_example};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -32,13 +32,10 @@ fn a_buyer_ca_with_a_hosts_entry_cannot_redirect_billing() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    // One binary per package in the target dir: copy each build away before the next.
-    let production = copy_to(&build_example("eks-custom", &[]), dir.path(), "production");
-    let local_testing = copy_to(
-        &build_example("eks-custom", &["local-testing"]),
-        dir.path(),
-        "local-testing",
-    );
+    let production = build_production_example("eks-custom", dir.path());
+    // The workspace's target dir holds one binary per package: a copy stays as it is while
+    // the namespaces run.
+    let local_testing = copy_to(&build_example("eks-custom"), dir.path(), "local-testing");
     buyer_attack::rerun_inside_namespaces(
         TEST_NAME,
         &[

@@ -17,27 +17,6 @@ pub(crate) fn root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Builds an example package with `features`, next to the test binaries (the workspace's
-/// own target dir), and returns its binary. Cargo leaves one binary per package there, so a
-/// caller that needs two builds of one package copies the first away before the second.
-pub(crate) fn build_example(package: &str, features: &[&str]) -> PathBuf {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = std::process::Command::new(cargo);
-    command.args(["build", "--locked", "-p", package]);
-    if !features.is_empty() {
-        command.args(["--features", &features.join(",")]);
-    }
-    let status = command
-        .current_dir(root())
-        .status()
-        .expect("running cargo build");
-    assert!(status.success(), "cargo build -p {package}: {status}");
-    let exe = std::env::current_exe().expect("current_exe");
-    // target/<profile>/deps/<this test> -> target/<profile>/<package>
-    let profile_dir = exe.parent().and_then(Path::parent).expect("profile dir");
-    profile_dir.join(package)
-}
-
 pub(crate) fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
 }

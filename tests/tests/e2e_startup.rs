@@ -372,7 +372,14 @@ fn no_credentials_exits_84_naming_task_role_and_irsa() {
 fn irsa_on_eks_registers() {
     let emu = emulator(config());
     run(FX_HOURLY, &Env::of(&emu, Platform::Eks)).assert_succeeded();
-    assert_eq!(emu.ledger().registrations.len(), 1);
+    let ledger = emu.ledger();
+    assert_eq!(ledger.registrations.len(), 1);
+    // The credentials start-up checks are the ones RegisterUsage is signed with.
+    assert_eq!(
+        ledger.request_count("AssumeRoleWithWebIdentity"),
+        1,
+        "{ledger:?}"
+    );
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! (see `retry`), so the SDK's are off and its timeouts short.
 
 use crate::aws::credentials_uri;
+use crate::aws::first_answer::reuse_first_answer;
 use crate::aws::region::Region;
 use crate::aws::retry::AttemptError;
 use crate::env::Env;
@@ -42,18 +43,20 @@ fn defaults(region: &Region) -> ConfigLoader {
         )
 }
 
-/// Loads the shared AWS configuration for `region`.
+/// Loads the shared AWS configuration for `region`. The credentials `check` fetches are the
+/// ones the first client call uses (`first_answer`).
 pub(crate) async fn load(region: &Region, env: &dyn Env) -> SdkConfig {
     let loader = defaults(region);
     // Settled before aws-config builds its credentials chain: a refused endpoint replaces the
     // chain with a provider that only reports the refusal (exit 84 in `check`), so nothing ever
     // resolves or connects to it.
-    match credentials_uri::check(env) {
+    let config = match credentials_uri::check(env) {
         Ok(()) => loader,
         Err(refused) => loader.credentials_provider(refused),
     }
     .load()
-    .await
+    .await;
+    reuse_first_answer(config)
 }
 
 /// Loads the shared AWS configuration of a deployment outside AWS compute: the default

@@ -8,6 +8,7 @@ pub(crate) mod backoff;
 pub(crate) mod credentials;
 mod credentials_uri;
 pub(crate) mod error_policy;
+mod first_answer;
 #[cfg(feature = "contract")]
 pub(crate) mod license_client;
 #[cfg(feature = "contract")]

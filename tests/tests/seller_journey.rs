@@ -4,13 +4,13 @@
 //! built for release. Then an example is copied out the way the deployment guide says, built
 //! on its own and run under the installed emulator. Each run's ledger is checked.
 //!
-//! Everything talks to 127.0.0.1, and cargo runs offline. Two lines differ from what a seller
-//! types, both to share the workspace's compiled dependencies rather than to change what is
-//! proved: before a new crate's first build the test copies this workspace's `Cargo.lock`
-//! into it (`cargo` then resolves the versions the workspace tests, not whatever else the
-//! machine's cache holds), and cargo's build directory (`CARGO_BUILD_BUILD_DIR`) is the
-//! workspace's target dir, so a dependency built there with the same features is not built
-//! again. The binaries land in `target/tests/journey`.
+//! Everything talks to 127.0.0.1, and cargo runs offline. Two things differ from a seller's
+//! shell, both to share the workspace's compiled dependencies rather than to change what is
+//! proved: one line added before a new crate's first build copies this workspace's
+//! `Cargo.lock` into it (cargo then resolves the versions the workspace tests, not whatever
+//! else the machine's cache holds), and cargo's build directory (`CARGO_BUILD_BUILD_DIR`) is
+//! the workspace's target dir, so a dependency built there with the same features is not
+//! built again. The binaries land in `target/tests/journey`.
 
 mod deploy_support;
 mod example_builds;

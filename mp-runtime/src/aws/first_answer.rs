@@ -48,16 +48,16 @@ struct FirstAnswerReused {
 impl FirstAnswerReused {
     fn take_kept(&self) -> Option<Credentials> {
         let mut first = self.first.lock().unwrap_or_else(|e| e.into_inner());
-        if !matches!(*first, First::Kept(_)) {
-            return None;
+        match std::mem::replace(&mut *first, First::Used) {
+            First::Kept(kept) => kept
+                .expiry()
+                .is_none_or(|expiry| expiry > SystemTime::now() + FRESH_FOR)
+                .then_some(kept),
+            other => {
+                *first = other;
+                None
+            }
         }
-        let First::Kept(kept) = std::mem::replace(&mut *first, First::Used) else {
-            return None;
-        };
-        let fresh = kept
-            .expiry()
-            .is_none_or(|expiry| expiry > SystemTime::now() + FRESH_FOR);
-        fresh.then_some(kept)
     }
 }
 

@@ -4,6 +4,7 @@
 //! it. The same attack on the production image is in `images.rs`.
 
 mod buyer_attack;
+mod deploy_support;
 mod example_builds;
 
 use buyer_attack::Build;

@@ -3,7 +3,7 @@
 //! what its deployment files name. Plain string scanning: the YAML here is simple, written
 //! by us, and already checked for validity by `.ci/lint-deploy`.
 
-// Shared by deploy_files.rs and e2e_examples.rs, each of which uses part of it.
+// Shared by several test binaries, each of which uses part of it.
 #![allow(dead_code)]
 
 use std::collections::BTreeSet;

@@ -7,22 +7,16 @@
 // Each test binary that includes this module uses part of it.
 #![allow(dead_code)]
 
+use crate::deploy_support::root;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// The workspace root (this crate lives in `tests/`).
-fn workspace() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ has a parent")
-}
 
 /// What the demo passes to its `service::build`, in its source.
 const DEMO_BUILD_CALL: &str = "service::build([";
 
 /// The examples the demo builds, read from its call to `service::build`.
 pub(crate) fn demo_examples() -> Vec<String> {
-    let main = std::fs::read_to_string(workspace().join("examples/demo/src/main.rs"))
+    let main = std::fs::read_to_string(root().join("examples/demo/src/main.rs"))
         .expect("examples/demo/src/main.rs");
     let start = main
         .find(DEMO_BUILD_CALL)
@@ -62,10 +56,10 @@ pub(crate) fn demo_build_args(local_testing: bool) -> Vec<String> {
 /// The workspace's target directory: the one this test binary was built in
 /// (`target/<profile>/deps/<this test>`).
 pub(crate) fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    exe.ancestors()
-        .nth(3)
-        .expect("target/<profile>/deps/<test>")
+    let profile_dir = profile_dir();
+    profile_dir
+        .parent()
+        .expect("target/<profile>")
         .to_path_buf()
 }
 
@@ -81,7 +75,7 @@ fn profile_dir() -> PathBuf {
 /// Builds the examples with `local-testing`, as the demo does, and returns `package`'s binary
 /// in the workspace's target directory (where `cargo run -p mp-demo` leaves it).
 pub(crate) fn build_example(package: &str) -> PathBuf {
-    cargo_build(demo_build_args(true), None);
+    cargo_build(demo_build_args(true), package, None);
     profile_dir().join(package)
 }
 
@@ -90,19 +84,22 @@ pub(crate) fn build_example(package: &str) -> PathBuf {
 /// the workspace's target directory (cargo's build directory); the binaries land in `dir`,
 /// so a production build never replaces a local-testing one another test is about to run.
 pub(crate) fn build_production_example(package: &str, dir: &Path) -> PathBuf {
-    cargo_build(demo_build_args(false), Some(dir));
+    cargo_build(demo_build_args(false), package, Some(dir));
     let profile = profile_dir();
     let profile = profile.file_name().expect("profile name");
     dir.join(profile).join(package)
 }
 
-fn cargo_build(args: Vec<String>, binaries_in: Option<&Path>) {
+/// `cargo build` of the demo's set with `args`, linking only `package`'s binary (the packages
+/// selected, not the binaries built, decide the features).
+fn cargo_build(args: Vec<String>, package: &str, binaries_in: Option<&Path>) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command
         .args(["build", "--locked"])
         .args(&args)
-        .current_dir(workspace());
+        .args(["--bin", package])
+        .current_dir(root());
     if let Some(dir) = binaries_in {
         command
             .env("CARGO_TARGET_DIR", dir)
